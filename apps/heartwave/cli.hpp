@@ -1,0 +1,61 @@
+// The heartwave command line: every subcommand's options are declared once,
+// in its register function, and parsed into one plain struct.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace heartwave::cli {
+
+// --data-dir default: $HEARTWAVE_DATA, else ../shared/data/mitdb.
+std::string default_data_dir();
+
+struct DataBuildArgs {
+  std::string protocol;
+  std::string data_dir;
+  std::string out;
+  std::string labels;  // default: seed for --protocol seed, aami for inter-patient
+  std::uint64_t seed = 42;
+  bool no_smote = false;
+  int smote_target = 5000;
+  int threads = 2;
+  int lead = 0;
+  int folds = 5;
+  bool remove_baseline = false;
+  std::vector<std::string> records;
+};
+
+struct DataFetchArgs {
+  std::string db = "mitdb";
+  std::string version = "1.0.0";
+  std::string dest;
+  std::string base_url = "https://physionet.org/files";
+};
+
+struct RecordInfoArgs {
+  std::string record;
+  std::string data_dir;
+  double fs = 0.0;  // CSV input only
+  bool json = false;
+  bool no_checksum = false;
+};
+
+void register_data(CLI::App& app, DataBuildArgs& build, DataFetchArgs& fetch, int& status);
+void register_record(CLI::App& app, RecordInfoArgs& info, int& status);
+
+int run_data_build(const DataBuildArgs& args);
+int run_data_fetch(const DataFetchArgs& args);
+int run_record_info(const RecordInfoArgs& args);
+
+// Runs the CLI; returns the process exit status. Library errors map to:
+// 3 io, 4 parse/format, 5 checksum, 6 unsupported, 7 network, 8 invalid argument.
+int main_entry(int argc, char** argv);
+
+}  // namespace heartwave::cli
+
+namespace heartwave::cli {
+int guarded(const std::function<int()>& fn);
+}

@@ -1,0 +1,67 @@
+// Times `heartwave data build` (the library call behind it) end to end and per
+// stage, and prints a markdown table.
+//   build/release/bench/bench_build [--protocol seed|inter-patient] [--threads N] [--repeat N]
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "heartwave/dataset.hpp"
+
+using namespace heartwave;
+
+int main(int argc, char** argv) {
+  std::string protocol = "seed";
+  int threads = 2, repeat = 5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--protocol")) protocol = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
+    else {
+      std::fprintf(stderr, "usage: bench_build [--protocol seed|inter-patient] [--threads N] [--repeat N]\n");
+      return 2;
+    }
+  }
+  const char* env = std::getenv("HEARTWAVE_DATA");
+  BuildOptions opt;
+  opt.data_dir = env && *env ? std::filesystem::path(env)
+                             : std::filesystem::path(HEARTWAVE_SOURCE_DIR) / ".." / "shared" / "data" / "mitdb";
+  opt.out_dir = std::filesystem::temp_directory_path() / "heartwave-bench-build";
+  opt.protocol = parse_protocol(protocol);
+  opt.labels = opt.protocol == Protocol::seed ? LabelSet::seed : LabelSet::aami;
+  opt.threads = threads;
+  std::map<std::string, std::vector<double>> stage;
+  std::vector<double> wall;
+  std::vector<std::string> order;
+  for (int r = 0; r < repeat + 1; ++r) {  // the first run warms the page cache and is dropped
+    const auto t0 = std::chrono::steady_clock::now();
+    const BuildReport rep = build_dataset(opt);
+    const double w = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (r == 0) continue;
+    wall.push_back(w);
+    for (auto& [name, s] : rep.stage_seconds) {
+      if (stage[name].empty() && r == 1) order.push_back(name);
+      stage[name].push_back(s);
+    }
+  }
+  std::filesystem::remove_all(opt.out_dir);
+  auto stats = [](const std::vector<double>& v) {
+    double m = 0, s = 0;
+    for (double x : v) m += x;
+    m /= static_cast<double>(v.size());
+    for (double x : v) s += (x - m) * (x - m);
+    return std::pair{m, v.size() > 1 ? std::sqrt(s / static_cast<double>(v.size() - 1)) : 0.0};
+  };
+  std::printf("data build --protocol %s, %d threads, %d runs (after one warm-up)\n\n", protocol.c_str(), threads, repeat);
+  std::printf("| stage | mean s | std s |\n|---|---|---|\n");
+  for (const auto& name : order) {
+    auto [m, s] = stats(stage[name]);
+    std::printf("| %s | %.3f | %.3f |\n", name.c_str(), m, s);
+  }
+  auto [m, s] = stats(wall);
+  std::printf("| **total (wall)** | **%.3f** | %.3f |\n", m, s);
+  return 0;
+}

@@ -1,0 +1,33 @@
+// Per-beat features: the 36 morphology features of the original project and
+// the 8 RR features; their names and order are part of the dataset schema.
+#pragma once
+#include <span>
+#include <string>
+#include <vector>
+
+#include "heartwave/rr.hpp"
+
+namespace heartwave {
+
+inline constexpr std::size_t kNumMorphologyFeatures = 36;
+inline constexpr std::size_t kNumFeatures = kNumRRFeatures + kNumMorphologyFeatures;
+
+// Names in output order: the 8 RR features, then the 36 morphology features.
+const std::vector<std::string>& feature_names();
+
+// Morphology of one beat window (R at index `r_index`), written to `out`
+// (kNumMorphologyFeatures values):
+//   mean, std, var, median, mad (median absolute deviation), skewness (biased),
+//   kurtosis (excess, biased), max, min, range, peak_to_peak, energy (sum x^2),
+//   power (mean x^2), rms, zero_crossings, mean_crossings, max_over_std
+//   (max / (std + 1e-6)), n_peaks (local maxima >= 0.3 * max, at least 72
+//   samples apart, higher peaks first, as scipy.signal.find_peaks), r_amplitude
+//   (x[r_index]), r_position (argmax / length), area (trapezoid of |x|), then
+//   for 5 consecutive segments (37, 37, 37, 37, 39 samples for 187; the last
+//   takes the remainder) their mean, std and area (trapezoid of |x|).
+void morphology_features(std::span<const float> beat, int r_index, std::span<float> out);
+
+// Peak indices as scipy.signal.find_peaks(x, height=min_height, distance=distance).
+std::vector<std::size_t> find_peaks(std::span<const double> x, double min_height, int distance);
+
+}  // namespace heartwave

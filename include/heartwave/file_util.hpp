@@ -1,0 +1,19 @@
+// Small file helpers shared by the readers and writers.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace heartwave {
+
+// Whole file as bytes / text. Throws IoError naming the path.
+std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path);
+std::string read_file_text(const std::filesystem::path& path);
+// Writes to "path.tmp" then renames, so a reader never sees a half-written
+// file. Throws IoError.
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
+void write_file_atomic(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace heartwave

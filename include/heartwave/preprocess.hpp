@@ -1,0 +1,46 @@
+// The per-beat preprocessing that turns a recording and its annotations into
+// beat windows and features. Its parameters are saved with every dataset (and
+// later every model) so that inference repeats exactly the same transform.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "heartwave/annotation.hpp"
+#include "heartwave/beats.hpp"
+#include "heartwave/filter.hpp"
+#include "heartwave/label_sets.hpp"
+#include "heartwave/recording.hpp"
+
+namespace heartwave {
+
+struct Preprocessing {
+  int lead = 0;                       // signal index (MLII in 45 of the 48 MIT-BIH records)
+  double fs = 360.0;                  // signals are resampled to this rate first
+  BeatWindow window;                  // [R-93, R+94) by default
+  bool remove_baseline = false;       // 200/600 ms median filters on the whole lead
+  bool filter_beats = true;           // zero-phase filter each beat window
+  int filter_order = 5;
+  std::vector<double> filter_cutoff_hz = {40.0};
+  FilterType filter_type = FilterType::lowpass;
+
+  FilterCoefficients coefficients() const;
+};
+
+// Beats of one recording: windows (n x window) after filtering, and features
+// (n x kNumFeatures) computed from the filtered windows and the record's RR
+// sequence.
+struct RecordBeats {
+  std::string record;
+  std::vector<LabeledBeat> beats;
+  std::vector<float> windows;
+  std::vector<float> features;
+};
+
+// `annotations` times are in samples at `recording.fs`. Throws InvalidArgument
+// when the lead does not exist.
+RecordBeats extract_beats(const Recording& recording, std::span<const Annotation> annotations, LabelSet labels,
+                          const Preprocessing& pre);
+
+}  // namespace heartwave

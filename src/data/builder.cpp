@@ -1,0 +1,340 @@
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "heartwave/dataset.hpp"
+#include "heartwave/error.hpp"
+#include "heartwave/features.hpp"
+#include "heartwave/file_util.hpp"
+#include "heartwave/npy.hpp"
+#include "heartwave/sha256.hpp"
+#include "heartwave/smote.hpp"
+#include "heartwave/standardize.hpp"
+#include "heartwave/text_parse.hpp"
+#include "heartwave/version.hpp"
+#include "heartwave/wfdb_signal.hpp"
+
+namespace heartwave {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Runs fn(i) for i in [0, n) on `threads` threads; rethrows the first error.
+template <class Fn>
+void parallel_for(std::size_t n, int threads, Fn fn) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex m;
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < n;) {
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard lock(m);
+        if (!error) error = std::current_exception();
+        next = n;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// Streams an .npy file to disk while hashing it; returns the SHA-256.
+template <class T>
+std::string write_npy(const std::filesystem::path& path, std::span<const T> values, std::vector<std::uint64_t> shape) {
+  std::uint64_t count = 1;
+  for (auto s : shape) count *= s;
+  if (count != values.size()) throw InvalidArgument(path.string() + ": shape does not match data");
+  const auto header = npy_header(npy_descr<T>(), shape);
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw IoError(tmp.string() + ": cannot create");
+  Sha256 h;
+  h.update(header.data(), header.size());
+  h.update(values.data(), values.size_bytes());
+  const bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
+                  std::fwrite(values.data(), 1, values.size_bytes(), f) == values.size_bytes();
+  if (std::fclose(f) != 0 || !ok) {
+    std::filesystem::remove(tmp);
+    throw IoError(tmp.string() + ": write failed");
+  }
+  std::filesystem::rename(tmp, path);
+  return h.hex();
+}
+
+nlohmann::json counts_json(const std::array<std::size_t, kNumClasses>& c) {
+  nlohmann::json j = nlohmann::json::object();
+  for (int k = 0; k < kNumClasses; ++k) j[std::string(class_name(k))] = c[static_cast<std::size_t>(k)];
+  return j;
+}
+
+struct Rows {
+  std::vector<float> base, feat, feat_only;
+  std::vector<std::int32_t> y, record, fold;
+  std::vector<std::int64_t> r_sample;
+};
+
+}  // namespace
+
+std::vector<std::string> list_records(const std::filesystem::path& data_dir) {
+  const auto text = read_file_text(data_dir / "RECORDS");
+  std::vector<std::string> out;
+  for (auto line : split_lines(text)) {
+    line = trim(line);
+    if (!line.empty()) out.emplace_back(line);
+  }
+  if (out.empty()) throw ParseError((data_dir / "RECORDS").string() + ": no records listed");
+  return out;
+}
+
+BuildReport build_dataset(const BuildOptions& opt) {
+  BuildReport report;
+  auto t0 = Clock::now();
+  auto lap = [&](const std::string& stage) {
+    const auto now = Clock::now();
+    report.stage_seconds.emplace_back(stage, std::chrono::duration<double>(now - t0).count());
+    t0 = now;
+  };
+  auto progress = [&](const std::string& s, std::size_t d, std::size_t t) {
+    if (opt.progress) opt.progress(s, d, t);
+  };
+
+  // Which records go where.
+  std::vector<std::string> records = opt.records;
+  std::map<std::string, Split> fixed_split;  // inter-patient assignment
+  if (opt.protocol == Protocol::inter_patient) {
+    for (int r : ds1_records()) fixed_split[std::to_string(r)] = Split::train;
+    for (int r : ds2_records()) fixed_split[std::to_string(r)] = Split::test;
+    if (records.empty())
+      for (auto& [name, s] : fixed_split) records.push_back(name);
+    for (const auto& r : records) {
+      for (int p : paced_records())
+        if (r == std::to_string(p)) throw InvalidArgument("record " + r + " is paced and excluded from the inter-patient protocol");
+      if (!fixed_split.count(r)) throw InvalidArgument("record " + r + " is in neither DS1 nor DS2");
+    }
+  } else if (records.empty()) {
+    records = list_records(opt.data_dir);
+  }
+  for (const auto& r : records)
+    if (r.empty() || r.find_first_not_of("0123456789") != std::string::npos)
+      throw InvalidArgument("record name '" + r + "' is not an MIT-BIH record number");
+
+  // Read and extract each record in parallel.
+  std::vector<RecordBeats> per_record(records.size());
+  std::atomic<std::size_t> done{0};
+  std::mutex progress_mutex;
+  parallel_for(records.size(), opt.threads, [&](std::size_t i) {
+    const std::filesystem::path base = opt.data_dir / records[i];
+    const Record rec = read_record(base);
+    std::filesystem::path atr = base;
+    atr += ".atr";
+    const auto anns = read_annotations(atr);
+    per_record[i] = extract_beats(to_recording(rec), anns, opt.labels, opt.pre);
+    std::lock_guard lock(progress_mutex);
+    progress("records", ++done, records.size());
+  });
+  lap("read+segment+filter+features");
+
+  // Assemble rows and assign splits.
+  const auto W = static_cast<std::size_t>(opt.pre.window.length());
+  const std::size_t F = kNumFeatures;
+  std::size_t n = 0;
+  for (const auto& r : per_record) n += r.beats.size();
+  std::vector<float> base(n * W), feats(n * F);
+  std::vector<int> labels(n), record_of(n);
+  std::vector<std::int64_t> r_sample(n);
+  {
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < per_record.size(); ++i) {
+      const auto& r = per_record[i];
+      std::copy(r.windows.begin(), r.windows.end(), base.begin() + static_cast<std::ptrdiff_t>(at * W));
+      std::copy(r.features.begin(), r.features.end(), feats.begin() + static_cast<std::ptrdiff_t>(at * F));
+      for (std::size_t b = 0; b < r.beats.size(); ++b, ++at) {
+        labels[at] = r.beats[b].label;
+        record_of[at] = std::stoi(records[i]);
+        r_sample[at] = r.beats[b].r_sample;
+        ++report.total[static_cast<std::size_t>(r.beats[b].label)];
+      }
+    }
+    per_record.clear();
+  }
+  std::vector<Split> split(n);
+  if (opt.protocol == Protocol::seed) {
+    split = stratified_split(labels, opt.train_frac, opt.val_frac, opt.seed);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) split[i] = fixed_split.at(std::to_string(record_of[i]));
+  }
+
+  // Standardise with statistics from the training rows only.
+  std::unique_ptr<bool[]> mask(new bool[n]);
+  for (std::size_t i = 0; i < n; ++i) mask[i] = split[i] == Split::train;
+  const Standardizer base_scaler = Standardizer::fit(base, W, {mask.get(), n});
+  const Standardizer feat_scaler = Standardizer::fit(feats, F, {mask.get(), n});
+  base_scaler.apply(base);
+  feat_scaler.apply(feats);
+  lap("split+standardise");
+
+  // Per-split row sets.
+  const std::vector<Split> split_order = opt.protocol == Protocol::seed
+                                             ? std::vector<Split>{Split::train, Split::val, Split::test}
+                                             : std::vector<Split>{Split::train, Split::test};
+  std::map<Split, Rows> rows;
+  for (Split s : split_order) rows[s];
+  for (std::size_t i = 0; i < n; ++i) {
+    Rows& r = rows[split[i]];
+    const float* b = base.data() + i * W;
+    const float* f = feats.data() + i * F;
+    r.base.insert(r.base.end(), b, b + W);
+    r.feat.insert(r.feat.end(), b, b + W);
+    r.feat.insert(r.feat.end(), f, f + F);
+    r.feat_only.insert(r.feat_only.end(), f, f + F);
+    r.y.push_back(labels[i]);
+    r.record.push_back(record_of[i]);
+    r.r_sample.push_back(r_sample[i]);
+  }
+  for (Split s : split_order) {
+    SplitSummary& sum = report.splits[std::string(to_string(s))];
+    for (int y : rows[s].y) ++sum.real[static_cast<std::size_t>(y)];
+    std::set<int> recs(rows[s].record.begin(), rows[s].record.end());
+    for (int r : recs) sum.records.push_back(std::to_string(r));
+  }
+  if (opt.protocol == Protocol::inter_patient) {
+    Rows& tr = rows[Split::train];
+    const auto folds = record_folds(tr.record, opt.folds, opt.seed);
+    tr.fold.assign(folds.begin(), folds.end());
+  }
+  base.clear();
+  base.shrink_to_fit();
+  feats.clear();
+  feats.shrink_to_fit();
+
+  // SMOTE: training rows only, in the combined (samples + features) space.
+  std::size_t synthetic_rows = 0;
+  if (opt.smote) {
+    Rows& tr = rows[Split::train];
+    SmoteOptions so;
+    so.targets = opt.smote_targets;
+    so.k = opt.smote_k;
+    so.seed = opt.seed;
+    so.threads = opt.threads;
+    const std::size_t D = W + F;
+    const SmoteResult sm = smote(tr.feat, D, tr.y, so);
+    synthetic_rows = sm.labels.size();
+    for (std::size_t i = 0; i < synthetic_rows; ++i) {
+      const float* row = sm.rows.data() + i * D;
+      tr.base.insert(tr.base.end(), row, row + W);
+      tr.feat.insert(tr.feat.end(), row, row + D);
+      tr.feat_only.insert(tr.feat_only.end(), row + W, row + D);
+      tr.y.push_back(sm.labels[i]);
+      tr.record.push_back(-1);
+      tr.r_sample.push_back(-1);
+      if (!tr.fold.empty()) tr.fold.push_back(-1);
+      ++report.splits["train"].synthetic[static_cast<std::size_t>(sm.labels[i])];
+    }
+  }
+  lap("smote");
+
+  // Write the files (two at a time) and the manifest.
+  std::filesystem::create_directories(opt.out_dir);
+  struct Job {
+    std::string rel;
+    std::function<std::string(const std::filesystem::path&)> write;
+  };
+  std::vector<Job> jobs;
+  for (Split s : split_order) {
+    const std::string dir(to_string(s));
+    std::filesystem::create_directories(opt.out_dir / dir);
+    Rows& r = rows[s];
+    const std::uint64_t m = r.y.size();
+    jobs.push_back({dir + "/base.npy", [&r, m, W](auto& p) { return write_npy<float>(p, r.base, {m, W}); }});
+    jobs.push_back({dir + "/feat.npy", [&r, m, W, F](auto& p) { return write_npy<float>(p, r.feat, {m, W + F}); }});
+    jobs.push_back({dir + "/feat_only.npy", [&r, m, F](auto& p) { return write_npy<float>(p, r.feat_only, {m, F}); }});
+    jobs.push_back({dir + "/y.npy", [&r, m](auto& p) { return write_npy<std::int32_t>(p, r.y, {m}); }});
+    jobs.push_back({dir + "/record.npy", [&r, m](auto& p) { return write_npy<std::int32_t>(p, r.record, {m}); }});
+    jobs.push_back({dir + "/r_sample.npy", [&r, m](auto& p) { return write_npy<std::int64_t>(p, r.r_sample, {m}); }});
+    if (!r.fold.empty())
+      jobs.push_back({dir + "/fold.npy", [&r, m](auto& p) { return write_npy<std::int32_t>(p, r.fold, {m}); }});
+  }
+  std::vector<std::string> digests(jobs.size());
+  std::atomic<std::size_t> written{0};
+  parallel_for(jobs.size(), opt.threads, [&](std::size_t i) {
+    digests[i] = jobs[i].write(opt.out_dir / jobs[i].rel);
+    std::lock_guard lock(progress_mutex);
+    progress("files", ++written, jobs.size());
+  });
+
+  nlohmann::json man;
+  man["heartwave_version"] = kVersion;
+  man["format"] = "heartwave-dataset";
+  man["format_version"] = 1;
+  man["protocol"] = std::string(to_string(opt.protocol));
+  man["label_set"] = std::string(to_string(opt.labels));
+  nlohmann::json classes = nlohmann::json::array();
+  for (int k = 0; k < kNumClasses; ++k)
+    classes.push_back({{"index", k}, {"name", std::string(class_name(k))}, {"symbols", class_members(opt.labels, k)}});
+  man["classes"] = classes;
+  const auto& fn = feature_names();
+  man["schema"] = {
+      {"base", {{"dtype", "float32"}, {"columns", W}, {"description", "filtered, standardised beat samples, R at index " + std::to_string(opt.pre.window.before)}}},
+      {"feat", {{"dtype", "float32"}, {"columns", W + F}, {"description", "base columns then the standardised features"}}},
+      {"feat_only", {{"dtype", "float32"}, {"columns", F}, {"description", "standardised features"}}},
+      {"feature_names", fn},
+      {"y", "int32 class index"},
+      {"record", "int32 MIT-BIH record number, -1 for SMOTE rows"},
+      {"r_sample", "int64 R-peak sample number at the record's rate, -1 for SMOTE rows"},
+      {"fold", "int32 record-grouped fold inside DS1 (inter-patient train only), -1 for SMOTE rows"},
+  };
+  const FilterCoefficients coef = opt.pre.coefficients();
+  man["preprocessing"] = {
+      {"lead", opt.pre.lead},
+      {"fs", opt.pre.fs},
+      {"window", {{"before", opt.pre.window.before}, {"after", opt.pre.window.after}}},
+      {"remove_baseline", opt.pre.remove_baseline},
+      {"filter", {{"applied", opt.pre.filter_beats}, {"design", "butterworth"}, {"type", std::string(to_string(opt.pre.filter_type))},
+                  {"order", opt.pre.filter_order}, {"cutoff_hz", opt.pre.filter_cutoff_hz}, {"method", "filtfilt, odd padding, padlen 3*max(len(a),len(b))"},
+                  {"b", coef.b}, {"a", coef.a}}},
+      {"standardize", {{"fitted_on", "train (real rows only)"},
+                       {"base", {{"mean", base_scaler.mean}, {"scale", base_scaler.scale}}},
+                       {"features", {{"mean", feat_scaler.mean}, {"scale", feat_scaler.scale}}}}},
+  };
+  nlohmann::json smote_j = {{"applied", opt.smote}, {"k", opt.smote_k}, {"seed", opt.seed}, {"split", "train"}};
+  nlohmann::json targets = nlohmann::json::object();
+  for (auto& [c, t] : opt.smote_targets) targets[std::string(class_name(c))] = t;
+  smote_j["targets"] = targets;
+  smote_j["rows"] = synthetic_rows;
+  man["parameters"] = {{"seed", opt.seed}, {"smote", smote_j}, {"data_dir", opt.data_dir.string()}};
+  if (opt.protocol == Protocol::seed)
+    man["parameters"]["fractions"] = {{"train", opt.train_frac}, {"val", opt.val_frac}, {"test", 1.0 - opt.train_frac - opt.val_frac}};
+  else
+    man["parameters"]["folds"] = opt.folds;
+  nlohmann::json splits = nlohmann::json::object();
+  for (auto& [name, s] : report.splits) {
+    std::array<std::size_t, kNumClasses> all{};
+    for (int k = 0; k < kNumClasses; ++k) all[static_cast<std::size_t>(k)] = s.real[static_cast<std::size_t>(k)] + s.synthetic[static_cast<std::size_t>(k)];
+    splits[name] = {{"class_counts", counts_json(all)}, {"real_class_counts", counts_json(s.real)},
+                    {"synthetic_class_counts", counts_json(s.synthetic)}, {"records", s.records}};
+  }
+  man["splits"] = splits;
+  man["total_class_counts"] = counts_json(report.total);
+  nlohmann::json files = nlohmann::json::object();
+  for (std::size_t i = 0; i < jobs.size(); ++i) files[jobs[i].rel] = {{"sha256", digests[i]}};
+  man["files"] = files;
+  const std::string text = man.dump(2) + "\n";
+  write_file_atomic(opt.out_dir / "manifest.json", text);
+  report.manifest_sha256 = sha256_hex({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  lap("write");
+  return report;
+}
+
+}  // namespace heartwave

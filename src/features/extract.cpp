@@ -1,0 +1,62 @@
+#include <algorithm>
+#include <cmath>
+
+#include "heartwave/baseline.hpp"
+#include "heartwave/error.hpp"
+#include "heartwave/features.hpp"
+#include "heartwave/preprocess.hpp"
+#include "heartwave/resample.hpp"
+
+namespace heartwave {
+
+FilterCoefficients Preprocessing::coefficients() const {
+  return butter(filter_order, filter_cutoff_hz, filter_type, fs);
+}
+
+RecordBeats extract_beats(const Recording& rec, std::span<const Annotation> annotations, LabelSet labels,
+                          const Preprocessing& pre) {
+  if (pre.lead < 0 || static_cast<std::size_t>(pre.lead) >= rec.samples.size())
+    throw InvalidArgument(rec.name + ": lead " + std::to_string(pre.lead) + " does not exist (the record has " +
+                          std::to_string(rec.samples.size()) + " signals)");
+  RecordBeats out;
+  out.record = rec.name;
+  std::vector<double> signal = rec.samples[static_cast<std::size_t>(pre.lead)];
+  std::vector<Annotation> anns(annotations.begin(), annotations.end());
+  if (rec.fs != pre.fs) {
+    signal = resample(signal, rec.fs, pre.fs);
+    const double ratio = pre.fs / rec.fs;
+    for (auto& a : anns) a.time = std::llround(static_cast<double>(a.time) * ratio);
+  }
+  for (double& v : signal)
+    if (std::isnan(v)) v = 0.0;  // missing samples: flat line rather than NaN poisoning the filters
+  if (pre.remove_baseline) signal = remove_baseline(signal, pre.fs);
+
+  out.beats = select_beats(anns, labels, static_cast<std::int64_t>(signal.size()), pre.window);
+  out.windows = extract_windows(signal, out.beats, pre.window);
+  const auto len = static_cast<std::size_t>(pre.window.length());
+  const std::size_t n = out.beats.size();
+  if (pre.filter_beats && n > 0) {
+    const FilterCoefficients f = pre.coefficients();
+    std::vector<double> in(len), filtered(len), scratch;
+    for (std::size_t i = 0; i < n; ++i) {
+      float* w = out.windows.data() + i * len;
+      std::copy(w, w + len, in.begin());
+      filtfilt_into(f, in, filtered, scratch);
+      std::transform(filtered.begin(), filtered.end(), w, [](double v) { return static_cast<float>(v); });
+    }
+  }
+  const auto times = beat_times(anns);
+  std::vector<std::int64_t> at(n);
+  for (std::size_t i = 0; i < n; ++i) at[i] = out.beats[i].r_sample;
+  const auto rr = rr_features(times, at, pre.fs);
+  out.features.resize(n * kNumFeatures);
+  for (std::size_t i = 0; i < n; ++i) {
+    float* f = out.features.data() + i * kNumFeatures;
+    for (std::size_t k = 0; k < kNumRRFeatures; ++k) f[k] = static_cast<float>(rr[i][k]);
+    morphology_features({out.windows.data() + i * len, len}, pre.window.before,
+                        {f + kNumRRFeatures, kNumMorphologyFeatures});
+  }
+  return out;
+}
+
+}  // namespace heartwave

@@ -1,0 +1,22 @@
+#include "heartwave/features.hpp"
+
+namespace heartwave {
+
+const std::vector<std::string>& feature_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n = {"rr_pre",       "rr_post",       "rr_local",       "rr_record",
+                                  "rr_pre_local", "rr_post_local", "rr_pre_record",  "rr_post_record",
+                                  "mean",         "std",           "var",            "median",
+                                  "mad",          "skewness",      "kurtosis",       "max",
+                                  "min",          "range",         "peak_to_peak",   "energy",
+                                  "power",        "rms",           "zero_crossings", "mean_crossings",
+                                  "max_over_std", "n_peaks",       "r_amplitude",    "r_position",
+                                  "area"};
+    for (const char* stat : {"mean", "std", "area"})
+      for (int s = 1; s <= 5; ++s) n.push_back("seg" + std::to_string(s) + "_" + stat);
+    return n;
+  }();
+  return names;
+}
+
+}  // namespace heartwave

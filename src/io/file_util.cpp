@@ -1,0 +1,53 @@
+#include "heartwave/file_util.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "heartwave/error.hpp"
+
+namespace heartwave {
+
+std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw IoError(path.string() + ": cannot open: " + std::strerror(errno));
+  std::vector<std::uint8_t> out;
+  std::uint8_t buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) throw IoError(path.string() + ": read error");
+  return out;
+}
+
+std::string read_file_text(const std::filesystem::path& path) {
+  auto bytes = read_file_bytes(path);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw IoError(tmp.string() + ": cannot create: " + std::strerror(errno));
+  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  const bool closed = std::fclose(f) == 0;
+  if (!ok || !closed) {
+    std::filesystem::remove(tmp);
+    throw IoError(tmp.string() + ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    throw IoError(path.string() + ": cannot rename into place: " + ec.message());
+  }
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& text) {
+  write_file_atomic(path, std::span<const std::uint8_t>(
+                              reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+}  // namespace heartwave
