@@ -9,11 +9,13 @@
 #include <map>
 #include <string>
 
+#include "heartwave/allocator.hpp"
 #include "heartwave/dataset.hpp"
 
 using namespace heartwave;
 
 int main(int argc, char** argv) {
+  tune_allocator_for_batch_work();  // as the heartwave CLI does
   std::string protocol = "seed";
   int threads = 2, repeat = 5;
   for (int i = 1; i + 1 < argc; i += 2) {

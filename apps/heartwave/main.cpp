@@ -1,3 +1,7 @@
 #include "cli.hpp"
+#include "heartwave/allocator.hpp"
 
-int main(int argc, char** argv) { return heartwave::cli::main_entry(argc, argv); }
+int main(int argc, char** argv) {
+  heartwave::tune_allocator_for_batch_work();
+  return heartwave::cli::main_entry(argc, argv);
+}

@@ -31,9 +31,19 @@ std::vector<double> lfilter_zi(const FilterCoefficients& f);
 // Zero-phase forward-backward filtering. Throws InvalidArgument when the
 // signal is not longer than the padding (as scipy does).
 std::vector<double> filtfilt(const FilterCoefficients& f, std::span<const double> x);
-// Same, writing into `out` (x.size() values) with caller-provided scratch
-// space, for hot loops over many short beats.
-void filtfilt_into(const FilterCoefficients& f, std::span<const double> x, std::span<double> out,
-                   std::vector<double>& scratch);
+
+// filtfilt prepared once (normalised coefficients, initial conditions) for hot
+// loops over many short beats; apply() gives exactly filtfilt()'s result.
+class ZeroPhaseFilter {
+ public:
+  explicit ZeroPhaseFilter(const FilterCoefficients& f);
+  // Writes x.size() values to `out`; `scratch` is reused between calls.
+  void apply(std::span<const double> x, std::span<double> out, std::vector<double>& scratch) const;
+  std::size_t padlen() const { return padlen_; }
+
+ private:
+  std::vector<double> b_, a_, zi_;
+  std::size_t padlen_;
+};
 
 }  // namespace heartwave

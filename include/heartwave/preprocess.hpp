@@ -42,5 +42,8 @@ struct RecordBeats {
 // when the lead does not exist.
 RecordBeats extract_beats(const Recording& recording, std::span<const Annotation> annotations, LabelSet labels,
                           const Preprocessing& pre);
+// The same on one lead (already chosen) at sampling rate `fs`; `pre.lead` is ignored.
+RecordBeats extract_beats(const std::string& name, std::span<const double> lead, double fs,
+                          std::span<const Annotation> annotations, LabelSet labels, const Preprocessing& pre);
 
 }  // namespace heartwave

@@ -137,10 +137,13 @@ BuildReport build_dataset(const BuildOptions& opt) {
   parallel_for(records.size(), opt.threads, [&](std::size_t i) {
     const std::filesystem::path base = opt.data_dir / records[i];
     const Record rec = read_record(base);
+    if (opt.pre.lead < 0 || static_cast<std::size_t>(opt.pre.lead) >= rec.num_signals())
+      throw InvalidArgument(base.string() + ": lead " + std::to_string(opt.pre.lead) + " does not exist");
     std::filesystem::path atr = base;
     atr += ".atr";
     const auto anns = read_annotations(atr);
-    per_record[i] = extract_beats(to_recording(rec), anns, opt.labels, opt.pre);
+    const auto lead = rec.physical(static_cast<std::size_t>(opt.pre.lead));
+    per_record[i] = extract_beats(records[i], lead, rec.fs(), anns, opt.labels, opt.pre);
     std::lock_guard lock(progress_mutex);
     progress("records", ++done, records.size());
   });
@@ -183,22 +186,35 @@ BuildReport build_dataset(const BuildOptions& opt) {
   const Standardizer feat_scaler = Standardizer::fit(feats, F, {mask.get(), n});
   base_scaler.apply(base);
   feat_scaler.apply(feats);
-  lap("split+standardise");
 
   // Per-split row sets.
   const std::vector<Split> split_order = opt.protocol == Protocol::seed
                                              ? std::vector<Split>{Split::train, Split::val, Split::test}
                                              : std::vector<Split>{Split::train, Split::test};
   std::map<Split, Rows> rows;
-  for (Split s : split_order) rows[s];
+  {
+    std::map<Split, std::size_t> count;
+    for (Split sp : split) ++count[sp];
+    for (Split sp : split_order) {
+      Rows& r = rows[sp];
+      const std::size_t m = count[sp];
+      r.base.resize(m * W);
+      r.feat.resize(m * (W + F));
+      r.feat_only.resize(m * F);
+      r.y.reserve(m);
+      r.record.reserve(m);
+      r.r_sample.reserve(m);
+    }
+  }
   for (std::size_t i = 0; i < n; ++i) {
     Rows& r = rows[split[i]];
+    const std::size_t j = r.y.size();
     const float* b = base.data() + i * W;
     const float* f = feats.data() + i * F;
-    r.base.insert(r.base.end(), b, b + W);
-    r.feat.insert(r.feat.end(), b, b + W);
-    r.feat.insert(r.feat.end(), f, f + F);
-    r.feat_only.insert(r.feat_only.end(), f, f + F);
+    std::copy(b, b + W, r.base.data() + j * W);
+    std::copy(b, b + W, r.feat.data() + j * (W + F));
+    std::copy(f, f + F, r.feat.data() + j * (W + F) + W);
+    std::copy(f, f + F, r.feat_only.data() + j * F);
     r.y.push_back(labels[i]);
     r.record.push_back(record_of[i]);
     r.r_sample.push_back(r_sample[i]);
@@ -218,6 +234,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
   base.shrink_to_fit();
   feats.clear();
   feats.shrink_to_fit();
+  lap("split+standardise");
 
   // SMOTE: training rows only, in the combined (samples + features) space.
   std::size_t synthetic_rows = 0;
@@ -231,6 +248,9 @@ BuildReport build_dataset(const BuildOptions& opt) {
     const std::size_t D = W + F;
     const SmoteResult sm = smote(tr.feat, D, tr.y, so);
     synthetic_rows = sm.labels.size();
+    tr.base.reserve(tr.base.size() + synthetic_rows * W);
+    tr.feat.reserve(tr.feat.size() + synthetic_rows * D);
+    tr.feat_only.reserve(tr.feat_only.size() + synthetic_rows * F);
     for (std::size_t i = 0; i < synthetic_rows; ++i) {
       const float* row = sm.rows.data() + i * D;
       tr.base.insert(tr.base.end(), row, row + W);

@@ -11,7 +11,7 @@ namespace {
 
 // Eight independent partial sums so that the compiler vectorises the loop
 // without reassociating floating-point additions on its own.
-float squared_distance(const float* a, const float* b, std::size_t dim) {
+inline float squared_distance(const float* a, const float* b, std::size_t dim) {
   float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   std::size_t c = 0;
   for (; c + 8 <= dim; c += 8)
@@ -27,6 +27,35 @@ float squared_distance(const float* a, const float* b, std::size_t dim) {
   return d;
 }
 
+// The k nearest (squared Euclidean, ties to the lower index) of rows
+// [from, to) among all n rows, excluding the row itself. Compiled twice:
+// AVX2 where the CPU has it, baseline x86-64 otherwise; the arithmetic is the
+// same in both (no FMA), so the neighbours are too.
+__attribute__((target_clones("avx2", "default")))
+void knn_rows(const float* rows, std::size_t n, std::size_t dim, std::size_t kk, std::size_t from, std::size_t to,
+              std::size_t* out) {
+  std::vector<std::pair<float, std::size_t>> best;
+  best.reserve(kk + 1);
+  for (std::size_t i = from; i < to; ++i) {
+    best.clear();
+    const float* a = rows + i * dim;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      const float d = squared_distance(a, rows + j * dim, dim);
+      if (best.size() < kk) {
+        best.emplace_back(d, j);
+        std::push_heap(best.begin(), best.end());
+      } else if (std::make_pair(d, j) < best.front()) {
+        std::pop_heap(best.begin(), best.end());
+        best.back() = {d, j};
+        std::push_heap(best.begin(), best.end());
+      }
+    }
+    std::sort_heap(best.begin(), best.end());
+    for (std::size_t m = 0; m < kk; ++m) out[i * kk + m] = best[m].second;
+  }
+}
+
 // k nearest neighbours (squared Euclidean, excluding the row itself) of every
 // row in `idx`, returned as positions into `idx`.
 std::vector<std::size_t> knn(std::span<const float> X, std::size_t dim, const std::vector<std::size_t>& idx, int k,
@@ -37,28 +66,7 @@ std::vector<std::size_t> knn(std::span<const float> X, std::size_t dim, const st
   // Gather the class rows contiguously for cache-friendly scans.
   std::vector<float> rows(n * dim);
   for (std::size_t i = 0; i < n; ++i) std::copy_n(X.data() + idx[i] * dim, dim, rows.data() + i * dim);
-  auto work = [&](std::size_t from, std::size_t to) {
-    std::vector<std::pair<float, std::size_t>> best;
-    for (std::size_t i = from; i < to; ++i) {
-      best.clear();
-      const float* a = rows.data() + i * dim;
-      for (std::size_t j = 0; j < n; ++j) {
-        if (j == i) continue;
-        const float* b = rows.data() + j * dim;
-        const float d = squared_distance(a, b, dim);
-        if (best.size() < kk) {
-          best.emplace_back(d, j);
-          std::push_heap(best.begin(), best.end());
-        } else if (std::make_pair(d, j) < best.front()) {
-          std::pop_heap(best.begin(), best.end());
-          best.back() = {d, j};
-          std::push_heap(best.begin(), best.end());
-        }
-      }
-      std::sort_heap(best.begin(), best.end());
-      for (std::size_t m = 0; m < kk; ++m) out[i * kk + m] = best[m].second;
-    }
-  };
+  auto work = [&](std::size_t from, std::size_t to) { knn_rows(rows.data(), n, dim, kk, from, to, out.data()); };
   const std::size_t nt = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(threads), n));
   std::vector<std::thread> pool;
   for (std::size_t t = 1; t < nt; ++t) pool.emplace_back(work, n * t / nt, n * (t + 1) / nt);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "heartwave/error.hpp"
@@ -20,14 +21,35 @@ Normalised normalise(const FilterCoefficients& f) {
   return r;
 }
 
-// Direct form II transposed with state z (n-1 values), in place on y.
-void run(const Normalised& f, const double* x, double* y, std::size_t len, double* z) {
-  const std::size_t n = f.b.size();
-  const double* b = f.b.data();
-  const double* a = f.a.data();
-  if (n == 1) {
-    for (std::size_t t = 0; t < len; ++t) y[t] = b[0] * x[t];
-    return;
+// Direct form II transposed with state z (n-1 values). Orders up to 12 keep
+// the state in registers through a fixed-size copy.
+template <std::size_t N>
+void run_fixed(const double* b, const double* a, const double* x, double* y, std::size_t len, double* zp) {
+  double z[N > 1 ? N - 1 : 1];
+  for (std::size_t i = 0; i + 1 < N; ++i) z[i] = zp[i];
+  for (std::size_t t = 0; t < len; ++t) {
+    const double xt = x[t];
+    const double yt = b[0] * xt + z[0];
+    for (std::size_t i = 0; i + 2 < N; ++i) z[i] = b[i + 1] * xt + z[i + 1] - a[i + 1] * yt;
+    z[N - 2] = b[N - 1] * xt - a[N - 1] * yt;
+    y[t] = yt;
+  }
+  for (std::size_t i = 0; i + 1 < N; ++i) zp[i] = z[i];
+}
+
+void run(const double* b, const double* a, std::size_t n, const double* x, double* y, std::size_t len, double* z) {
+  switch (n) {
+    case 1:
+      for (std::size_t t = 0; t < len; ++t) y[t] = b[0] * x[t];
+      return;
+    case 2: return run_fixed<2>(b, a, x, y, len, z);
+    case 3: return run_fixed<3>(b, a, x, y, len, z);
+    case 4: return run_fixed<4>(b, a, x, y, len, z);
+    case 5: return run_fixed<5>(b, a, x, y, len, z);
+    case 6: return run_fixed<6>(b, a, x, y, len, z);
+    case 7: return run_fixed<7>(b, a, x, y, len, z);
+    case 9: return run_fixed<9>(b, a, x, y, len, z);
+    default: break;
   }
   for (std::size_t t = 0; t < len; ++t) {
     const double xt = x[t];
@@ -79,17 +101,23 @@ std::vector<double> lfilter(const FilterCoefficients& f, std::span<const double>
     std::copy(zi.begin(), zi.end(), z.begin());
   }
   std::vector<double> y(x.size());
-  run(nf, x.data(), y.data(), x.size(), z.data());
+  run(nf.b.data(), nf.a.data(), nf.b.size(), x.data(), y.data(), x.size(), z.data());
   return y;
 }
 
 std::vector<double> lfilter_zi(const FilterCoefficients& f) { return zi_of(normalise(f)); }
 
-void filtfilt_into(const FilterCoefficients& f, std::span<const double> x, std::span<double> out,
-                   std::vector<double>& scratch) {
-  const Normalised nf = normalise(f);
-  const std::size_t order = nf.b.size();
-  const std::size_t padlen = 3 * std::max(f.a.size(), f.b.size());
+ZeroPhaseFilter::ZeroPhaseFilter(const FilterCoefficients& f)
+    : padlen_(3 * std::max(f.a.size(), f.b.size())) {
+  Normalised nf = normalise(f);
+  zi_ = zi_of(nf);
+  b_ = std::move(nf.b);
+  a_ = std::move(nf.a);
+}
+
+void ZeroPhaseFilter::apply(std::span<const double> x, std::span<double> out, std::vector<double>& scratch) const {
+  const std::size_t order = b_.size();
+  const std::size_t padlen = padlen_;
   const std::size_t n = x.size();
   if (out.size() != n) throw InvalidArgument("filtfilt: output size differs from input size");
   if (n <= padlen)
@@ -104,19 +132,18 @@ void filtfilt_into(const FilterCoefficients& f, std::span<const double> x, std::
   for (std::size_t i = 0; i < padlen; ++i) ext[i] = 2.0 * x[0] - x[padlen - i];
   for (std::size_t i = 0; i < n; ++i) ext[padlen + i] = x[i];
   for (std::size_t i = 0; i < padlen; ++i) ext[padlen + n + i] = 2.0 * x[n - 1] - x[n - 2 - i];
-  const auto zi = zi_of(nf);
-  for (std::size_t i = 0; i + 1 < order; ++i) z[i] = zi[i] * ext[0];
-  run(nf, ext, y, len, z);
+  for (std::size_t i = 0; i + 1 < order; ++i) z[i] = zi_[i] * ext[0];
+  run(b_.data(), a_.data(), order, ext, y, len, z);
   // Backward pass on the reversed output.
-  for (std::size_t i = 0; i < len / 2; ++i) std::swap(y[i], y[len - 1 - i]);
-  for (std::size_t i = 0; i + 1 < order; ++i) z[i] = zi[i] * y[0];
-  run(nf, y, ext, len, z);
+  std::reverse(y, y + len);
+  for (std::size_t i = 0; i + 1 < order; ++i) z[i] = zi_[i] * y[0];
+  run(b_.data(), a_.data(), order, y, ext, len, z);
   for (std::size_t i = 0; i < n; ++i) out[i] = ext[len - 1 - padlen - i];
 }
 
 std::vector<double> filtfilt(const FilterCoefficients& f, std::span<const double> x) {
   std::vector<double> out(x.size()), scratch;
-  filtfilt_into(f, x, out, scratch);
+  ZeroPhaseFilter(f).apply(x, out, scratch);
   return out;
 }
 

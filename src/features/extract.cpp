@@ -18,30 +18,48 @@ RecordBeats extract_beats(const Recording& rec, std::span<const Annotation> anno
   if (pre.lead < 0 || static_cast<std::size_t>(pre.lead) >= rec.samples.size())
     throw InvalidArgument(rec.name + ": lead " + std::to_string(pre.lead) + " does not exist (the record has " +
                           std::to_string(rec.samples.size()) + " signals)");
+  return extract_beats(rec.name, rec.samples[static_cast<std::size_t>(pre.lead)], rec.fs, annotations, labels, pre);
+}
+
+RecordBeats extract_beats(const std::string& name, std::span<const double> lead, double fs,
+                          std::span<const Annotation> annotations, LabelSet labels, const Preprocessing& pre) {
   RecordBeats out;
-  out.record = rec.name;
-  std::vector<double> signal = rec.samples[static_cast<std::size_t>(pre.lead)];
+  out.record = name;
+  // The lead is used as it is unless it must change (resampling, missing
+  // samples, baseline removal): then a working copy is made.
+  std::vector<double> work;
+  std::span<const double> signal = lead;
   std::vector<Annotation> anns(annotations.begin(), annotations.end());
-  if (rec.fs != pre.fs) {
-    signal = resample(signal, rec.fs, pre.fs);
-    const double ratio = pre.fs / rec.fs;
+  auto writable = [&]() -> std::vector<double>& {
+    if (work.empty()) work.assign(signal.begin(), signal.end());
+    signal = work;
+    return work;
+  };
+  if (fs != pre.fs) {
+    work = resample(lead, fs, pre.fs);
+    signal = work;
+    const double ratio = pre.fs / fs;
     for (auto& a : anns) a.time = std::llround(static_cast<double>(a.time) * ratio);
   }
-  for (double& v : signal)
-    if (std::isnan(v)) v = 0.0;  // missing samples: flat line rather than NaN poisoning the filters
-  if (pre.remove_baseline) signal = remove_baseline(signal, pre.fs);
+  if (std::any_of(signal.begin(), signal.end(), [](double v) { return std::isnan(v); }))
+    for (double& v : writable())
+      if (std::isnan(v)) v = 0.0;  // missing samples: flat line rather than NaN poisoning the filters
+  if (pre.remove_baseline) {
+    work = remove_baseline(signal, pre.fs);
+    signal = work;
+  }
 
   out.beats = select_beats(anns, labels, static_cast<std::int64_t>(signal.size()), pre.window);
   out.windows = extract_windows(signal, out.beats, pre.window);
   const auto len = static_cast<std::size_t>(pre.window.length());
   const std::size_t n = out.beats.size();
   if (pre.filter_beats && n > 0) {
-    const FilterCoefficients f = pre.coefficients();
+    const ZeroPhaseFilter f(pre.coefficients());
     std::vector<double> in(len), filtered(len), scratch;
     for (std::size_t i = 0; i < n; ++i) {
       float* w = out.windows.data() + i * len;
       std::copy(w, w + len, in.begin());
-      filtfilt_into(f, in, filtered, scratch);
+      f.apply(in, filtered, scratch);
       std::transform(filtered.begin(), filtered.end(), w, [](double v) { return static_cast<float>(v); });
     }
   }

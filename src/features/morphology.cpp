@@ -89,7 +89,8 @@ void morphology_features(std::span<const float> beat, int r_index, std::span<flo
   if (n < static_cast<std::size_t>(kSegments) * 2) throw InvalidArgument("morphology_features: beat too short");
   if (r_index < 0 || static_cast<std::size_t>(r_index) >= n) throw InvalidArgument("morphology_features: R index outside the beat");
   if (out.size() != kNumMorphologyFeatures) throw InvalidArgument("morphology_features: output must hold 36 values");
-  std::vector<double> x(beat.begin(), beat.end());
+  thread_local std::vector<double> x, tmp;
+  x.assign(beat.begin(), beat.end());
   double mean, sd;
   mean_std(x.data(), n, mean, sd);
   const double var = sd * sd;
@@ -103,7 +104,7 @@ void morphology_features(std::span<const float> beat, int r_index, std::span<flo
   m4 /= static_cast<double>(n);
   const double skew = var > 0 ? m3 / std::pow(var, 1.5) : 0.0;
   const double kurt = var > 0 ? m4 / (var * var) - 3.0 : 0.0;
-  std::vector<double> tmp = x;
+  tmp = x;
   const double med = median_of(tmp);
   for (auto& v : tmp) v = std::abs(v - med);
   const double mad = median_of(tmp);

@@ -13,6 +13,14 @@ std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw IoError(path.string() + ": cannot open: " + std::strerror(errno));
   std::vector<std::uint8_t> out;
+  // Regular files: one allocation of the right size; pipes and the like grow.
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    const long size = std::ftell(f);
+    std::rewind(f);
+    if (size > 0) out.resize(static_cast<std::size_t>(size));
+  }
+  std::size_t got = out.empty() ? 0 : std::fread(out.data(), 1, out.size(), f);
+  out.resize(got);
   std::uint8_t buf[1 << 16];
   std::size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);

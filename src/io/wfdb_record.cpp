@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <limits>
 
 #include "heartwave/error.hpp"
@@ -90,20 +92,28 @@ Record read_record_signals(Header header, const std::filesystem::path& dir, cons
                         std::to_string(first.format) + ")");
     // Skewed signals read ahead; frames past the end of the file are missing.
     const std::uint64_t frames_read = std::min<std::uint64_t>(frames + max_skew, frames_in_file);
-    std::vector<std::int32_t> flat(frames_read * frame);
-    decode_samples(first.format, data, flat, file.string());
+    // Decoded without zero-filling first: every element is written by the decoder.
+    std::unique_ptr<std::int32_t[]> flat(new std::int32_t[frames_read * frame]);
+    decode_samples(first.format, data, {flat.get(), frames_read * frame}, file.string());
     std::uint64_t col = 0;
     for (std::size_t i = g; i < end; ++i) {
       const SignalSpec& s = h.signals[i];
       const auto spf = static_cast<std::uint64_t>(s.samples_per_frame);
       auto& out = rec.adc[i];
-      out.assign(frames * spf, invalid_value(s.format));
-      for (std::uint64_t t = 0; t < frames; ++t) {
-        const std::uint64_t src = t + static_cast<std::uint64_t>(s.skew);
-        if (src >= frames_read) break;
-        const std::int32_t* p = flat.data() + src * frame + col;
-        for (std::uint64_t k = 0; k < spf; ++k) out[t * spf + k] = p[k];
+      const auto skew = static_cast<std::uint64_t>(s.skew);
+      // Frames available for this signal; the rest (skew past the end) are missing.
+      const std::uint64_t avail = frames_read > skew ? std::min(frames, frames_read - skew) : 0;
+      out.resize(frames * spf);
+      if (spf == 1) {
+        const std::int32_t* p = flat.get() + skew * frame + col;
+        for (std::uint64_t t = 0; t < avail; ++t) out[t] = p[t * frame];
+      } else {
+        for (std::uint64_t t = 0; t < avail; ++t) {
+          const std::int32_t* p = flat.get() + (t + skew) * frame + col;
+          for (std::uint64_t k = 0; k < spf; ++k) out[t * spf + k] = p[k];
+        }
       }
+      std::fill(out.begin() + static_cast<std::ptrdiff_t>(avail * spf), out.end(), invalid_value(s.format));
       col += spf;
       check_signal(s, out, i, file.string(), opt, rec.warnings);
     }
