@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
     for (double x : v) s += (x - m) * (x - m);
     return std::pair{m, v.size() > 1 ? std::sqrt(s / static_cast<double>(v.size() - 1)) : 0.0};
   };
-  std::printf("data build --protocol %s, %d threads, %d runs (after one warm-up)\n\n", protocol.c_str(), threads, repeat);
+  std::printf("data build --protocol %s, %d threads, %d runs (after one warm-up), commit %s\n\n", protocol.c_str(), threads, repeat,
+              HEARTWAVE_GIT_COMMIT);
   std::printf("| stage | mean s | std s |\n|---|---|---|\n");
   for (const auto& name : order) {
     auto [m, s] = stats(stage[name]);
