@@ -10,7 +10,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto a = heartwave::parse_npy({data, size}, "fuzz.npy");
     if (a.data.size() > size) __builtin_trap();
   } catch (const heartwave::Error&) {
-  } catch (const std::out_of_range&) {  // std::stoull on absurd shapes
   }
   return 0;
 }

@@ -59,7 +59,10 @@ std::string class_members(LabelSet set, int cls) {
   std::string out;
   auto add = [&](const auto& table) {
     for (const auto& e : table)
-      if (e.cls == cls) out += (out.empty() ? "" : " ") + std::string(e.mnemonic);
+      if (e.cls == cls) {
+        if (!out.empty()) out += ' ';
+        out += e.mnemonic;
+      }
   };
   if (set == LabelSet::seed) add(kSeed);
   else add(kAami);

@@ -127,7 +127,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
     records = list_records(opt.data_dir);
   }
   for (const auto& r : records)
-    if (r.empty() || r.find_first_not_of("0123456789") != std::string::npos)
+    if (r.empty() || r.size() > 9 || r.find_first_not_of("0123456789") != std::string::npos)
       throw InvalidArgument("record name '" + r + "' is not an MIT-BIH record number");
 
   // Read and extract each record in parallel.

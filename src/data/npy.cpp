@@ -25,11 +25,11 @@ std::vector<std::uint8_t> npy_header(const std::string& descr, const std::vector
   const std::size_t pad = (64 - (10 + dict.size() + 1) % 64) % 64;
   dict.append(pad, ' ');
   dict.push_back('\n');
-  std::vector<std::uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                                   static_cast<std::uint8_t>(dict.size() & 0xFF),
-                                   static_cast<std::uint8_t>(dict.size() >> 8)};
-  out.insert(out.end(), dict.begin(), dict.end());
-  return out;
+  std::string head("\x93NUMPY\x01\x00", 8);
+  head.push_back(static_cast<char>(dict.size() & 0xFF));
+  head.push_back(static_cast<char>(dict.size() >> 8));
+  head += dict;
+  return {head.begin(), head.end()};
 }
 
 template <class T>
@@ -94,7 +94,7 @@ NpyArray parse_npy(std::span<const std::uint8_t> b, const std::string& source) {
       if (i >= inner.size()) break;
       std::size_t j = i;
       while (j < inner.size() && inner[j] >= '0' && inner[j] <= '9') ++j;
-      if (j == i) throw FormatError(source + ": malformed shape");
+      if (j == i || j - i > 15) throw FormatError(source + ": malformed or absurd shape");
       a.shape.push_back(std::stoull(inner.substr(i, j - i)));
       i = j;
     }
@@ -105,7 +105,10 @@ NpyArray parse_npy(std::span<const std::uint8_t> b, const std::string& source) {
   else if (a.descr == "|u1") item = 1;
   else throw UnsupportedError(source + ": dtype " + a.descr + " not supported");
   std::uint64_t count = 1;
-  for (auto s : a.shape) count *= s;
+  for (auto s : a.shape) {
+    if (s != 0 && count > (std::uint64_t{1} << 48) / s) throw FormatError(source + ": shape too large");
+    count *= s;
+  }
   const std::size_t data_start = start + hlen;
   if (count > (b.size() - data_start) / item || b.size() - data_start != count * item)
     throw FormatError(source + ": data size does not match the shape");

@@ -21,20 +21,24 @@ Normalised normalise(const FilterCoefficients& f) {
   return r;
 }
 
-// Direct form II transposed with state z (n-1 values). Orders up to 12 keep
-// the state in registers through a fixed-size copy.
+// Direct form II transposed with state z (n-1 values), y[t] from x[t].
+// N > 0: n == N known at compile time, the state kept in a local array
+// (registers); N == 0: any n, the state updated in place.
 template <std::size_t N>
-void run_fixed(const double* b, const double* a, const double* x, double* y, std::size_t len, double* zp) {
-  double z[N > 1 ? N - 1 : 1];
-  for (std::size_t i = 0; i + 1 < N; ++i) z[i] = zp[i];
+void run_n(const double* b, const double* a, std::size_t n, const double* x, double* y, std::size_t len, double* zp) {
+  constexpr std::size_t kLocal = N > 1 ? N - 1 : 1;
+  double local[kLocal];
+  double* z = N ? local : zp;
+  const std::size_t m = N ? N : n;
+  if (N) std::copy(zp, zp + (m - 1), local);
   for (std::size_t t = 0; t < len; ++t) {
     const double xt = x[t];
     const double yt = b[0] * xt + z[0];
-    for (std::size_t i = 0; i + 2 < N; ++i) z[i] = b[i + 1] * xt + z[i + 1] - a[i + 1] * yt;
-    z[N - 2] = b[N - 1] * xt - a[N - 1] * yt;
+    for (std::size_t i = 0; i + 2 < m; ++i) z[i] = b[i + 1] * xt + z[i + 1] - a[i + 1] * yt;
+    z[m - 2] = b[m - 1] * xt - a[m - 1] * yt;
     y[t] = yt;
   }
-  for (std::size_t i = 0; i + 1 < N; ++i) zp[i] = z[i];
+  if (N) std::copy(local, local + (m - 1), zp);
 }
 
 void run(const double* b, const double* a, std::size_t n, const double* x, double* y, std::size_t len, double* z) {
@@ -42,21 +46,14 @@ void run(const double* b, const double* a, std::size_t n, const double* x, doubl
     case 1:
       for (std::size_t t = 0; t < len; ++t) y[t] = b[0] * x[t];
       return;
-    case 2: return run_fixed<2>(b, a, x, y, len, z);
-    case 3: return run_fixed<3>(b, a, x, y, len, z);
-    case 4: return run_fixed<4>(b, a, x, y, len, z);
-    case 5: return run_fixed<5>(b, a, x, y, len, z);
-    case 6: return run_fixed<6>(b, a, x, y, len, z);
-    case 7: return run_fixed<7>(b, a, x, y, len, z);
-    case 9: return run_fixed<9>(b, a, x, y, len, z);
-    default: break;
-  }
-  for (std::size_t t = 0; t < len; ++t) {
-    const double xt = x[t];
-    const double yt = b[0] * xt + z[0];
-    for (std::size_t i = 0; i + 2 < n; ++i) z[i] = b[i + 1] * xt + z[i + 1] - a[i + 1] * yt;
-    z[n - 2] = b[n - 1] * xt - a[n - 1] * yt;
-    y[t] = yt;
+    case 2: return run_n<2>(b, a, n, x, y, len, z);
+    case 3: return run_n<3>(b, a, n, x, y, len, z);
+    case 4: return run_n<4>(b, a, n, x, y, len, z);
+    case 5: return run_n<5>(b, a, n, x, y, len, z);
+    case 6: return run_n<6>(b, a, n, x, y, len, z);
+    case 7: return run_n<7>(b, a, n, x, y, len, z);
+    case 9: return run_n<9>(b, a, n, x, y, len, z);
+    default: return run_n<0>(b, a, n, x, y, len, z);
   }
 }
 

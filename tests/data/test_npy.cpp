@@ -4,6 +4,7 @@
 #include "heartwave/npy.hpp"
 
 using namespace heartwave;
+using namespace std::string_literals;
 
 TEST(Npy, RoundTripAndAlignedHeader) {
   const std::vector<float> v = {1.5f, -2.0f, 3.25f, 0.0f, 7.0f, 8.0f};
@@ -33,4 +34,10 @@ TEST(Npy, MalformedInputIsFormatError) {
   bytes.pop_back();
   EXPECT_THROW(parse_npy(bytes, "x.npy"), FormatError);
   EXPECT_THROW(encode_npy<float>(std::vector<float>{1, 2, 3}, {2}), InvalidArgument);
+  // Shapes whose element count overflows or is absurd are rejected, not trusted.
+  const std::string huge = "\x93NUMPY\x01\x00\x4e\x00{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }\n"s;
+  const std::vector<std::uint8_t> hb(huge.begin(), huge.end());
+  EXPECT_THROW(parse_npy(hb, "huge.npy"), FormatError);
+  const std::string digits = "\x93NUMPY\x01\x00\x4d\x00{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }\n"s;
+  EXPECT_THROW(parse_npy(std::vector<std::uint8_t>(digits.begin(), digits.end()), "d.npy"), FormatError);
 }

@@ -57,15 +57,20 @@ struct Served {
   }
 };
 
+FetchOptions options(const Server& server, const TempDir& dest) {
+  FetchOptions opt;
+  opt.base_url = server.base_url();
+  opt.dest = dest.path();
+  return opt;
+}
+
 }  // namespace
 
 TEST(Fetch, DownloadsVerifiesSkipsAndResumes) {
   Served s;
   Server server(s.root.path());
   TempDir dest;
-  FetchOptions opt;
-  opt.base_url = server.base_url();
-  opt.dest = dest.path();
+  FetchOptions opt = options(server, dest);
   std::size_t callbacks = 0;
   opt.on_file = [&](std::size_t, std::size_t total, const std::string&, const std::string&) {
     ++callbacks;
@@ -109,9 +114,7 @@ TEST(Fetch, DigestMismatchIsChecksumError) {
   write_file_atomic(s.db / "SHA256SUMS.txt", bad);
   Server server(s.root.path());
   TempDir dest;
-  FetchOptions opt;
-  opt.base_url = server.base_url();
-  opt.dest = dest.path();
+  FetchOptions opt = options(server, dest);
   expect_throw_with<ChecksumError>([&] { fetch_database(opt); }, "100.hea: SHA-256 does not match");
   EXPECT_FALSE(std::filesystem::exists(dest / "100.hea"));
   EXPECT_FALSE(std::filesystem::exists(dest / "100.hea.part"));
@@ -121,9 +124,7 @@ TEST(Fetch, MissingFilesAndServersAreNetworkErrors) {
   Served s;
   Server server(s.root.path());
   TempDir dest;
-  FetchOptions opt;
-  opt.base_url = server.base_url();
-  opt.dest = dest.path();
+  FetchOptions opt = options(server, dest);
   opt.db = "nosuchdb";
   expect_throw_with<NetworkError>([&] { fetch_database(opt); }, "HTTP status 404");
   // A listed file that the server lacks.
