@@ -49,6 +49,10 @@ int main_entry(int argc, char** argv) {
   RecordInfoArgs info;
   register_data(app, build, fetch, status);
   register_record(app, info, status);
+  TrainArgs train;
+  EvaluateArgs evaluate;
+  PredictArgs predict;
+  register_model(app, train, evaluate, predict, status);
 
   if (argc <= 1) {
     std::fputs(app.help().c_str(), stdout);

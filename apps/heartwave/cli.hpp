@@ -43,6 +43,30 @@ struct RecordInfoArgs {
   bool no_checksum = false;
 };
 
+struct TrainArgs {
+  std::string model, data, out, params;
+  std::uint64_t seed = 42;
+  int threads = 2;
+  int early_fold = 0;
+};
+
+struct EvaluateArgs {
+  std::string model, data, out;
+  std::string split = "test";
+  int threads = 2;
+};
+
+struct PredictArgs {
+  std::string model, data, out;
+  std::string split = "test";
+  int threads = 2;
+};
+
+void register_model(CLI::App& app, TrainArgs& train, EvaluateArgs& evaluate, PredictArgs& predict, int& status);
+int run_train(const TrainArgs& args);
+int run_evaluate(const EvaluateArgs& args);
+int run_predict(const PredictArgs& args);
+
 void register_data(CLI::App& app, DataBuildArgs& build, DataFetchArgs& fetch, int& status);
 void register_record(CLI::App& app, RecordInfoArgs& info, int& status);
 

@@ -22,8 +22,9 @@ struct SmoteResult {
   std::vector<std::int64_t> neighbour;
 };
 
-// X: n x dim row-major. Classes already at or above their target get nothing.
-// Throws InvalidArgument when a class has fewer than k + 1 rows.
+// X: n x dim row-major. Classes already at or above their target, and classes
+// with no rows at all, get nothing. Throws InvalidArgument when a class has
+// some rows but fewer than k + 1.
 SmoteResult smote(std::span<const float> X, std::size_t dim, std::span<const int> labels, const SmoteOptions& options);
 
 }  // namespace heartwave

@@ -86,7 +86,7 @@ SmoteResult smote(std::span<const float> X, std::size_t dim, std::span<const int
     std::vector<std::size_t> idx;
     for (std::size_t i = 0; i < labels.size(); ++i)
       if (labels[i] == cls) idx.push_back(i);
-    if (idx.size() >= target) continue;
+    if (idx.empty() || idx.size() >= target) continue;  // nothing to interpolate from, or enough
     if (idx.size() < static_cast<std::size_t>(opt.k) + 1)
       throw InvalidArgument("smote: class " + std::to_string(cls) + " has " + std::to_string(idx.size()) +
                             " rows, fewer than k + 1 = " + std::to_string(opt.k + 1));

@@ -3,6 +3,8 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <sys/wait.h>
 
 #include "support.hpp"
@@ -87,4 +89,44 @@ TEST(Cli, DataBuildSubset) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("train+smote"), std::string::npos) << r.out;
   EXPECT_TRUE(std::filesystem::exists(tmp / "ds/manifest.json"));
+}
+
+TEST(Cli, TrainEvaluatePredict) {
+  heartwave::test::TempDir tmp;
+  const std::string ds = (tmp / "ds").string();
+  auto r = run("data build --protocol seed --records 100,208 --smote-target 300 --data-dir " +
+               heartwave::test::mitdb_dir().string() + " --out " + ds);
+  ASSERT_EQ(r.status, 0) << r.out;
+  {
+    FILE* f = std::fopen((tmp / "p.json").c_str(), "w");
+    std::fputs("{\"num_round\": 8, \"f1_every\": 4}", f);
+    std::fclose(f);
+  }
+  const std::string model = (tmp / "m.hwm").string();
+  r = run("train --model xgb-feat --data " + ds + " --out " + model + " --params " + (tmp / "p.json").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("best iteration"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(model + ".log.json"));
+  r = run("evaluate --model " + model + " --data " + ds + " --out " + (tmp / "ev").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("accuracy"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(tmp / "ev/metrics.json"));
+  std::ifstream html(tmp / "ev/report.html");
+  const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  EXPECT_NE(page.find("Training curves"), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);  // self-contained, no scripts
+  r = run("predict --model " + model + " --data " + ds + " --out -");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n", 0), 0u) << r.out.substr(0, 200);
+  // A corrupt model file: clear error and exit status 5 (checksum).
+  {
+    FILE* f = std::fopen(model.c_str(), "r+b");
+    std::fseek(f, 200, SEEK_SET);
+    std::fputc('#', f);
+    std::fclose(f);
+  }
+  r = run("evaluate --model " + model + " --data " + ds + " --out " + (tmp / "ev2").string());
+  EXPECT_EQ(r.status, 5) << r.out;
+  EXPECT_NE(r.out.find("checksum mismatch"), std::string::npos) << r.out;
 }

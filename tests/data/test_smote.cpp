@@ -95,4 +95,8 @@ TEST(Smote, Errors) {
   o.k = 20;  // class 2 has only 12 rows
   EXPECT_THROW(smote(d.X, d.dim, d.y, o), InvalidArgument);
   EXPECT_THROW(smote(d.X, 3, d.y, SmoteOptions{}), InvalidArgument);
+  // A class with no rows cannot be oversampled and is left alone.
+  o.k = 5;
+  o.targets = {{4, 100}};
+  EXPECT_TRUE(smote(d.X, d.dim, d.y, o).labels.empty());
 }

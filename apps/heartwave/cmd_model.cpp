@@ -1,0 +1,162 @@
+// heartwave train / evaluate / predict.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "cli.hpp"
+#include "heartwave/error.hpp"
+#include "heartwave/file_util.hpp"
+#include "heartwave/features.hpp"
+#include "heartwave/label_sets.hpp"
+#include "heartwave/metrics.hpp"
+#include "heartwave/model_bundle.hpp"
+#include "heartwave/report.hpp"
+#include "heartwave/sha256.hpp"
+#include "heartwave/version.hpp"
+#include "progress.hpp"
+
+namespace heartwave::cli {
+
+void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p, int& status) {
+  CLI::App* train = app.add_subcommand("train", "Train a model on a dataset written by `heartwave data build`");
+  train->add_option("--model", t.model, "Model family")->required()->check(CLI::IsMember({"xgb-feat", "convxgb", "cnn-mlp"}));
+  train->add_option("--data", t.data, "Dataset folder (with manifest.json)")->required();
+  train->add_option("--out", t.out, "Model file to write (the training log goes to FILE.log.json)")->required();
+  train->add_option("--params", t.params, "JSON file of family parameters overriding the defaults");
+  train->add_option("--seed", t.seed, "Random seed")->capture_default_str();
+  train->add_option("--threads", t.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+  train->add_option("--early-fold", t.early_fold, "Inter-patient: DS1 fold held out for early stopping")->capture_default_str();
+  train->callback([&] { status = run_train(t); });
+
+  CLI::App* ev = app.add_subcommand("evaluate", "Evaluate a model on a dataset split; write metrics.json and report.html");
+  ev->add_option("--model", e.model, "Model file")->required();
+  ev->add_option("--data", e.data, "Dataset folder")->required();
+  ev->add_option("--split", e.split, "Split to evaluate")->capture_default_str();
+  ev->add_option("--out", e.out, "Output folder")->required();
+  ev->add_option("--threads", e.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+  ev->callback([&] { status = run_evaluate(e); });
+
+  CLI::App* pr = app.add_subcommand("predict", "Write per-beat classes and probabilities (CSV) for a dataset split");
+  pr->add_option("--model", p.model, "Model file")->required();
+  pr->add_option("--data", p.data, "Dataset folder")->required();
+  pr->add_option("--split", p.split, "Split")->capture_default_str();
+  pr->add_option("--out", p.out, "CSV file to write ('-' for stdout)")->required();
+  pr->add_option("--threads", p.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+  pr->callback([&] { status = run_predict(p); });
+}
+
+namespace {
+
+nlohmann::json read_json_file(const std::string& path) {
+  try {
+    return nlohmann::json::parse(read_file_text(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw ParseError(path + ": " + e.what());
+  }
+}
+
+// The model must see data preprocessed exactly as its training data was.
+void check_compatible(const nlohmann::json& meta, const std::filesystem::path& data) {
+  const auto man = read_manifest(data);
+  if (man["preprocessing"] != meta["preprocessing"])
+    throw InvalidArgument(data.string() + ": dataset preprocessing differs from the model's (filter, window, lead or "
+                          "standardisation); rebuild the dataset with the model's parameters");
+  if (man["label_set"] != meta["label_set"])
+    throw InvalidArgument(data.string() + ": label set " + man["label_set"].dump() + " differs from the model's " +
+                          meta["label_set"].dump());
+}
+
+}  // namespace
+
+int run_train(const TrainArgs& a) {
+  return guarded([&] {
+    const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
+    auto model = create_classifier(a.model, params, a.seed, a.threads);
+    const auto man = read_manifest(a.data);
+    const TrainingSplits splits = load_training_splits(a.data, model->view(), a.early_fold);
+    spdlog::info("{}: {} rows to fit, {} for early stopping ({})", a.model, splits.fit.n, splits.early.n, splits.description);
+    Progress bar;
+    const TrainResult res = model->fit(splits.fit, splits.early, [&](int it, int total, const TrainLogEntry&) {
+      bar.update("train", static_cast<std::size_t>(it), static_cast<std::size_t>(total));
+    });
+    bar.finish();
+    const auto early_pred = argmax_rows(model->predict_proba(splits.early.X, splits.early.n));
+    const Metrics em = compute_metrics(splits.early.y, early_pred);
+    nlohmann::json log = nlohmann::json::array();
+    for (const auto& e : res.log)
+      log.push_back({{"iteration", e.iteration}, {"train_loss", e.train_loss}, {"early_loss", e.early_loss},
+                     {"early_macro_f1", e.early_macro_f1}});
+    nlohmann::json meta;
+    meta["heartwave_version"] = kVersion;
+    meta["seed"] = a.seed;
+    meta["protocol"] = man["protocol"];
+    meta["label_set"] = man["label_set"];
+    meta["classes"] = man["classes"];
+    meta["feature_names"] = man["schema"]["feature_names"];
+    meta["preprocessing"] = man["preprocessing"];
+    meta["dataset_manifest_sha256"] = splits.manifest_sha256;
+    meta["training"] = {{"best_iteration", res.best_iteration}, {"iterations_run", res.log.size()},
+                        {"seconds", res.seconds}, {"rows_fit", splits.fit.n}, {"rows_early", splits.early.n},
+                        {"rows", splits.description}};
+    meta["training_log"] = log;
+    meta["metrics"] = {{"early_stopping_split", to_json(em)}};
+    save_bundle(a.out, *model, meta);
+    write_file_atomic(a.out + ".log.json", log.dump(1) + "\n");
+    std::printf("%s: best iteration %d of %zu in %.1f s; early-stopping rows: accuracy %.2f%%, macro-F1 %.2f%%\n",
+                a.model.c_str(), res.best_iteration, res.log.size(), res.seconds, 100 * em.accuracy, 100 * em.f1_macro);
+    std::printf("wrote %s (%ju bytes) and %s.log.json\n", a.out.c_str(),
+                static_cast<std::uintmax_t>(std::filesystem::file_size(a.out)), a.out.c_str());
+    return 0;
+  });
+}
+
+int run_evaluate(const EvaluateArgs& a) {
+  return guarded([&] {
+    const ModelBundle b = load_bundle(a.model, a.threads);
+    check_compatible(b.meta, a.data);
+    const Rows rows = load_evaluation_split(a.data, a.split, b.model->view());
+    const auto pred = argmax_rows(b.model->predict_proba(rows.X, rows.n));
+    const Metrics m = compute_metrics(rows.y, pred);
+    nlohmann::json j = to_json(m);
+    j["split"] = a.split;
+    j["protocol"] = read_manifest(a.data)["protocol"];
+    j["model_sha256"] = sha256_file(a.model);
+    j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
+    std::filesystem::create_directories(a.out);
+    write_file_atomic(std::filesystem::path(a.out) / "metrics.json", j.dump(2) + "\n");
+    write_file_atomic(std::filesystem::path(a.out) / "report.html", render_report(j, b.meta));
+    std::printf("%s on %s/%s: %zu beats, accuracy %.2f%%, macro-F1 %.2f%%, weighted-F1 %.2f%%\n", b.meta["family"].get<std::string>().c_str(),
+                a.data.c_str(), a.split.c_str(), m.n, 100 * m.accuracy, 100 * m.f1_macro, 100 * m.f1_weighted);
+    std::printf("class   Se%%     +P%%    support\n");
+    for (int c = 0; c < kMetricClasses; ++c) {
+      const auto& k = m.per_class[static_cast<std::size_t>(c)];
+      std::printf("%-5s %6.2f  %6.2f  %8zu\n", std::string(class_name(c)).c_str(), 100 * k.sensitivity, 100 * k.ppv, k.support);
+    }
+    return 0;
+  });
+}
+
+int run_predict(const PredictArgs& a) {
+  return guarded([&] {
+    const ModelBundle b = load_bundle(a.model, a.threads);
+    check_compatible(b.meta, a.data);
+    const Rows rows = load_evaluation_split(a.data, a.split, b.model->view());
+    const auto proba = b.model->predict_proba(rows.X, rows.n);
+    const auto pred = argmax_rows(proba);
+    std::string out = "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n";
+    char buf[256];
+    for (std::size_t i = 0; i < rows.n; ++i) {
+      const float* p = proba.data() + i * 5;
+      std::snprintf(buf, sizeof buf, "%d,%lld,%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f\n", rows.record[i],
+                    static_cast<long long>(rows.r_sample[i]), std::string(class_name(rows.y[i])).c_str(),
+                    std::string(class_name(pred[i])).c_str(), p[0], p[1], p[2], p[3], p[4]);
+      out += buf;
+    }
+    if (a.out == "-") std::fputs(out.c_str(), stdout);
+    else write_file_atomic(a.out, out);
+    return 0;
+  });
+}
+
+}  // namespace heartwave::cli

@@ -1,0 +1,52 @@
+// Reading the datasets written by `heartwave data build` back into memory.
+//
+// Training code gets its rows only through load_training_splits(), which
+// never opens the test split: for the seed protocol it returns train and val;
+// for the inter-patient protocol it returns DS1 only, split by record-grouped
+// folds into rows to fit and rows for early stopping. The test split (DS2)
+// is reachable only through load_evaluation_split(), which training and
+// tuning code does not call.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace heartwave {
+
+// Which columns a model reads: base (187 samples), feat (samples + 44
+// features) or feat_only (44 features).
+enum class View { base, feat, feat_only };
+View parse_view(const std::string& name);
+std::string to_string(View v);
+
+struct Rows {
+  std::size_t n = 0, dim = 0;
+  std::vector<float> X;             // n x dim, row-major
+  std::vector<std::int32_t> y;      // class index
+  std::vector<std::int32_t> record; // -1 for SMOTE rows
+  std::vector<std::int64_t> r_sample;  // -1 for SMOTE rows
+  std::vector<std::int32_t> fold;   // inter-patient train only; else empty
+};
+
+struct TrainingSplits {
+  Rows fit;       // rows the model learns from
+  Rows early;     // rows for early stopping / model selection (never test)
+  std::string protocol;
+  std::string manifest_sha256;
+  std::string description;  // how `fit` and `early` were formed
+};
+
+// Reads DIR/manifest.json (and checks each file's SHA-256 as it is read).
+nlohmann::json read_manifest(const std::filesystem::path& dir);
+
+// For inter-patient datasets, `early_fold` names the DS1 fold held out for
+// early stopping (its SMOTE rows are dropped from both sides).
+TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold = 0);
+
+// Loads one split ("test", "val" or "train") for evaluation.
+Rows load_evaluation_split(const std::filesystem::path& dir, const std::string& split, View view);
+
+}  // namespace heartwave

@@ -1,0 +1,45 @@
+// Classification metrics in the conventions of the field: accuracy, precision
+// / recall / F1 (macro and support-weighted, as scikit-learn computes them
+// over the classes present in the truth or the predictions), the confusion
+// matrix, and per class sensitivity (Se), positive predictivity (+P),
+// specificity, false positive rate and F1.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace heartwave {
+
+inline constexpr int kMetricClasses = 5;
+
+struct ClassMetrics {
+  std::size_t support = 0;    // true rows of the class
+  std::size_t predicted = 0;  // rows predicted as the class
+  double sensitivity = 0;     // recall, TP / (TP + FN)
+  double ppv = 0;             // precision, +P, TP / (TP + FP)
+  double specificity = 0;     // TN / (TN + FP)
+  double fpr = 0;             // FP / (FP + TN)
+  double f1 = 0;
+};
+
+struct Metrics {
+  std::size_t n = 0;
+  double accuracy = 0;
+  double precision_macro = 0, recall_macro = 0, f1_macro = 0;
+  double precision_weighted = 0, recall_weighted = 0, f1_weighted = 0;
+  std::array<std::array<std::size_t, kMetricClasses>, kMetricClasses> confusion{};  // [truth][pred]
+  std::array<ClassMetrics, kMetricClasses> per_class{};
+};
+
+// Throws InvalidArgument for different lengths or labels outside 0..4.
+Metrics compute_metrics(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted);
+nlohmann::json to_json(const Metrics& m);
+
+// Index of the largest probability in each row of an n x 5 matrix.
+std::vector<std::int32_t> argmax_rows(std::span<const float> proba, std::size_t classes = kMetricClasses);
+
+}  // namespace heartwave

@@ -1,0 +1,53 @@
+// One interface for every model family (fit, predict probabilities for a
+// batch, save and load), so that evaluation, the CLI and the server never
+// special-case a family. Families are created by name.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "heartwave/dataset_reader.hpp"
+
+namespace heartwave {
+
+struct TrainLogEntry {
+  int iteration = 0;          // boosting round or epoch (1-based)
+  double train_loss = 0;      // multi-class log loss
+  double early_loss = 0;      // on the early-stopping rows
+  double early_macro_f1 = -1; // when computed (-1: not at this iteration)
+};
+
+struct TrainResult {
+  std::vector<TrainLogEntry> log;
+  int best_iteration = 0;     // kept in the model
+  double seconds = 0;
+};
+
+// iteration, total iterations (upper bound), latest log entry
+using TrainProgress = std::function<void(int, int, const TrainLogEntry&)>;
+
+class Classifier {
+ public:
+  virtual ~Classifier() = default;
+  virtual std::string family() const = 0;
+  virtual View view() const = 0;  // which dataset columns it reads
+  virtual nlohmann::json params() const = 0;
+  virtual TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) = 0;
+  // rows x 5 class probabilities for a row-major rows x dim batch.
+  virtual std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const = 0;
+  virtual std::vector<std::uint8_t> save_weights() const = 0;
+  virtual void load_weights(std::span<const std::uint8_t> bytes) = 0;
+};
+
+// Families: "xgb-feat". `params` overrides the family's defaults; unknown keys
+// are an InvalidArgument. Throws UnsupportedError for families not built yet.
+std::unique_ptr<Classifier> create_classifier(const std::string& family, const nlohmann::json& params,
+                                              std::uint64_t seed, int threads);
+std::vector<std::string> classifier_families();
+
+}  // namespace heartwave

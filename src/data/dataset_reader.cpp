@@ -1,0 +1,136 @@
+#include "heartwave/dataset_reader.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "heartwave/error.hpp"
+#include "heartwave/file_util.hpp"
+#include "heartwave/npy.hpp"
+#include "heartwave/sha256.hpp"
+
+namespace heartwave {
+namespace {
+
+NpyArray read_verified(const std::filesystem::path& dir, const std::string& rel, const nlohmann::json& man) {
+  const auto bytes = read_file_bytes(dir / rel);
+  if (!man["files"].contains(rel)) throw FormatError((dir / rel).string() + ": not listed in manifest.json");
+  const std::string want = man["files"][rel]["sha256"].get<std::string>();
+  if (sha256_hex(bytes) != want)
+    throw ChecksumError((dir / rel).string() + ": SHA-256 does not match manifest.json (file changed or corrupt)");
+  return parse_npy(bytes, (dir / rel).string());
+}
+
+template <class T>
+std::vector<T> column(const NpyArray& a, const std::string& descr, const std::string& what) {
+  if (a.descr != descr || a.shape.size() != 1) throw FormatError(what + ": expected a 1-D " + descr + " array");
+  const auto s = a.as<T>();
+  return {s.begin(), s.end()};
+}
+
+Rows read_rows(const std::filesystem::path& dir, const std::string& split, View view, const nlohmann::json& man) {
+  Rows r;
+  const auto X = read_verified(dir, split + "/" + to_string(view) + ".npy", man);
+  if (X.descr != "<f4" || X.shape.size() != 2) throw FormatError(split + "/" + to_string(view) + ".npy: expected a 2-D float32 array");
+  r.n = X.shape[0];
+  r.dim = X.shape[1];
+  const auto xs = X.as<float>();
+  r.X.assign(xs.begin(), xs.end());
+  r.y = column<std::int32_t>(read_verified(dir, split + "/y.npy", man), "<i4", split + "/y.npy");
+  r.record = column<std::int32_t>(read_verified(dir, split + "/record.npy", man), "<i4", split + "/record.npy");
+  r.r_sample = column<std::int64_t>(read_verified(dir, split + "/r_sample.npy", man), "<i8", split + "/r_sample.npy");
+  if (r.y.size() != r.n || r.record.size() != r.n || r.r_sample.size() != r.n)
+    throw FormatError(split + ": row counts of the files differ");
+  if (man["files"].contains(split + "/fold.npy")) {
+    r.fold = column<std::int32_t>(read_verified(dir, split + "/fold.npy", man), "<i4", split + "/fold.npy");
+    if (r.fold.size() != r.n) throw FormatError(split + "/fold.npy: row count differs");
+  }
+  for (auto v : r.y)
+    if (v < 0 || v > 4) throw FormatError(split + "/y.npy: class index " + std::to_string(v) + " out of range");
+  return r;
+}
+
+Rows select(const Rows& in, const std::vector<bool>& keep) {
+  Rows r;
+  r.dim = in.dim;
+  for (std::size_t i = 0; i < in.n; ++i) {
+    if (!keep[i]) continue;
+    r.X.insert(r.X.end(), in.X.begin() + static_cast<std::ptrdiff_t>(i * in.dim),
+               in.X.begin() + static_cast<std::ptrdiff_t>((i + 1) * in.dim));
+    r.y.push_back(in.y[i]);
+    r.record.push_back(in.record[i]);
+    r.r_sample.push_back(in.r_sample[i]);
+    if (!in.fold.empty()) r.fold.push_back(in.fold[i]);
+    ++r.n;
+  }
+  return r;
+}
+
+}  // namespace
+
+View parse_view(const std::string& name) {
+  if (name == "base") return View::base;
+  if (name == "feat") return View::feat;
+  if (name == "feat_only") return View::feat_only;
+  throw InvalidArgument("unknown dataset view '" + name + "' (base, feat, feat_only)");
+}
+
+std::string to_string(View v) {
+  switch (v) {
+    case View::base: return "base";
+    case View::feat: return "feat";
+    case View::feat_only: return "feat_only";
+  }
+  return "?";
+}
+
+nlohmann::json read_manifest(const std::filesystem::path& dir) {
+  const auto text = read_file_text(dir / "manifest.json");
+  nlohmann::json man;
+  try {
+    man = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw ParseError((dir / "manifest.json").string() + ": " + e.what());
+  }
+  if (man.value("format", "") != "heartwave-dataset")
+    throw FormatError((dir / "manifest.json").string() + ": not a heartwave dataset manifest");
+  if (man.value("format_version", 0) != 1)
+    throw UnsupportedError((dir / "manifest.json").string() + ": dataset format version " +
+                           std::to_string(man.value("format_version", 0)) + " not supported");
+  return man;
+}
+
+TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold) {
+  const auto man = read_manifest(dir);
+  TrainingSplits t;
+  t.protocol = man["protocol"].get<std::string>();
+  t.manifest_sha256 = sha256_file(dir / "manifest.json");
+  if (t.protocol == "seed") {
+    t.fit = read_rows(dir, "train", view, man);
+    t.early = read_rows(dir, "val", view, man);
+    t.description = "fit on train (with its SMOTE rows), early stopping on val";
+    return t;
+  }
+  // Inter-patient: DS1 only. One record-grouped fold is held out for early
+  // stopping; SMOTE rows (fold -1) were made from all of DS1, so they would
+  // leak the held-out records' beats into fitting: they are dropped.
+  const Rows ds1 = read_rows(dir, "train", view, man);
+  if (ds1.fold.empty()) throw FormatError((dir / "train").string() + ": inter-patient train split lacks fold.npy");
+  std::vector<bool> fit(ds1.n), early(ds1.n);
+  for (std::size_t i = 0; i < ds1.n; ++i) {
+    fit[i] = ds1.fold[i] >= 0 && ds1.fold[i] != early_fold;
+    early[i] = ds1.fold[i] == early_fold;
+  }
+  t.fit = select(ds1, fit);
+  t.early = select(ds1, early);
+  if (t.fit.n == 0 || t.early.n == 0) throw InvalidArgument("fold " + std::to_string(early_fold) + " leaves no rows on one side");
+  t.description = "DS1 only: fit on folds != " + std::to_string(early_fold) + " (real beats), early stopping on fold " +
+                  std::to_string(early_fold) + "; DS2 is not read";
+  return t;
+}
+
+Rows load_evaluation_split(const std::filesystem::path& dir, const std::string& split, View view) {
+  const auto man = read_manifest(dir);
+  if (!man["splits"].contains(split)) throw InvalidArgument((dir / "manifest.json").string() + ": no split '" + split + "'");
+  return read_rows(dir, split, view, man);
+}
+
+}  // namespace heartwave

@@ -1,0 +1,145 @@
+#include "heartwave/report.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace heartwave {
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '&': o += "&amp;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+std::string fmt(double v, int digits = 2) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.*f", digits, v);
+  return b;
+}
+
+const char* kClasses[] = {"N", "S", "V", "F", "Q"};
+
+std::string confusion_svg(const nlohmann::json& cm) {
+  const int cell = 64, off = 60;
+  std::ostringstream o;
+  o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << off + 5 * cell + 10 << "' height='" << off + 5 * cell + 30
+    << "' font-family='sans-serif' font-size='12'>";
+  for (int r = 0; r < 5; ++r) {
+    double row_total = 0;
+    for (int c = 0; c < 5; ++c) row_total += cm[r][c].get<double>();
+    for (int c = 0; c < 5; ++c) {
+      const double v = cm[r][c].get<double>();
+      const double frac = row_total > 0 ? v / row_total : 0.0;
+      const int shade = static_cast<int>(255 - 200 * frac);
+      o << "<rect x='" << off + c * cell << "' y='" << off + r * cell << "' width='" << cell << "' height='" << cell
+        << "' fill='rgb(" << shade << "," << shade << ",255)' stroke='#fff'/>";
+      o << "<text x='" << off + c * cell + cell / 2 << "' y='" << off + r * cell + cell / 2 + 4
+        << "' text-anchor='middle' fill='" << (frac > 0.5 ? "#fff" : "#000") << "'>" << static_cast<long long>(v) << "</text>";
+    }
+    o << "<text x='" << off - 8 << "' y='" << off + r * cell + cell / 2 + 4 << "' text-anchor='end'>" << kClasses[r] << "</text>";
+    o << "<text x='" << off + r * cell + cell / 2 << "' y='" << off - 8 << "' text-anchor='middle'>" << kClasses[r] << "</text>";
+  }
+  o << "<text x='" << off + 5 * cell / 2 << "' y='20' text-anchor='middle'>predicted</text>";
+  o << "<text x='14' y='" << off + 5 * cell / 2 << "' transform='rotate(-90 14 " << off + 5 * cell / 2
+    << ")' text-anchor='middle'>truth</text></svg>";
+  return o.str();
+}
+
+std::string bars_svg(const nlohmann::json& per_class) {
+  const int w = 420, h = 220, left = 40, bottom = 190, group = 70;
+  std::ostringstream o;
+  o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h << "' font-family='sans-serif' font-size='12'>";
+  for (int t = 0; t <= 4; ++t) {
+    const int y = bottom - t * 40;
+    o << "<line x1='" << left << "' x2='" << w - 10 << "' y1='" << y << "' y2='" << y << "' stroke='#ddd'/>";
+    o << "<text x='" << left - 4 << "' y='" << y + 4 << "' text-anchor='end'>" << t * 25 << "</text>";
+  }
+  for (int c = 0; c < 5; ++c) {
+    const auto& k = per_class[kClasses[c]];
+    const double se = k["se"].get<double>(), ppv = k["ppv"].get<double>();
+    const int x = left + 10 + c * group;
+    o << "<rect x='" << x << "' y='" << bottom - se * 160 << "' width='24' height='" << se * 160 << "' fill='#3b6fd8'><title>Se "
+      << fmt(100 * se) << "%</title></rect>";
+    o << "<rect x='" << x + 26 << "' y='" << bottom - ppv * 160 << "' width='24' height='" << ppv * 160
+      << "' fill='#e08a2c'><title>+P " << fmt(100 * ppv) << "%</title></rect>";
+    o << "<text x='" << x + 25 << "' y='" << bottom + 16 << "' text-anchor='middle'>" << kClasses[c] << "</text>";
+  }
+  o << "<rect x='" << w - 120 << "' y='6' width='10' height='10' fill='#3b6fd8'/><text x='" << w - 106 << "' y='15'>Se (recall)</text>";
+  o << "<rect x='" << w - 120 << "' y='22' width='10' height='10' fill='#e08a2c'/><text x='" << w - 106 << "' y='31'>+P (precision)</text></svg>";
+  return o.str();
+}
+
+std::string curves_svg(const nlohmann::json& log) {
+  const int w = 520, h = 240, left = 50, right = 10, top = 10, bottom = 200;
+  double maxv = 0;
+  const double n = static_cast<double>(log.size());
+  for (const auto& e : log) maxv = std::max({maxv, e["train_loss"].get<double>(), e["early_loss"].get<double>()});
+  if (maxv <= 0 || n < 2) return "";
+  auto path = [&](const char* key, const char* colour) {
+    std::ostringstream p;
+    p << "<polyline fill='none' stroke='" << colour << "' stroke-width='1.5' points='";
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      const double x = left + (w - left - right) * static_cast<double>(i) / (n - 1);
+      const double y = bottom - (bottom - top) * log[i][key].get<double>() / maxv;
+      p << fmt(x, 1) << "," << fmt(y, 1) << " ";
+    }
+    p << "'/>";
+    return p.str();
+  };
+  std::ostringstream o;
+  o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h + 20 << "' font-family='sans-serif' font-size='12'>";
+  o << "<line x1='" << left << "' y1='" << bottom << "' x2='" << w - right << "' y2='" << bottom << "' stroke='#888'/>";
+  o << "<line x1='" << left << "' y1='" << top << "' x2='" << left << "' y2='" << bottom << "' stroke='#888'/>";
+  o << "<text x='" << left - 4 << "' y='" << top + 8 << "' text-anchor='end'>" << fmt(maxv, 2) << "</text>";
+  o << "<text x='" << left - 4 << "' y='" << bottom << "' text-anchor='end'>0</text>";
+  o << "<text x='" << (left + w) / 2 << "' y='" << bottom + 30 << "' text-anchor='middle'>iteration (1.." << log.size() << ")</text>";
+  o << path("train_loss", "#3b6fd8") << path("early_loss", "#e08a2c");
+  o << "<text x='" << w - 200 << "' y='" << top + 12 << "' fill='#3b6fd8'>fit loss</text><text x='" << w - 120 << "' y='"
+    << top + 12 << "' fill='#e08a2c'>early-stopping loss</text></svg>";
+  return o.str();
+}
+
+}  // namespace
+
+std::string render_report(const nlohmann::json& m, const nlohmann::json& meta) {
+  std::ostringstream o;
+  o << "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>heartwave evaluation</title><style>"
+       "body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse}"
+       "td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th{background:#f3f3f3}.l{text-align:left}"
+       "</style></head><body>";
+  o << "<h1>heartwave evaluation</h1><p>model family <b>" << esc(meta.value("family", "?")) << "</b>, protocol <b>"
+    << esc(m.value("protocol", "?")) << "</b>, split <b>" << esc(m.value("split", "?")) << "</b>, " << m.value("n", 0)
+    << " beats, label set " << esc(meta.value("label_set", "?")) << ".</p>";
+  o << "<table><tr><th class='l'>accuracy</th><th>precision (w)</th><th>recall (w)</th><th>F1 (w)</th><th>F1 (macro)</th></tr><tr><td class='l'>"
+    << fmt(100 * m["accuracy"].get<double>()) << "%</td><td>" << fmt(100 * m["precision_weighted"].get<double>())
+    << "</td><td>" << fmt(100 * m["recall_weighted"].get<double>()) << "</td><td>" << fmt(100 * m["f1_weighted"].get<double>())
+    << "</td><td>" << fmt(100 * m["f1_macro"].get<double>()) << "</td></tr></table>";
+  o << "<h2>Per class</h2><table><tr><th class='l'>class</th><th>support</th><th>Se %</th><th>+P %</th><th>specificity %</th><th>FPR %</th><th>F1 %</th></tr>";
+  for (const char* c : kClasses) {
+    const auto& k = m["per_class"][c];
+    o << "<tr><td class='l'>" << c << "</td><td>" << k["support"].get<std::size_t>() << "</td><td>" << fmt(100 * k["se"].get<double>())
+      << "</td><td>" << fmt(100 * k["ppv"].get<double>()) << "</td><td>" << fmt(100 * k["specificity"].get<double>())
+      << "</td><td>" << fmt(100 * k["fpr"].get<double>()) << "</td><td>" << fmt(100 * k["f1"].get<double>()) << "</td></tr>";
+  }
+  o << "</table><h2>Confusion matrix</h2>" << confusion_svg(m["confusion_matrix"]);
+  o << "<h2>Sensitivity and positive predictivity</h2>" << bars_svg(m["per_class"]);
+  if (meta.contains("training_log") && meta["training_log"].is_array() && meta["training_log"].size() > 1)
+    o << "<h2>Training curves</h2>" << curves_svg(meta["training_log"]);
+  o << "</body></html>\n";
+  return o.str();
+}
+
+}  // namespace heartwave

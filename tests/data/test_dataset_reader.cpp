@@ -1,0 +1,67 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include "heartwave/dataset.hpp"
+#include "heartwave/dataset_reader.hpp"
+#include "heartwave/error.hpp"
+#include "heartwave/file_util.hpp"
+#include "support.hpp"
+
+using namespace heartwave;
+using heartwave::test::TempDir;
+
+namespace {
+void build(const TempDir& out, Protocol p, std::vector<std::string> records) {
+  BuildOptions o;
+  o.data_dir = heartwave::test::mitdb_dir();
+  o.out_dir = out.path();
+  o.protocol = p;
+  o.labels = p == Protocol::seed ? LabelSet::seed : LabelSet::aami;
+  o.records = std::move(records);
+  o.smote_targets = {{1, 300}, {3, 300}};
+  o.folds = 3;
+  build_dataset(o);
+}
+}  // namespace
+
+TEST(DatasetReader, TrainingNeverOpensTheTestSplit) {
+  TempDir out;
+  build(out, Protocol::seed, {"100", "208"});
+  // Remove the test split entirely: training must not notice.
+  std::filesystem::remove_all(out / "test");
+  const auto t = load_training_splits(out.path(), View::feat);
+  EXPECT_EQ(t.protocol, "seed");
+  EXPECT_GT(t.fit.n, t.early.n);
+  EXPECT_EQ(t.fit.dim, 231u);
+  EXPECT_EQ(t.fit.X.size(), t.fit.n * 231);
+  EXPECT_THROW(load_evaluation_split(out.path(), "test", View::feat), IoError);
+  EXPECT_EQ(load_evaluation_split(out.path(), "val", View::base).dim, 187u);
+}
+
+TEST(DatasetReader, InterPatientHoldsOutWholeRecordsOfDs1) {
+  TempDir out;
+  build(out, Protocol::inter_patient, {"101", "106", "118", "124", "201", "100", "103"});
+  std::filesystem::remove_all(out / "test");  // DS2 is not needed to train
+  const auto t = load_training_splits(out.path(), View::feat_only, 1);
+  std::set<int> fit_recs(t.fit.record.begin(), t.fit.record.end()), early_recs(t.early.record.begin(), t.early.record.end());
+  EXPECT_FALSE(early_recs.empty());
+  for (int r : early_recs) EXPECT_FALSE(fit_recs.count(r)) << r;
+  EXPECT_FALSE(fit_recs.count(-1));  // SMOTE rows dropped
+  for (int r : fit_recs) EXPECT_TRUE(r == 101 || r == 106 || r == 118 || r == 124 || r == 201) << r;
+  EXPECT_EQ(t.fit.dim, 44u);
+}
+
+TEST(DatasetReader, TamperedFilesAreDetected) {
+  TempDir out;
+  build(out, Protocol::seed, {"100"});
+  auto bytes = read_file_bytes(out / "train/y.npy");
+  bytes.back() ^= 1;
+  write_file_atomic(out / "train/y.npy", bytes);
+  EXPECT_THROW(load_training_splits(out.path(), View::feat), ChecksumError);
+  write_file_atomic(out / "manifest.json", std::string("{not json"));
+  EXPECT_THROW(read_manifest(out.path()), ParseError);
+  EXPECT_THROW(parse_view("raw"), InvalidArgument);
+}

@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "heartwave/error.hpp"
+#include "heartwave/metrics.hpp"
+
+using namespace heartwave;
+
+TEST(Metrics, HandComputedExample) {
+  // truth:     N N N N S S V V F Q
+  // predicted: N N N S S N V V N Q
+  const std::vector<std::int32_t> t = {0, 0, 0, 0, 1, 1, 2, 2, 3, 4};
+  const std::vector<std::int32_t> p = {0, 0, 0, 1, 1, 0, 2, 2, 0, 4};
+  const Metrics m = compute_metrics(t, p);
+  EXPECT_EQ(m.n, 10u);
+  EXPECT_DOUBLE_EQ(m.accuracy, 0.7);
+  EXPECT_EQ(m.confusion[0][0], 3u);
+  EXPECT_EQ(m.confusion[0][1], 1u);
+  EXPECT_EQ(m.confusion[1][0], 1u);
+  EXPECT_EQ(m.confusion[3][0], 1u);
+  const auto& n = m.per_class[0];  // TP 3, FN 1, FP 2, TN 4
+  EXPECT_DOUBLE_EQ(n.sensitivity, 0.75);
+  EXPECT_DOUBLE_EQ(n.ppv, 0.6);
+  EXPECT_DOUBLE_EQ(n.specificity, 4.0 / 6.0);
+  EXPECT_DOUBLE_EQ(n.fpr, 2.0 / 6.0);
+  EXPECT_DOUBLE_EQ(n.f1, 2 * 0.75 * 0.6 / 1.35);
+  const auto& f = m.per_class[3];  // never predicted
+  EXPECT_DOUBLE_EQ(f.sensitivity, 0.0);
+  EXPECT_DOUBLE_EQ(f.ppv, 0.0);
+  EXPECT_DOUBLE_EQ(f.f1, 0.0);
+  // Macro over the 5 present classes (scikit-learn: zero_division=0).
+  const double f1s[] = {2 * 0.75 * 0.6 / 1.35, 0.5, 1.0, 0.0, 1.0};
+  double macro = 0, weighted = 0;
+  const double support[] = {4, 2, 2, 1, 1};
+  for (int c = 0; c < 5; ++c) {
+    macro += f1s[c] / 5;
+    weighted += f1s[c] * support[c] / 10;
+  }
+  EXPECT_NEAR(m.f1_macro, macro, 1e-12);
+  EXPECT_NEAR(m.f1_weighted, weighted, 1e-12);
+  EXPECT_NEAR(m.recall_weighted, m.accuracy, 1e-12);  // always true for weighted recall
+  const auto j = to_json(m);
+  EXPECT_EQ(j["per_class"]["V"]["se"].get<double>(), 1.0);
+  EXPECT_EQ(j["confusion_matrix"][0][1].get<int>(), 1);
+}
+
+TEST(Metrics, AbsentClassesAreLeftOutOfTheMacroAverage) {
+  const std::vector<std::int32_t> t = {0, 0, 2}, p = {0, 0, 2};
+  const Metrics m = compute_metrics(t, p);
+  EXPECT_DOUBLE_EQ(m.f1_macro, 1.0);
+  EXPECT_DOUBLE_EQ(m.precision_macro, 1.0);
+}
+
+TEST(Metrics, ArgmaxAndErrors) {
+  const std::vector<float> proba = {0.1f, 0.7f, 0.1f, 0.05f, 0.05f, 0.9f, 0, 0, 0, 0.1f};
+  EXPECT_EQ(argmax_rows(proba), (std::vector<std::int32_t>{1, 0}));
+  EXPECT_THROW(argmax_rows(std::vector<float>(7)), InvalidArgument);
+  const std::vector<std::int32_t> a = {0, 1}, b = {0}, bad = {0, 7};
+  EXPECT_THROW(compute_metrics(a, b), InvalidArgument);
+  EXPECT_THROW(compute_metrics(a, bad), InvalidArgument);
+}

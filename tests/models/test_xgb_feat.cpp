@@ -1,0 +1,103 @@
+// The xgb-feat family and the model bundle, on small synthetic data.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "heartwave/error.hpp"
+#include "heartwave/file_util.hpp"
+#include "heartwave/metrics.hpp"
+#include "heartwave/model_bundle.hpp"
+#include "support.hpp"
+
+using namespace heartwave;
+using heartwave::test::expect_throw_with;
+
+namespace {
+
+// Five well-separated Gaussian classes in 12 dimensions, unbalanced like ECG data.
+Rows make_rows(std::size_t n, std::uint32_t seed) {
+  Rows r;
+  r.dim = 12;
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0, 1);
+  std::discrete_distribution<int> cls({70, 8, 12, 4, 6});
+  for (std::size_t i = 0; i < n; ++i) {
+    const int c = cls(rng);
+    for (std::size_t k = 0; k < r.dim; ++k) r.X.push_back(g(rng) + (k % 5 == static_cast<std::size_t>(c) ? 3.0f : 0.0f));
+    r.y.push_back(c);
+    r.record.push_back(100 + static_cast<int>(i % 7));
+    r.r_sample.push_back(static_cast<std::int64_t>(i));
+  }
+  r.n = n;
+  return r;
+}
+
+nlohmann::json small() { return {{"num_round", 40}, {"early_stopping_rounds", 5}, {"f1_every", 5}}; }
+
+}  // namespace
+
+TEST(XgbFeat, LearnsStopsEarlyAndIsDeterministic) {
+  const Rows fit = make_rows(3000, 1), early = make_rows(800, 2), test = make_rows(800, 3);
+  auto a = create_classifier("xgb-feat", small(), 7, 2);
+  const TrainResult res = a->fit(fit, early, nullptr);
+  ASSERT_FALSE(res.log.empty());
+  EXPECT_GE(res.best_iteration, 1);
+  EXPECT_LE(res.best_iteration, static_cast<int>(res.log.size()));
+  EXPECT_GT(res.log.front().early_loss, res.log[static_cast<std::size_t>(res.best_iteration) - 1].early_loss);
+  bool f1_logged = false;
+  for (const auto& e : res.log) f1_logged |= e.early_macro_f1 >= 0;
+  EXPECT_TRUE(f1_logged);
+  const auto proba = a->predict_proba(test.X, test.n);
+  ASSERT_EQ(proba.size(), test.n * 5);
+  for (std::size_t i = 0; i < test.n; ++i) {
+    float s = 0;
+    for (int c = 0; c < 5; ++c) s += proba[i * 5 + static_cast<std::size_t>(c)];
+    EXPECT_NEAR(s, 1.0f, 1e-4f);
+  }
+  const Metrics m = compute_metrics(test.y, argmax_rows(proba));
+  EXPECT_GT(m.accuracy, 0.9);
+  // Same data, parameters and seed: the same predictions, bit for bit.
+  auto b = create_classifier("xgb-feat", small(), 7, 2);
+  b->fit(fit, early, nullptr);
+  EXPECT_EQ(b->predict_proba(test.X, test.n), proba);
+}
+
+TEST(XgbFeat, ParametersAreValidated) {
+  expect_throw_with<InvalidArgument>([] { create_classifier("xgb-feat", {{"max_dpth", 3}}, 1, 1); }, "unknown parameter 'max_dpth'");
+  EXPECT_THROW(create_classifier("svm", {}, 1, 1), InvalidArgument);
+  EXPECT_THROW(create_classifier("cnn-mlp", {}, 1, 1), UnsupportedError);
+}
+
+TEST(Bundle, RoundTripGivesIdenticalPredictions) {
+  const Rows fit = make_rows(1500, 4), early = make_rows(400, 5);
+  auto model = create_classifier("xgb-feat", small(), 3, 1);
+  model->fit(fit, early, nullptr);
+  const nlohmann::json meta = {{"label_set", "aami"}, {"preprocessing", {{"lead", 0}}}, {"seed", 3}};
+  heartwave::test::TempDir dir;
+  save_bundle(dir / "m.hwm", *model, meta);
+  const ModelBundle b = load_bundle(dir / "m.hwm");
+  EXPECT_EQ(b.meta["family"], "xgb-feat");
+  EXPECT_EQ(b.meta["label_set"], "aami");
+  EXPECT_EQ(b.meta["params"]["num_round"], 40);
+  EXPECT_EQ(b.model->predict_proba(early.X, early.n), model->predict_proba(early.X, early.n));
+}
+
+TEST(Bundle, CorruptTruncatedAndForeignFilesAreRejected) {
+  const Rows fit = make_rows(600, 6), early = make_rows(200, 7);
+  auto model = create_classifier("xgb-feat", {{"num_round", 5}}, 3, 1);
+  model->fit(fit, early, nullptr);
+  const auto bytes = encode_bundle(*model, {{"seed", 3}});
+  auto flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x40;
+  expect_throw_with<ChecksumError>([&] { decode_bundle(flipped, "m.hwm"); }, "m.hwm: checksum mismatch");
+  const std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 3));
+  EXPECT_THROW(decode_bundle(cut, "m.hwm"), ChecksumError);
+  const std::vector<std::uint8_t> tiny(bytes.begin(), bytes.begin() + 10);
+  expect_throw_with<FormatError>([&] { decode_bundle(tiny, "m.hwm"); }, "not a heartwave model file");
+  auto other = bytes;
+  other[8] = 99;  // format version
+  expect_throw_with<UnsupportedError>([&] { decode_bundle(other, "m.hwm"); }, "format version 99");
+  const std::string text = "just text, not a model at all, long enough to pass the size check......";
+  EXPECT_THROW(decode_bundle(std::vector<std::uint8_t>(text.begin(), text.end()), "t"), FormatError);
+  EXPECT_THROW(load_bundle("/nonexistent/m.hwm"), IoError);
+}
