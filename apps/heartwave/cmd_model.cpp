@@ -121,6 +121,8 @@ int run_evaluate(const EvaluateArgs& a) {
     nlohmann::json j = to_json(m);
     j["split"] = a.split;
     j["protocol"] = read_manifest(a.data)["protocol"];
+    // Beats of one patient are not independent: confidence intervals resample records.
+    if (j["protocol"] == "inter-patient") j["bootstrap_95ci"] = bootstrap_by_record(rows.y, pred, rows.record, 1000, 42);
     j["model_sha256"] = sha256_file(a.model);
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     std::filesystem::create_directories(a.out);
@@ -131,7 +133,13 @@ int run_evaluate(const EvaluateArgs& a) {
     std::printf("class   Se%%     +P%%    support\n");
     for (int c = 0; c < kMetricClasses; ++c) {
       const auto& k = m.per_class[static_cast<std::size_t>(c)];
-      std::printf("%-5s %6.2f  %6.2f  %8zu\n", std::string(class_name(c)).c_str(), 100 * k.sensitivity, 100 * k.ppv, k.support);
+      std::printf("%-5s %6.2f  %6.2f  %8zu", std::string(class_name(c)).c_str(), 100 * k.sensitivity, 100 * k.ppv, k.support);
+      if (j.contains("bootstrap_95ci")) {
+        const auto& ci = j["bootstrap_95ci"]["per_class"][std::string(class_name(c))];
+        std::printf("   95%% CI Se [%.1f, %.1f]  +P [%.1f, %.1f]", 100 * ci["se"][0].get<double>(), 100 * ci["se"][1].get<double>(),
+                    100 * ci["ppv"][0].get<double>(), 100 * ci["ppv"][1].get<double>());
+      }
+      std::printf("\n");
     }
     return 0;
   });

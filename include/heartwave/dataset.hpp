@@ -6,8 +6,8 @@
 // Output layout (DIR = --out):
 //   DIR/manifest.json
 //   DIR/<split>/base.npy       float32 n x 187   filtered, standardised samples
-//   DIR/<split>/feat.npy       float32 n x 231   base columns then the 44 features
-//   DIR/<split>/feat_only.npy  float32 n x 44    standardised features
+//   DIR/<split>/feat.npy       float32 n x 239   base columns then the 52 features
+//   DIR/<split>/feat_only.npy  float32 n x 52    standardised features
 //   DIR/<split>/y.npy          int32   n         class index (label set)
 //   DIR/<split>/record.npy     int32   n         MIT-BIH record number; -1 = SMOTE row
 //   DIR/<split>/r_sample.npy   int64   n         R-peak sample; -1 = SMOTE row

@@ -17,7 +17,7 @@
 namespace heartwave {
 
 // Which columns a model reads: base (187 samples), feat (samples + 44
-// features) or feat_only (44 features).
+// features) or feat_only (52 features).
 enum class View { base, feat, feat_only };
 View parse_view(const std::string& name);
 std::string to_string(View v);

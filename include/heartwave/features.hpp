@@ -10,9 +10,11 @@
 namespace heartwave {
 
 inline constexpr std::size_t kNumMorphologyFeatures = 36;
-inline constexpr std::size_t kNumFeatures = kNumRRFeatures + kNumMorphologyFeatures;
+inline constexpr std::size_t kNumTemplateFeatures = 8;
+inline constexpr std::size_t kNumFeatures = kNumRRFeatures + kNumMorphologyFeatures + kNumTemplateFeatures;
 
-// Names in output order: the 8 RR features, then the 36 morphology features.
+// Names in output order: the 8 RR features, the 36 morphology features, then
+// the 8 patient-relative (template) features.
 const std::vector<std::string>& feature_names();
 
 // Morphology of one beat window (R at index `r_index`), written to `out`
@@ -26,6 +28,23 @@ const std::vector<std::string>& feature_names();
 //   for 5 consecutive segments (37, 37, 37, 37, 39 samples for 187; the last
 //   takes the remainder) their mean, std and area (trapezoid of |x|).
 void morphology_features(std::span<const float> beat, int r_index, std::span<float> out);
+
+// The record's dominant beat: the per-sample median of its beat windows
+// (n x len, row-major). Needs no labels, so it is available at inference too.
+std::vector<float> median_template(std::span<const float> windows, std::size_t len);
+
+// Morphology relative to the patient's own dominant beat (`tmpl`), which is
+// what generalises across patients (de Chazal 2004; Llamedo & Martinez 2011):
+//   tpl_corr       Pearson correlation with the template over the window
+//   tpl_corr_qrs   ... over R-22..R+22 (about +-60 ms, the QRS)
+//   tpl_corr_p     ... over R-90..R-30 (the P wave and PR segment)
+//   tpl_corr_t     ... over R+30..R+93 (ST segment and T wave)
+//   tpl_rms_diff   RMS(beat - template) / RMS(template)
+//   tpl_r_ratio    beat[R] / template[R]
+//   tpl_energy_ratio  energy(beat) / energy(template)
+//   tpl_p_energy_ratio  the same over R-90..R-30
+// Written to `out` (kNumTemplateFeatures values); degenerate denominators give 0.
+void template_features(std::span<const float> beat, std::span<const float> tmpl, int r_index, std::span<float> out);
 
 // Peak indices as scipy.signal.find_peaks(x, height=min_height, distance=distance).
 std::vector<std::size_t> find_peaks(std::span<const double> x, double min_height, int distance);

@@ -35,8 +35,19 @@ struct Metrics {
   std::array<ClassMetrics, kMetricClasses> per_class{};
 };
 
+using Confusion = std::array<std::array<std::size_t, kMetricClasses>, kMetricClasses>;
+
 // Throws InvalidArgument for different lengths or labels outside 0..4.
 Metrics compute_metrics(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted);
+Metrics metrics_from_confusion(const Confusion& confusion);
+
+// 95% confidence intervals by bootstrap over records (the unit that is
+// independent across patients): records are drawn with replacement `rounds`
+// times (seeded), their beats pooled, and the 2.5th and 97.5th percentiles of
+// each figure reported. JSON: {"accuracy": [lo, hi], "f1_macro": [...],
+// "per_class": {"S": {"se": [lo, hi], "ppv": [lo, hi]}, ...}, "rounds": n}.
+nlohmann::json bootstrap_by_record(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted,
+                                   std::span<const std::int32_t> record, int rounds = 1000, std::uint64_t seed = 42);
 nlohmann::json to_json(const Metrics& m);
 
 // Index of the largest probability in each row of an n x 5 matrix.

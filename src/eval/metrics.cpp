@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <map>
+#include <random>
+
 #include "heartwave/error.hpp"
 #include "heartwave/label_sets.hpp"
 
@@ -10,15 +14,28 @@ namespace {
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 }  // namespace
 
-Metrics compute_metrics(std::span<const std::int32_t> truth, std::span<const std::int32_t> pred) {
+namespace {
+Confusion confusion_of(std::span<const std::int32_t> truth, std::span<const std::int32_t> pred) {
   if (truth.size() != pred.size()) throw InvalidArgument("compute_metrics: truth and predictions differ in length");
-  Metrics m;
-  m.n = truth.size();
+  Confusion c{};
   for (std::size_t i = 0; i < truth.size(); ++i) {
     if (truth[i] < 0 || truth[i] >= kMetricClasses || pred[i] < 0 || pred[i] >= kMetricClasses)
       throw InvalidArgument("compute_metrics: label outside 0..4 at row " + std::to_string(i));
-    ++m.confusion[static_cast<std::size_t>(truth[i])][static_cast<std::size_t>(pred[i])];
+    ++c[static_cast<std::size_t>(truth[i])][static_cast<std::size_t>(pred[i])];
   }
+  return c;
+}
+}  // namespace
+
+Metrics compute_metrics(std::span<const std::int32_t> truth, std::span<const std::int32_t> pred) {
+  return metrics_from_confusion(confusion_of(truth, pred));
+}
+
+Metrics metrics_from_confusion(const Confusion& confusion) {
+  Metrics m;
+  m.confusion = confusion;
+  for (const auto& row : confusion)
+    for (auto v : row) m.n += v;
   std::size_t correct = 0;
   for (int c = 0; c < kMetricClasses; ++c) correct += m.confusion[static_cast<std::size_t>(c)][static_cast<std::size_t>(c)];
   m.accuracy = ratio(static_cast<double>(correct), static_cast<double>(m.n));
@@ -80,6 +97,56 @@ nlohmann::json to_json(const Metrics& m) {
                                                   {"se", k.sensitivity},    {"ppv", k.ppv},
                                                   {"specificity", k.specificity}, {"fpr", k.fpr},
                                                   {"f1", k.f1}};
+  }
+  return j;
+}
+
+nlohmann::json bootstrap_by_record(std::span<const std::int32_t> truth, std::span<const std::int32_t> pred,
+                                   std::span<const std::int32_t> record, int rounds, std::uint64_t seed) {
+  if (record.size() != truth.size()) throw InvalidArgument("bootstrap_by_record: one record id per row needed");
+  if (rounds < 10) throw InvalidArgument("bootstrap_by_record: at least 10 rounds");
+  std::map<std::int32_t, Confusion> per_record;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    const auto one = confusion_of(truth.subspan(i, 1), pred.subspan(i, 1));
+    auto& c = per_record[record[i]];
+    for (std::size_t a = 0; a < kMetricClasses; ++a)
+      for (std::size_t b = 0; b < kMetricClasses; ++b) c[a][b] += one[a][b];
+  }
+  std::vector<const Confusion*> recs;
+  for (const auto& [r, c] : per_record) recs.push_back(&c);
+  if (recs.empty()) throw InvalidArgument("bootstrap_by_record: no rows");
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<std::size_t> pick(0, recs.size() - 1);
+  std::map<std::string, std::vector<double>> samples;
+  for (int r = 0; r < rounds; ++r) {
+    Confusion sum{};
+    for (std::size_t k = 0; k < recs.size(); ++k) {
+      const Confusion& c = *recs[pick(rng)];
+      for (std::size_t a = 0; a < kMetricClasses; ++a)
+        for (std::size_t b = 0; b < kMetricClasses; ++b) sum[a][b] += c[a][b];
+    }
+    const Metrics m = metrics_from_confusion(sum);
+    samples["accuracy"].push_back(m.accuracy);
+    samples["f1_macro"].push_back(m.f1_macro);
+    for (int c = 0; c < kMetricClasses; ++c) {
+      const std::string name(class_name(c));
+      samples[name + ".se"].push_back(m.per_class[static_cast<std::size_t>(c)].sensitivity);
+      samples[name + ".ppv"].push_back(m.per_class[static_cast<std::size_t>(c)].ppv);
+    }
+  }
+  auto interval = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const auto at = [&](double q) { return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5)]; };
+    return nlohmann::json::array({at(0.025), at(0.975)});
+  };
+  nlohmann::json j;
+  j["rounds"] = rounds;
+  j["records"] = recs.size();
+  j["accuracy"] = interval(samples["accuracy"]);
+  j["f1_macro"] = interval(samples["f1_macro"]);
+  for (int c = 0; c < kMetricClasses; ++c) {
+    const std::string name(class_name(c));
+    j["per_class"][name] = {{"se", interval(samples[name + ".se"])}, {"ppv", interval(samples[name + ".ppv"])}};
   }
   return j;
 }

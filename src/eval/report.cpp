@@ -134,7 +134,27 @@ std::string render_report(const nlohmann::json& m, const nlohmann::json& meta) {
       << "</td><td>" << fmt(100 * k["ppv"].get<double>()) << "</td><td>" << fmt(100 * k["specificity"].get<double>())
       << "</td><td>" << fmt(100 * k["fpr"].get<double>()) << "</td><td>" << fmt(100 * k["f1"].get<double>()) << "</td></tr>";
   }
-  o << "</table><h2>Confusion matrix</h2>" << confusion_svg(m["confusion_matrix"]);
+  o << "</table>";
+  if (m.contains("bootstrap_95ci")) {
+    // AAMI-style table: N, S (SVEB), V (VEB), F with 95% intervals from a
+    // bootstrap over records.
+    const auto& ci = m["bootstrap_95ci"];
+    o << "<h2>AAMI classes, 95% CI by bootstrap over " << ci["records"].get<int>() << " records (" << ci["rounds"].get<int>()
+      << " rounds)</h2><table><tr><th class='l'>class</th><th>Se %</th><th>Se 95% CI</th><th>+P %</th><th>+P 95% CI</th><th>FPR %</th></tr>";
+    const char* names[] = {"N", "S", "V", "F"};
+    const char* labels[] = {"N", "SVEB (S)", "VEB (V)", "F"};
+    for (int c = 0; c < 4; ++c) {
+      const auto& k = m["per_class"][names[c]];
+      const auto& b = ci["per_class"][names[c]];
+      o << "<tr><td class='l'>" << labels[c] << "</td><td>" << fmt(100 * k["se"].get<double>()) << "</td><td>"
+        << fmt(100 * b["se"][0].get<double>(), 1) << " - " << fmt(100 * b["se"][1].get<double>(), 1) << "</td><td>"
+        << fmt(100 * k["ppv"].get<double>()) << "</td><td>" << fmt(100 * b["ppv"][0].get<double>(), 1) << " - "
+        << fmt(100 * b["ppv"][1].get<double>(), 1) << "</td><td>" << fmt(100 * k["fpr"].get<double>()) << "</td></tr>";
+    }
+    o << "</table><p>accuracy 95% CI " << fmt(100 * ci["accuracy"][0].get<double>()) << " - "
+      << fmt(100 * ci["accuracy"][1].get<double>()) << "%</p>";
+  }
+  o << "<h2>Confusion matrix</h2>" << confusion_svg(m["confusion_matrix"]);
   o << "<h2>Sensitivity and positive predictivity</h2>" << bars_svg(m["per_class"]);
   if (meta.contains("training_log") && meta["training_log"].is_array() && meta["training_log"].size() > 1)
     o << "<h2>Training curves</h2>" << curves_svg(meta["training_log"]);

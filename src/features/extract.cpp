@@ -67,12 +67,14 @@ RecordBeats extract_beats(const std::string& name, std::span<const double> lead,
   std::vector<std::int64_t> at(n);
   for (std::size_t i = 0; i < n; ++i) at[i] = out.beats[i].r_sample;
   const auto rr = rr_features(times, at, pre.fs);
+  const std::vector<float> tmpl = median_template(out.windows, len);
   out.features.resize(n * kNumFeatures);
   for (std::size_t i = 0; i < n; ++i) {
     float* f = out.features.data() + i * kNumFeatures;
+    const std::span<const float> beat(out.windows.data() + i * len, len);
     for (std::size_t k = 0; k < kNumRRFeatures; ++k) f[k] = static_cast<float>(rr[i][k]);
-    morphology_features({out.windows.data() + i * len, len}, pre.window.before,
-                        {f + kNumRRFeatures, kNumMorphologyFeatures});
+    morphology_features(beat, pre.window.before, {f + kNumRRFeatures, kNumMorphologyFeatures});
+    template_features(beat, tmpl, pre.window.before, {f + kNumRRFeatures + kNumMorphologyFeatures, kNumTemplateFeatures});
   }
   return out;
 }

@@ -14,6 +14,9 @@ const std::vector<std::string>& feature_names() {
                                   "area"};
     for (const char* stat : {"mean", "std", "area"})
       for (int s = 1; s <= 5; ++s) n.push_back("seg" + std::to_string(s) + "_" + stat);
+    for (const char* t : {"tpl_corr", "tpl_corr_qrs", "tpl_corr_p", "tpl_corr_t", "tpl_rms_diff", "tpl_r_ratio",
+                          "tpl_energy_ratio", "tpl_p_energy_ratio"})
+      n.emplace_back(t);
     return n;
   }();
   return names;

@@ -1,10 +1,11 @@
 // xgb-feat: gradient-boosted trees (XGBoost C API) on the filtered,
-// standardised 187 samples plus the 44 engineered features, with balanced
+// standardised 187 samples plus the 52 engineered features, with balanced
 // class weights and early stopping on held-out rows.
 #include "xgb_feat.hpp"
 
 #include <xgboost/c_api.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -64,8 +65,24 @@ const nlohmann::json& defaults() {
       {"max_depth", 6},            {"min_child_weight", 1.0},      {"subsample", 0.9},
       {"colsample_bytree", 0.7},   {"lambda", 1.0},                {"max_bin", 256},
       {"balanced_weights", true},  {"f1_every", 10},
+      // Columns of the feat view to use: all (samples + features) or only the
+      // trailing engineered features (the raw samples identify patients more
+      // than they describe beats).
+      {"use_samples", true},       {"num_samples", 187},
   };
   return d;
+}
+
+// The rows with the leading `skip` columns dropped (all of them when skip is 0).
+Rows drop_columns(const Rows& in, std::size_t skip) {
+  if (skip == 0) return in;
+  if (skip >= in.dim) throw InvalidArgument("xgb-feat: rows have no columns after the samples");
+  Rows r = in;
+  r.dim = in.dim - skip;
+  r.X.resize(in.n * r.dim);
+  for (std::size_t i = 0; i < in.n; ++i)
+    std::copy_n(in.X.data() + i * in.dim + skip, r.dim, r.X.data() + i * r.dim);
+  return r;
 }
 
 class XgbFeat final : public Classifier {
@@ -86,8 +103,10 @@ class XgbFeat final : public Classifier {
   View view() const override { return View::feat; }
   nlohmann::json params() const override { return params_; }
 
-  TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) override {
+  TrainResult fit(const Rows& fit_all, const Rows& early_all, const TrainProgress& progress) override {
     const auto t0 = std::chrono::steady_clock::now();
+    const Rows fit = drop_columns(fit_all, skip());
+    const Rows early = drop_columns(early_all, skip());
     if (fit.n == 0 || early.n == 0) throw InvalidArgument("xgb-feat: no rows to fit or to stop on");
     if (fit.dim != early.dim) throw InvalidArgument("xgb-feat: fit and early-stopping rows differ in width");
     const std::vector<float> w = params_["balanced_weights"].get<bool>() ? balanced_weights(fit.y) : std::vector<float>();
@@ -135,7 +154,17 @@ class XgbFeat final : public Classifier {
   std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const override {
     if (rows == 0) return {};
     if (X.size() % rows) throw InvalidArgument("xgb-feat: X is not rows x dim");
-    const std::size_t dim = X.size() / rows;
+    std::size_t dim = X.size() / rows;
+    std::vector<float> sliced;
+    if (skip()) {
+      Rows in;
+      in.n = rows;
+      in.dim = dim;
+      in.X.assign(X.begin(), X.end());
+      sliced = std::move(drop_columns(in, skip()).X);
+      X = sliced;
+      dim -= skip();
+    }
     // In-place prediction on the dense batch (no DMatrix copy).
     char iface[256];
     std::snprintf(iface, sizeof iface,
@@ -174,6 +203,10 @@ class XgbFeat final : public Classifier {
     set("seed", std::to_string(seed_));
     for (const char* k : {"eta", "max_depth", "min_child_weight", "subsample", "colsample_bytree", "lambda", "max_bin"})
       set(k, params_[k].dump());
+  }
+
+  std::size_t skip() const {
+    return params_["use_samples"].get<bool>() ? 0 : params_["num_samples"].get<std::size_t>();
   }
 
   std::vector<float> predict_dmatrix(DMatrixHandle d, std::size_t rows, int iteration_end) const {

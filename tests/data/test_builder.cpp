@@ -67,8 +67,8 @@ TEST(Builder, SeedProtocolFilesManifestAndInvariants) {
     // feat = [base | feat_only], row by row.
     const auto b = base.as<float>(), f = feat.as<float>(), g = fo.as<float>();
     for (std::size_t i = 0; i < y.size(); i += 97) {
-      EXPECT_EQ(f[i * 231 + 5], b[i * 187 + 5]);
-      EXPECT_EQ(f[i * 231 + 187 + 3], g[i * 44 + 3]);
+      EXPECT_EQ(f[i * (187 + kNumFeatures) + 5], b[i * 187 + 5]);
+      EXPECT_EQ(f[i * (187 + kNumFeatures) + 187 + 3], g[i * kNumFeatures + 3]);
     }
     std::size_t synthetic = 0;
     for (std::size_t i = 0; i < y.size(); ++i) {
@@ -127,7 +127,7 @@ TEST(Builder, NumpyLoadsTheFiles) {
   build_dataset(opt);
   const std::string cmd = "/usr/bin/python3 -c \"import numpy as np,sys; d=sys.argv[1]; "
                           "b=np.load(d+'/train/feat.npy'); y=np.load(d+'/train/y.npy'); r=np.load(d+'/train/r_sample.npy'); "
-                          "assert b.dtype==np.float32 and b.shape==(len(y),231), b.shape; "
+                          "assert b.dtype==np.float32 and b.shape==(len(y),239), b.shape; "
                           "assert y.dtype==np.int32 and r.dtype==np.int64; print(len(y))\" " +
                           out.path().string();
   FILE* p = popen(cmd.c_str(), "r");

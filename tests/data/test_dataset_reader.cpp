@@ -7,6 +7,7 @@
 #include "heartwave/dataset.hpp"
 #include "heartwave/dataset_reader.hpp"
 #include "heartwave/error.hpp"
+#include "heartwave/features.hpp"
 #include "heartwave/file_util.hpp"
 #include "support.hpp"
 
@@ -35,8 +36,8 @@ TEST(DatasetReader, TrainingNeverOpensTheTestSplit) {
   const auto t = load_training_splits(out.path(), View::feat);
   EXPECT_EQ(t.protocol, "seed");
   EXPECT_GT(t.fit.n, t.early.n);
-  EXPECT_EQ(t.fit.dim, 231u);
-  EXPECT_EQ(t.fit.X.size(), t.fit.n * 231);
+  EXPECT_EQ(t.fit.dim, 187u + kNumFeatures);
+  EXPECT_EQ(t.fit.X.size(), t.fit.n * t.fit.dim);
   EXPECT_THROW(load_evaluation_split(out.path(), "test", View::feat), IoError);
   EXPECT_EQ(load_evaluation_split(out.path(), "val", View::base).dim, 187u);
 }
@@ -51,7 +52,7 @@ TEST(DatasetReader, InterPatientHoldsOutWholeRecordsOfDs1) {
   for (int r : early_recs) EXPECT_FALSE(fit_recs.count(r)) << r;
   EXPECT_FALSE(fit_recs.count(-1));  // SMOTE rows dropped
   for (int r : fit_recs) EXPECT_TRUE(r == 101 || r == 106 || r == 118 || r == 124 || r == 201) << r;
-  EXPECT_EQ(t.fit.dim, 44u);
+  EXPECT_EQ(t.fit.dim, kNumFeatures);
 }
 
 TEST(DatasetReader, TamperedFilesAreDetected) {

@@ -59,3 +59,25 @@ TEST(Metrics, ArgmaxAndErrors) {
   EXPECT_THROW(compute_metrics(a, b), InvalidArgument);
   EXPECT_THROW(compute_metrics(a, bad), InvalidArgument);
 }
+
+TEST(Metrics, BootstrapOverRecords) {
+  // 10 records; record r has 100 N beats and r S beats, S detected in even records only.
+  std::vector<std::int32_t> t, p, rec;
+  for (int r = 0; r < 10; ++r)
+    for (int i = 0; i < 100 + r; ++i) {
+      const bool s = i >= 100;
+      t.push_back(s ? 1 : 0);
+      p.push_back(s && r % 2 == 0 ? 1 : 0);
+      rec.push_back(r);
+    }
+  const auto j = bootstrap_by_record(t, p, rec, 500, 1);
+  const double se = compute_metrics(t, p).per_class[1].sensitivity;  // 20/45
+  const auto ci = j["per_class"]["S"]["se"];
+  EXPECT_LE(ci[0].get<double>(), se);
+  EXPECT_GE(ci[1].get<double>(), se);
+  EXPECT_LT(ci[0].get<double>(), ci[1].get<double>());  // records disagree: a real interval
+  EXPECT_DOUBLE_EQ(j["per_class"]["N"]["se"][0].get<double>(), 1.0);  // N always right: no spread
+  EXPECT_EQ(j["records"], 10);
+  EXPECT_EQ(bootstrap_by_record(t, p, rec, 500, 1), j);  // seeded
+  EXPECT_THROW(bootstrap_by_record(t, p, std::vector<std::int32_t>{1}, 500, 1), InvalidArgument);
+}

@@ -59,10 +59,11 @@ TEST(Morphology, MatchesNumpyReference) {
 TEST(Morphology, SchemaAndErrors) {
   const auto& names = feature_names();
   ASSERT_EQ(names.size(), kNumFeatures);
-  EXPECT_EQ(kNumFeatures, 44u);
+  EXPECT_EQ(kNumFeatures, 52u);
   EXPECT_EQ(names[0], "rr_pre");
   EXPECT_EQ(names[8], "mean");
-  EXPECT_EQ(names.back(), "seg5_area");
+  EXPECT_EQ(names[kNumRRFeatures + kNumMorphologyFeatures - 1], "seg5_area");
+  EXPECT_EQ(names.back(), "tpl_p_energy_ratio");
   std::vector<float> beat(187, 0.0f), out(kNumMorphologyFeatures);
   EXPECT_THROW(morphology_features(beat, 200, out), InvalidArgument);
   std::vector<float> small_out(3);
@@ -70,4 +71,41 @@ TEST(Morphology, SchemaAndErrors) {
   // A flat beat: finite features, no NaN.
   morphology_features(beat, 93, out);
   for (float v : out) EXPECT_TRUE(std::isfinite(v));
+}
+
+TEST(Template, MedianBeatAndRelativeFeatures) {
+  // Three beats; the template is the per-sample median.
+  std::vector<float> w = {1, 5, 0, 2, 6, 9, 3, 4, 3};
+  EXPECT_EQ(median_template(w, 3), (std::vector<float>{2, 5, 3}));
+  EXPECT_EQ(median_template(std::vector<float>{1, 2, 3, 4}, 2), (std::vector<float>{2, 3}));  // even: mean of the middle two
+  EXPECT_THROW(median_template(w, 4), InvalidArgument);
+
+  std::vector<float> tmpl(187), same(187), scaled(187), other(187);
+  for (std::size_t i = 0; i < 187; ++i) {
+    const double t = (static_cast<double>(i) - 93) / 10.0;
+    tmpl[i] = static_cast<float>(std::exp(-t * t) + 0.2 * std::sin(0.05 * static_cast<double>(i)));
+    same[i] = tmpl[i];
+    scaled[i] = 2.0f * tmpl[i];
+    other[i] = static_cast<float>(std::cos(0.3 * static_cast<double>(i)));
+  }
+  std::vector<float> f(kNumTemplateFeatures);
+  template_features(same, tmpl, 93, f);
+  EXPECT_NEAR(f[0], 1.0f, 1e-6f);  // tpl_corr
+  EXPECT_NEAR(f[1], 1.0f, 1e-6f);  // tpl_corr_qrs
+  EXPECT_NEAR(f[4], 0.0f, 1e-6f);  // tpl_rms_diff
+  EXPECT_NEAR(f[5], 1.0f, 1e-6f);  // tpl_r_ratio
+  template_features(scaled, tmpl, 93, f);
+  EXPECT_NEAR(f[0], 1.0f, 1e-6f);  // correlation ignores scale
+  EXPECT_NEAR(f[4], 1.0f, 1e-5f);  // |2t - t| / |t|
+  EXPECT_NEAR(f[5], 2.0f, 1e-5f);
+  EXPECT_NEAR(f[6], 4.0f, 1e-4f);  // energy ratio
+  EXPECT_NEAR(f[7], 4.0f, 1e-4f);
+  template_features(other, tmpl, 93, f);
+  EXPECT_LT(f[0], 0.5f);
+  for (float v : f) EXPECT_TRUE(std::isfinite(v));
+  // A flat template: ratios fall back to 0, never NaN or inf.
+  const std::vector<float> flat(187, 0.0f);
+  template_features(other, flat, 93, f);
+  for (float v : f) EXPECT_TRUE(std::isfinite(v));
+  EXPECT_THROW(template_features(other, flat, 500, f), InvalidArgument);
 }

@@ -1,0 +1,85 @@
+#include <algorithm>
+#include <cmath>
+
+#include "heartwave/error.hpp"
+#include "heartwave/features.hpp"
+
+namespace heartwave {
+namespace {
+
+struct Range {
+  std::size_t from, to;  // [from, to)
+};
+
+Range region(int r, int lo, int hi, std::size_t n) {
+  const auto clamp = [&](int v) { return static_cast<std::size_t>(std::clamp(v, 0, static_cast<int>(n))); };
+  return {clamp(r + lo), clamp(r + hi)};
+}
+
+double correlation(std::span<const float> a, std::span<const float> b, Range g) {
+  const std::size_t n = g.to - g.from;
+  if (n < 2) return 0.0;
+  double ma = 0, mb = 0;
+  for (std::size_t i = g.from; i < g.to; ++i) {
+    ma += a[i];
+    mb += b[i];
+  }
+  ma /= static_cast<double>(n);
+  mb /= static_cast<double>(n);
+  double sab = 0, saa = 0, sbb = 0;
+  for (std::size_t i = g.from; i < g.to; ++i) {
+    const double da = a[i] - ma, db = b[i] - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
+  }
+  return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
+}
+
+double energy(std::span<const float> a, Range g) {
+  double e = 0;
+  for (std::size_t i = g.from; i < g.to; ++i) e += static_cast<double>(a[i]) * a[i];
+  return e;
+}
+
+double safe_ratio(double a, double b) { return std::abs(b) > 1e-12 ? a / b : 0.0; }
+
+}  // namespace
+
+std::vector<float> median_template(std::span<const float> windows, std::size_t len) {
+  if (len == 0 || windows.size() % len) throw InvalidArgument("median_template: windows are not n x len");
+  const std::size_t n = windows.size() / len;
+  std::vector<float> t(len, 0.0f);
+  if (n == 0) return t;
+  std::vector<float> col(n);
+  for (std::size_t j = 0; j < len; ++j) {
+    for (std::size_t i = 0; i < n; ++i) col[i] = windows[i * len + j];
+    const auto mid = col.begin() + static_cast<std::ptrdiff_t>(n / 2);
+    std::nth_element(col.begin(), mid, col.end());
+    t[j] = n % 2 ? *mid : 0.5f * (*mid + *std::max_element(col.begin(), mid));
+  }
+  return t;
+}
+
+void template_features(std::span<const float> beat, std::span<const float> tmpl, int r, std::span<float> out) {
+  const std::size_t n = beat.size();
+  if (tmpl.size() != n) throw InvalidArgument("template_features: beat and template differ in length");
+  if (r < 0 || static_cast<std::size_t>(r) >= n) throw InvalidArgument("template_features: R index outside the beat");
+  if (out.size() != kNumTemplateFeatures) throw InvalidArgument("template_features: output must hold 8 values");
+  const Range all{0, n}, qrs = region(r, -22, 23, n), p = region(r, -90, -30, n), t = region(r, 30, 94, n);
+  double diff = 0;
+  for (std::size_t i = 0; i < n; ++i) diff += (static_cast<double>(beat[i]) - tmpl[i]) * (static_cast<double>(beat[i]) - tmpl[i]);
+  const double et = energy(tmpl, all);
+  std::size_t k = 0;
+  auto put = [&](double v) { out[k++] = static_cast<float>(v); };
+  put(correlation(beat, tmpl, all));
+  put(correlation(beat, tmpl, qrs));
+  put(correlation(beat, tmpl, p));
+  put(correlation(beat, tmpl, t));
+  put(std::sqrt(safe_ratio(diff, et)));
+  put(safe_ratio(beat[static_cast<std::size_t>(r)], tmpl[static_cast<std::size_t>(r)]));
+  put(safe_ratio(energy(beat, all), et));
+  put(safe_ratio(energy(beat, p), energy(tmpl, p)));
+}
+
+}  // namespace heartwave
