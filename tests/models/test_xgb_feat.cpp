@@ -101,3 +101,23 @@ TEST(Bundle, CorruptTruncatedAndForeignFilesAreRejected) {
   EXPECT_THROW(decode_bundle(std::vector<std::uint8_t>(text.begin(), text.end()), "t"), FormatError);
   EXPECT_THROW(load_bundle("/nonexistent/m.hwm"), IoError);
 }
+
+TEST(XgbFeat, FeaturesOnlyDropsTheLeadingSampleColumns) {
+  const Rows fit = make_rows(1500, 8), early = make_rows(400, 9);
+  nlohmann::json p = small();
+  p["use_samples"] = false;
+  p["num_samples"] = 4;  // the first 4 of the 12 columns play the samples
+  auto m = create_classifier("xgb-feat", p, 1, 1);
+  m->fit(fit, early, nullptr);
+  const auto proba = m->predict_proba(early.X, early.n);
+  ASSERT_EQ(proba.size(), early.n * 5);
+  // Changing the dropped columns changes nothing; changing a kept one does.
+  Rows changed = early;
+  for (std::size_t i = 0; i < changed.n; ++i) changed.X[i * 12 + 1] += 100.0f;
+  EXPECT_EQ(m->predict_proba(changed.X, changed.n), proba);
+  for (std::size_t i = 0; i < changed.n; ++i) changed.X[i * 12 + 6] += 100.0f;
+  EXPECT_NE(m->predict_proba(changed.X, changed.n), proba);
+  p["num_samples"] = 12;
+  auto bad = create_classifier("xgb-feat", p, 1, 1);
+  EXPECT_THROW(bad->fit(fit, early, nullptr), InvalidArgument);
+}
