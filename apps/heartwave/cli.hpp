@@ -50,17 +50,14 @@ struct TrainArgs {
   int early_fold = 0;
 };
 
-struct EvaluateArgs {
+// evaluate and predict take the same options.
+struct ModelDataArgs {
   std::string model, data, out;
   std::string split = "test";
   int threads = 2;
 };
-
-struct PredictArgs {
-  std::string model, data, out;
-  std::string split = "test";
-  int threads = 2;
-};
+using EvaluateArgs = ModelDataArgs;
+using PredictArgs = ModelDataArgs;
 
 void register_model(CLI::App& app, TrainArgs& train, EvaluateArgs& evaluate, PredictArgs& predict, int& status);
 int run_train(const TrainArgs& args);

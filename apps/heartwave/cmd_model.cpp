@@ -18,6 +18,18 @@
 
 namespace heartwave::cli {
 
+namespace {
+
+void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_help) {
+  cmd->add_option("--model", a.model, "Model file")->required();
+  cmd->add_option("--data", a.data, "Dataset folder (with manifest.json)")->required();
+  cmd->add_option("--split", a.split, "Split")->capture_default_str();
+  cmd->add_option("--out", a.out, out_help)->required();
+  cmd->add_option("--threads", a.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+}
+
+}  // namespace
+
 void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p, int& status) {
   CLI::App* train = app.add_subcommand("train", "Train a model on a dataset written by `heartwave data build`");
   train->add_option("--model", t.model, "Model family")->required()->check(CLI::IsMember({"xgb-feat", "convxgb", "cnn-mlp"}));
@@ -30,19 +42,11 @@ void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p
   train->callback([&] { status = run_train(t); });
 
   CLI::App* ev = app.add_subcommand("evaluate", "Evaluate a model on a dataset split; write metrics.json and report.html");
-  ev->add_option("--model", e.model, "Model file")->required();
-  ev->add_option("--data", e.data, "Dataset folder")->required();
-  ev->add_option("--split", e.split, "Split to evaluate")->capture_default_str();
-  ev->add_option("--out", e.out, "Output folder")->required();
-  ev->add_option("--threads", e.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+  add_model_data_options(ev, e, "Output folder");
   ev->callback([&] { status = run_evaluate(e); });
 
   CLI::App* pr = app.add_subcommand("predict", "Write per-beat classes and probabilities (CSV) for a dataset split");
-  pr->add_option("--model", p.model, "Model file")->required();
-  pr->add_option("--data", p.data, "Dataset folder")->required();
-  pr->add_option("--split", p.split, "Split")->capture_default_str();
-  pr->add_option("--out", p.out, "CSV file to write ('-' for stdout)")->required();
-  pr->add_option("--threads", p.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+  add_model_data_options(pr, p, "CSV file to write ('-' for stdout)");
   pr->callback([&] { status = run_predict(p); });
 }
 
