@@ -30,7 +30,10 @@ const std::vector<std::string>& feature_names();
 void morphology_features(std::span<const float> beat, int r_index, std::span<float> out);
 
 // The record's dominant beat: the per-sample median of its beat windows
-// (n x len, row-major). Needs no labels, so it is available at inference too.
+// (n x len, row-major); records with more than kMaxTemplateBeats beats use
+// every k-th beat (k = ceil(n / kMaxTemplateBeats)). Needs no labels, so it is
+// available at inference too.
+inline constexpr std::size_t kMaxTemplateBeats = 301;
 std::vector<float> median_template(std::span<const float> windows, std::size_t len);
 
 // Morphology relative to the patient's own dominant beat (`tmpl`), which is

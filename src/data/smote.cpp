@@ -27,32 +27,37 @@ inline float squared_distance(const float* a, const float* b, std::size_t dim) {
   return d;
 }
 
-// The k nearest (squared Euclidean, ties to the lower index) of rows
-// [from, to) among all n rows, excluding the row itself. Compiled twice:
-// AVX2 where the CPU has it, baseline x86-64 otherwise; the arithmetic is the
-// same in both (no FMA), so the neighbours are too.
+// Keeps the k smallest (distance, index) pairs in a max-heap.
+inline void offer(std::vector<std::pair<float, std::size_t>>& best, std::size_t kk, float d, std::size_t j) {
+  if (best.size() < kk) {
+    best.emplace_back(d, j);
+    std::push_heap(best.begin(), best.end());
+  } else if (std::make_pair(d, j) < best.front()) {
+    std::pop_heap(best.begin(), best.end());
+    best.back() = {d, j};
+    std::push_heap(best.begin(), best.end());
+  }
+}
+
+// Each unordered pair (i, j) is measured once and offered to both rows'
+// heaps. Worker w owns the pairs whose smaller index lies in its share of
+// rows (shares sized so that each holds about the same number of pairs) and
+// keeps private heaps for all n rows; the heaps are merged afterwards. The
+// k nearest (ties to the lower index) do not depend on the thread count.
+// Compiled twice: AVX2 where the CPU has it, baseline x86-64 otherwise; the
+// arithmetic is the same in both (no FMA), so the neighbours are too.
+using Heap = std::vector<std::pair<float, std::size_t>>;
+
 __attribute__((target_clones("avx2", "default")))
-void knn_rows(const float* rows, std::size_t n, std::size_t dim, std::size_t kk, std::size_t from, std::size_t to,
-              std::size_t* out) {
-  std::vector<std::pair<float, std::size_t>> best;
-  best.reserve(kk + 1);
+void pair_distances(const float* rows, std::size_t n, std::size_t dim, std::size_t kk, std::size_t from,
+                    std::size_t to, std::vector<Heap>& heaps) {
   for (std::size_t i = from; i < to; ++i) {
-    best.clear();
     const float* a = rows + i * dim;
-    for (std::size_t j = 0; j < n; ++j) {
-      if (j == i) continue;
+    for (std::size_t j = i + 1; j < n; ++j) {
       const float d = squared_distance(a, rows + j * dim, dim);
-      if (best.size() < kk) {
-        best.emplace_back(d, j);
-        std::push_heap(best.begin(), best.end());
-      } else if (std::make_pair(d, j) < best.front()) {
-        std::pop_heap(best.begin(), best.end());
-        best.back() = {d, j};
-        std::push_heap(best.begin(), best.end());
-      }
+      offer(heaps[i], kk, d, j);
+      offer(heaps[j], kk, d, i);
     }
-    std::sort_heap(best.begin(), best.end());
-    for (std::size_t m = 0; m < kk; ++m) out[i * kk + m] = best[m].second;
   }
 }
 
@@ -62,16 +67,33 @@ std::vector<std::size_t> knn(std::span<const float> X, std::size_t dim, const st
                              int threads) {
   const std::size_t n = idx.size();
   const auto kk = static_cast<std::size_t>(k);
-  std::vector<std::size_t> out(n * kk);
-  // Gather the class rows contiguously for cache-friendly scans.
   std::vector<float> rows(n * dim);
   for (std::size_t i = 0; i < n; ++i) std::copy_n(X.data() + idx[i] * dim, dim, rows.data() + i * dim);
-  auto work = [&](std::size_t from, std::size_t to) { knn_rows(rows.data(), n, dim, kk, from, to, out.data()); };
   const std::size_t nt = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(threads), n));
+  // Row i owns n - 1 - i pairs: split [0, n) so that each worker owns ~1/nt of them.
+  std::vector<std::size_t> bounds = {0};
+  const double total = 0.5 * static_cast<double>(n) * static_cast<double>(n - 1);
+  double acc = 0;
+  for (std::size_t i = 0; i < n && bounds.size() < nt; ++i) {
+    acc += static_cast<double>(n - 1 - i);
+    if (acc >= total * static_cast<double>(bounds.size()) / static_cast<double>(nt)) bounds.push_back(i + 1);
+  }
+  while (bounds.size() <= nt) bounds.push_back(n);
+  bounds.back() = n;
+  std::vector<std::vector<Heap>> heaps(nt, std::vector<Heap>(n));
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < nt; ++t) pool.emplace_back(work, n * t / nt, n * (t + 1) / nt);
-  work(0, n / nt);
+  for (std::size_t t = 1; t < nt; ++t)
+    pool.emplace_back([&, t] { pair_distances(rows.data(), n, dim, kk, bounds[t], bounds[t + 1], heaps[t]); });
+  pair_distances(rows.data(), n, dim, kk, bounds[0], bounds[1], heaps[0]);
   for (auto& th : pool) th.join();
+  std::vector<std::size_t> out(n * kk);
+  for (std::size_t i = 0; i < n; ++i) {
+    Heap& h = heaps[0][i];
+    for (std::size_t t = 1; t < nt; ++t)
+      for (const auto& [d, j] : heaps[t][i]) offer(h, kk, d, j);
+    std::sort_heap(h.begin(), h.end());
+    for (std::size_t m = 0; m < kk; ++m) out[i * kk + m] = h[m].second;
+  }
   return out;
 }
 

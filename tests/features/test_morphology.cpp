@@ -79,6 +79,15 @@ TEST(Template, MedianBeatAndRelativeFeatures) {
   EXPECT_EQ(median_template(w, 3), (std::vector<float>{2, 5, 3}));
   EXPECT_EQ(median_template(std::vector<float>{1, 2, 3, 4}, 2), (std::vector<float>{2, 3}));  // even: mean of the middle two
   EXPECT_THROW(median_template(w, 4), InvalidArgument);
+  // Long records: every k-th beat. 1000 beats -> k = 4 -> beats 0, 4, ..., 996 (250 beats).
+  std::vector<float> many(1000 * 2);
+  for (std::size_t i = 0; i < 1000; ++i) {
+    many[2 * i] = static_cast<float>(i);
+    many[2 * i + 1] = i % 4 == 0 ? 1.0f : 1000.0f;  // only the sampled beats are small
+  }
+  const auto t = median_template(many, 2);
+  EXPECT_FLOAT_EQ(t[0], 0.5f * (496.0f + 500.0f));
+  EXPECT_FLOAT_EQ(t[1], 1.0f);
 
   std::vector<float> tmpl(187), same(187), scaled(187), other(187);
   for (std::size_t i = 0; i < 187; ++i) {
