@@ -71,6 +71,25 @@ void check_compatible(const nlohmann::json& meta, const std::filesystem::path& d
                           meta["label_set"].dump());
 }
 
+// What evaluate and predict share: the model, the split it is applied to
+// (checked to be preprocessed as the model expects) and its probabilities.
+struct Applied {
+  ModelBundle bundle;
+  Rows rows;
+  std::vector<float> proba;
+  std::vector<std::int32_t> pred;
+};
+
+Applied apply_model(const ModelDataArgs& a) {
+  Applied r;
+  r.bundle = load_bundle(a.model, a.threads);
+  check_compatible(r.bundle.meta, a.data);
+  r.rows = load_evaluation_split(a.data, a.split, r.bundle.model->view());
+  r.proba = r.bundle.model->predict_proba(r.rows.X, r.rows.n);
+  r.pred = argmax_rows(r.proba);
+  return r;
+}
+
 }  // namespace
 
 int run_train(const TrainArgs& a) {
@@ -117,10 +136,10 @@ int run_train(const TrainArgs& a) {
 
 int run_evaluate(const EvaluateArgs& a) {
   return guarded([&] {
-    const ModelBundle b = load_bundle(a.model, a.threads);
-    check_compatible(b.meta, a.data);
-    const Rows rows = load_evaluation_split(a.data, a.split, b.model->view());
-    const auto pred = argmax_rows(b.model->predict_proba(rows.X, rows.n));
+    const Applied r = apply_model(a);
+    const ModelBundle& b = r.bundle;
+    const Rows& rows = r.rows;
+    const auto& pred = r.pred;
     const Metrics m = compute_metrics(rows.y, pred);
     nlohmann::json j = to_json(m);
     j["split"] = a.split;
@@ -151,11 +170,10 @@ int run_evaluate(const EvaluateArgs& a) {
 
 int run_predict(const PredictArgs& a) {
   return guarded([&] {
-    const ModelBundle b = load_bundle(a.model, a.threads);
-    check_compatible(b.meta, a.data);
-    const Rows rows = load_evaluation_split(a.data, a.split, b.model->view());
-    const auto proba = b.model->predict_proba(rows.X, rows.n);
-    const auto pred = argmax_rows(proba);
+    const Applied r = apply_model(a);
+    const Rows& rows = r.rows;
+    const auto& proba = r.proba;
+    const auto& pred = r.pred;
     std::string out = "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n";
     char buf[256];
     for (std::size_t i = 0; i < rows.n; ++i) {
