@@ -8,7 +8,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libssl-dev libsamplerate0-dev libcpp-httplib-dev
-  libxgboost-dev
+  libxgboost-dev libtorch-dev libopenblas0-pthread
   python3-scipy python3-numpy
 )
 

@@ -109,7 +109,7 @@ int run_train(const TrainArgs& a) {
     nlohmann::json log = nlohmann::json::array();
     for (const auto& e : res.log)
       log.push_back({{"iteration", e.iteration}, {"train_loss", e.train_loss}, {"early_loss", e.early_loss},
-                     {"early_macro_f1", e.early_macro_f1}});
+                     {"early_macro_f1", e.early_macro_f1}, {"stage", e.stage}});
     nlohmann::json meta;
     meta["heartwave_version"] = kVersion;
     meta["seed"] = a.seed;

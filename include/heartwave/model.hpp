@@ -20,6 +20,7 @@ struct TrainLogEntry {
   double train_loss = 0;      // multi-class log loss
   double early_loss = 0;      // on the early-stopping rows
   double early_macro_f1 = -1; // when computed (-1: not at this iteration)
+  std::string stage;          // "round", "epoch", "cnn epoch", "xgb round"
 };
 
 struct TrainResult {
@@ -44,8 +45,8 @@ class Classifier {
   virtual void load_weights(std::span<const std::uint8_t> bytes) = 0;
 };
 
-// Families: "xgb-feat". `params` overrides the family's defaults; unknown keys
-// are an InvalidArgument. Throws UnsupportedError for families not built yet.
+// Families: "xgb-feat", "cnn-mlp", "convxgb". `params` overrides the family's defaults; unknown keys
+// are an InvalidArgument.
 std::unique_ptr<Classifier> create_classifier(const std::string& family, const nlohmann::json& params,
                                               std::uint64_t seed, int threads);
 std::vector<std::string> classifier_families();

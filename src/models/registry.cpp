@@ -1,5 +1,6 @@
 #include "heartwave/error.hpp"
 #include "heartwave/model.hpp"
+#include "torch_families.hpp"
 #include "xgb_feat.hpp"
 
 namespace heartwave {
@@ -9,8 +10,8 @@ std::vector<std::string> classifier_families() { return {"xgb-feat", "convxgb", 
 std::unique_ptr<Classifier> create_classifier(const std::string& family, const nlohmann::json& params,
                                               std::uint64_t seed, int threads) {
   if (family == "xgb-feat") return make_xgb_feat(params, seed, threads);
-  if (family == "convxgb" || family == "cnn-mlp")
-    throw UnsupportedError("model family '" + family + "' is not built yet (LibTorch families are the next step)");
+  if (family == "cnn-mlp") return make_cnn_mlp(params, seed, threads);
+  if (family == "convxgb") return make_convxgb(params, seed, threads);
   throw InvalidArgument("unknown model family '" + family + "' (xgb-feat, convxgb, cnn-mlp)");
 }
 

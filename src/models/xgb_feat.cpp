@@ -127,6 +127,7 @@ class XgbFeat final : public Classifier {
       check(XGBoosterEvalOneIter(booster_, it, cache, names, 2, &out), "eval");
       TrainLogEntry e;
       e.iteration = it + 1;
+      e.stage = "round";
       e.train_loss = parse_metric(out, "fit");
       e.early_loss = parse_metric(out, "early");
       if (f1_every > 0 && (it + 1) % f1_every == 0) {

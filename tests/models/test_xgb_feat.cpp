@@ -65,7 +65,6 @@ TEST(XgbFeat, LearnsStopsEarlyAndIsDeterministic) {
 TEST(XgbFeat, ParametersAreValidated) {
   expect_throw_with<InvalidArgument>([] { create_classifier("xgb-feat", {{"max_dpth", 3}}, 1, 1); }, "unknown parameter 'max_dpth'");
   EXPECT_THROW(create_classifier("svm", {}, 1, 1), InvalidArgument);
-  EXPECT_THROW(create_classifier("cnn-mlp", {}, 1, 1), UnsupportedError);
 }
 
 TEST(Bundle, RoundTripGivesIdenticalPredictions) {

@@ -1,0 +1,539 @@
+// cnn-mlp and convxgb: small 1-D CNNs trained with LibTorch.
+//
+// Both read the `feat` view: the 187 filtered, standardised samples, then the
+// engineered features. The convolutional trunk is a stack of blocks
+// (conv k, batch norm, ReLU, max-pool 2) ending in global average pooling.
+//  - cnn-mlp joins the pooled trunk output with an MLP on the engineered
+//    features and classifies with a dropout-regularised head.
+//  - convxgb trains the trunk with a linear head, then trains XGBoost (the
+//    xgb-feat family) on the pooled values plus the engineered features.
+// Training is deterministic for a seed and thread count: torch's generator is
+// seeded, batches are shuffled with our own seeded generator.
+#include "torch_families.hpp"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <random>
+
+#include "heartwave/error.hpp"
+#include "heartwave/metrics.hpp"
+#include "xgb_feat.hpp"
+
+namespace heartwave {
+namespace {
+
+namespace nn = torch::nn;
+
+struct NetSpec {
+  std::vector<int> channels;
+  int kernel = 5;
+  int num_samples = 187;
+  int num_features = 0;  // engineered features fed to the MLP branch (0: none)
+  int mlp_hidden = 64;
+  int head_hidden = 64;  // 0: a single linear layer after the trunk
+  double dropout = 0.3;
+};
+
+class NetImpl : public nn::Module {
+ public:
+  explicit NetImpl(const NetSpec& s) : spec_(s) {
+    nn::Sequential trunk;
+    int in = 1;
+    for (int ch : s.channels) {
+      trunk->push_back(nn::Conv1d(nn::Conv1dOptions(in, ch, s.kernel).padding(s.kernel / 2).bias(false)));
+      trunk->push_back(nn::BatchNorm1d(ch));
+      trunk->push_back(nn::ReLU());
+      trunk->push_back(nn::MaxPool1d(nn::MaxPool1dOptions(2)));
+      in = ch;
+    }
+    trunk->push_back(nn::AdaptiveAvgPool1d(nn::AdaptiveAvgPool1dOptions(1)));
+    trunk->push_back(nn::Flatten());
+    trunk_ = register_module("trunk", trunk);
+    int joined = in;
+    if (s.num_features > 0) {
+      mlp_ = register_module("mlp", nn::Sequential(nn::Linear(s.num_features, s.mlp_hidden), nn::ReLU()));
+      joined += s.mlp_hidden;
+    }
+    nn::Sequential head;
+    head->push_back(nn::Dropout(s.dropout));
+    if (s.head_hidden > 0) {
+      head->push_back(nn::Linear(joined, s.head_hidden));
+      head->push_back(nn::ReLU());
+      head->push_back(nn::Dropout(s.dropout));
+      joined = s.head_hidden;
+    }
+    head->push_back(nn::Linear(joined, 5));
+    head_ = register_module("head", head);
+  }
+
+  // x: [B, dim] with the samples first. Returns the pooled trunk output [B, C].
+  torch::Tensor embed(const torch::Tensor& x) {
+    return trunk_->forward(x.narrow(1, 0, spec_.num_samples).unsqueeze(1));
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) {
+    auto z = embed(x);
+    if (spec_.num_features > 0)
+      z = torch::cat({z, mlp_->forward(x.narrow(1, spec_.num_samples, spec_.num_features))}, 1);
+    return head_->forward(z);
+  }
+
+  int width() const { return spec_.num_samples + spec_.num_features; }
+  int embed_width() const { return spec_.channels.back(); }
+
+ private:
+  NetSpec spec_;
+  nn::Sequential trunk_{nullptr}, mlp_{nullptr}, head_{nullptr};
+};
+TORCH_MODULE(Net);
+
+// ---- parameters ------------------------------------------------------------
+
+nlohmann::json merged(const nlohmann::json& defaults, const nlohmann::json& given, const std::string& family) {
+  nlohmann::json p = defaults;
+  for (const auto& [k, v] : given.items()) {
+    if (!p.contains(k)) throw InvalidArgument(family + ": unknown parameter '" + k + "'");
+    if (k == "xgb") {
+      if (!v.is_object()) throw InvalidArgument(family + ": parameter 'xgb' must be an object");
+      for (const auto& [xk, xv] : v.items()) p["xgb"][xk] = xv;
+    } else {
+      p[k] = v;
+    }
+  }
+  return p;
+}
+
+template <class T>
+T get(const nlohmann::json& p, const char* key, const std::string& family) {
+  try {
+    return p.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw InvalidArgument(family + ": parameter '" + key + "' has the wrong type: " + p.at(key).dump());
+  }
+}
+
+NetSpec spec_from(const nlohmann::json& p, const std::string& family, bool mlp_branch) {
+  NetSpec s;
+  s.channels = get<std::vector<int>>(p, "channels", family);
+  s.kernel = get<int>(p, "kernel", family);
+  s.num_samples = get<int>(p, "num_samples", family);
+  s.num_features = mlp_branch && get<bool>(p, "use_features", family) ? get<int>(p, "num_features", family) : 0;
+  s.mlp_hidden = mlp_branch ? get<int>(p, "mlp_hidden", family) : 0;
+  s.head_hidden = mlp_branch ? get<int>(p, "head_hidden", family) : 0;
+  s.dropout = get<double>(p, "dropout", family);
+  if (s.channels.empty() || s.channels.size() > 6) throw InvalidArgument(family + ": 'channels' needs 1 to 6 entries");
+  for (int c : s.channels)
+    if (c < 1 || c > 1024) throw InvalidArgument(family + ": each channel count must be in [1, 1024]");
+  if (s.kernel < 1 || s.kernel % 2 == 0 || s.kernel > 63) throw InvalidArgument(family + ": 'kernel' must be odd, 1..63");
+  if (s.num_samples < (1 << s.channels.size())) throw InvalidArgument(family + ": 'num_samples' too small for the pooling");
+  if (s.num_features < 0 || s.mlp_hidden < 0 || s.head_hidden < 0) throw InvalidArgument(family + ": negative width");
+  if (!(s.dropout >= 0 && s.dropout < 1)) throw InvalidArgument(family + ": 'dropout' must be in [0, 1)");
+  return s;
+}
+
+struct TrainSettings {
+  int epochs, patience, batch_size;
+  double lr, weight_decay;
+  bool balanced;
+};
+
+TrainSettings settings_from(const nlohmann::json& p, const std::string& family) {
+  TrainSettings t{get<int>(p, "epochs", family),          get<int>(p, "patience", family),
+                  get<int>(p, "batch_size", family),      get<double>(p, "lr", family),
+                  get<double>(p, "weight_decay", family), get<bool>(p, "balanced_weights", family)};
+  if (t.epochs < 1 || t.patience < 1 || t.batch_size < 1) throw InvalidArgument(family + ": epochs, patience and batch_size must be >= 1");
+  if (!(t.lr > 0) || !(t.weight_decay >= 0)) throw InvalidArgument(family + ": lr must be > 0 and weight_decay >= 0");
+  return t;
+}
+
+// ---- weights: our own flat format (name, dtype, shape, data) ---------------
+
+void put_u64(std::vector<std::uint8_t>& o, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) o.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+struct Reader {
+  std::span<const std::uint8_t> b;
+  std::size_t pos = 0;
+  const char* who;
+  std::uint64_t u64() {
+    need(8);
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(b[pos + static_cast<std::size_t>(i)]) << (8 * i);
+    pos += 8;
+    return v;
+  }
+  void need(std::uint64_t n) {
+    if (n > b.size() - pos)
+      throw FormatError(std::string(who) + ": weights truncated at byte " + std::to_string(pos) + " (need " + std::to_string(n) + " more)");
+  }
+};
+
+std::vector<std::pair<std::string, torch::Tensor>> state_of(Net& net) {
+  std::vector<std::pair<std::string, torch::Tensor>> s;
+  for (const auto& p : net->named_parameters()) s.emplace_back(p.key(), p.value());
+  for (const auto& p : net->named_buffers()) s.emplace_back(p.key(), p.value());
+  return s;
+}
+
+std::vector<std::uint8_t> save_net(Net& net) {
+  std::vector<std::uint8_t> o;
+  const auto state = state_of(net);
+  put_u64(o, state.size());
+  for (const auto& [name, t] : state) {
+    put_u64(o, name.size());
+    o.insert(o.end(), name.begin(), name.end());
+    const torch::Tensor c = t.detach().contiguous();
+    const bool is_long = c.scalar_type() == torch::kLong;
+    o.push_back(is_long ? 1 : 0);
+    put_u64(o, static_cast<std::uint64_t>(c.dim()));
+    for (auto d : c.sizes()) put_u64(o, static_cast<std::uint64_t>(d));
+    const std::size_t bytes = static_cast<std::size_t>(c.numel()) * c.element_size();
+    const auto* p = static_cast<const std::uint8_t*>(c.data_ptr());
+    o.insert(o.end(), p, p + bytes);
+  }
+  return o;
+}
+
+void load_net(Net& net, std::span<const std::uint8_t> bytes, const char* who) {
+  Reader r{bytes, 0, who};
+  auto state = state_of(net);
+  const std::uint64_t n = r.u64();
+  if (n != state.size())
+    throw FormatError(std::string(who) + ": weights hold " + std::to_string(n) + " tensors, the network has " + std::to_string(state.size()));
+  torch::NoGradGuard ng;
+  for (auto& [name, t] : state) {
+    const std::uint64_t len = r.u64();
+    r.need(len);
+    const std::string got(reinterpret_cast<const char*>(bytes.data() + r.pos), len);
+    r.pos += len;
+    if (got != name) throw FormatError(std::string(who) + ": expected tensor '" + name + "', found '" + got + "'");
+    r.need(1);
+    const bool is_long = bytes[r.pos++] == 1;
+    if (is_long != (t.scalar_type() == torch::kLong)) throw FormatError(std::string(who) + ": tensor '" + name + "' has the wrong type");
+    const std::uint64_t dims = r.u64();
+    if (dims != static_cast<std::uint64_t>(t.dim())) throw FormatError(std::string(who) + ": tensor '" + name + "' has the wrong rank");
+    for (std::int64_t d = 0; d < t.dim(); ++d)
+      if (r.u64() != static_cast<std::uint64_t>(t.size(d))) throw FormatError(std::string(who) + ": tensor '" + name + "' has the wrong shape");
+    const std::size_t nbytes = static_cast<std::size_t>(t.numel()) * t.element_size();
+    r.need(nbytes);
+    torch::Tensor src = torch::empty_like(t);
+    std::memcpy(src.data_ptr(), bytes.data() + r.pos, nbytes);
+    r.pos += nbytes;
+    t.copy_(src);
+  }
+  if (r.pos != bytes.size()) throw FormatError(std::string(who) + ": " + std::to_string(bytes.size() - r.pos) + " trailing bytes after the weights");
+}
+
+// ---- training ----------------------------------------------------------------
+
+torch::Tensor as_tensor(const Rows& r) {
+  return torch::from_blob(const_cast<float*>(r.X.data()), {static_cast<std::int64_t>(r.n), static_cast<std::int64_t>(r.dim)},
+                          torch::kFloat32);
+}
+
+torch::Tensor labels(const Rows& r) {
+  return torch::tensor(std::vector<std::int64_t>(r.y.begin(), r.y.end()), torch::kLong);
+}
+
+constexpr std::int64_t kEvalBatch = 4096;
+
+// Logits for all rows in eval mode, in batches.
+torch::Tensor logits_of(Net& net, const torch::Tensor& X) {
+  torch::NoGradGuard ng;
+  net->eval();
+  std::vector<torch::Tensor> parts;
+  for (std::int64_t i = 0; i < X.size(0); i += kEvalBatch)
+    parts.push_back(net->forward(X.narrow(0, i, std::min(kEvalBatch, X.size(0) - i))));
+  return parts.empty() ? torch::empty({0, 5}) : torch::cat(parts, 0);
+}
+
+torch::Tensor embeddings_of(Net& net, const torch::Tensor& X) {
+  torch::NoGradGuard ng;
+  net->eval();
+  std::vector<torch::Tensor> parts;
+  for (std::int64_t i = 0; i < X.size(0); i += kEvalBatch)
+    parts.push_back(net->embed(X.narrow(0, i, std::min(kEvalBatch, X.size(0) - i))));
+  return torch::cat(parts, 0);
+}
+
+std::vector<std::int32_t> argmax_of(const torch::Tensor& logits) {
+  const torch::Tensor a = logits.argmax(1).to(torch::kInt).contiguous();
+  return {a.data_ptr<std::int32_t>(), a.data_ptr<std::int32_t>() + a.numel()};
+}
+
+// Trains `net` with Adam and early stopping on the early rows' log loss; the
+// best epoch's weights are restored at the end. Log entries are appended.
+int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings& t, std::uint64_t seed,
+              std::vector<TrainLogEntry>& log, const TrainProgress& progress) {
+  if (fit.n == 0 || early.n == 0) throw InvalidArgument("no rows to fit or to stop on");
+  if (fit.dim != static_cast<std::size_t>(net->width()) || early.dim != fit.dim)
+    throw InvalidArgument("rows have " + std::to_string(fit.dim) + " columns, the network reads " + std::to_string(net->width()));
+  const torch::Tensor X = as_tensor(fit), y = labels(fit);
+  const torch::Tensor Xe = as_tensor(early), ye = labels(early);
+  torch::Tensor weight;
+  if (t.balanced) {
+    std::array<double, 5> count{};
+    for (auto v : fit.y) count[static_cast<std::size_t>(v)] += 1;
+    double present = 0;
+    for (double c : count) present += c > 0;
+    std::vector<float> w(5);
+    for (std::size_t c = 0; c < 5; ++c) w[c] = count[c] > 0 ? static_cast<float>(fit.n / (present * count[c])) : 0.0f;
+    weight = torch::tensor(w);
+  }
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(t.lr).weight_decay(t.weight_decay));
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::vector<std::int64_t> order(fit.n);
+  std::iota(order.begin(), order.end(), 0);
+  double best = INFINITY;
+  int best_epoch = 0;
+  std::vector<std::pair<std::string, torch::Tensor>> best_state;
+  for (int epoch = 1; epoch <= t.epochs; ++epoch) {
+    std::shuffle(order.begin(), order.end(), rng);
+    const torch::Tensor perm = torch::from_blob(order.data(), {static_cast<std::int64_t>(order.size())}, torch::kLong);
+    net->train();
+    double loss_sum = 0;
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(fit.n); i += t.batch_size) {
+      const auto idx = perm.narrow(0, i, std::min<std::int64_t>(t.batch_size, static_cast<std::int64_t>(fit.n) - i));
+      if (idx.size(0) < 2) continue;  // batch norm needs two rows
+      const auto xb = X.index_select(0, idx), yb = y.index_select(0, idx);
+      opt.zero_grad();
+      const auto loss = torch::nn::functional::cross_entropy(
+          net->forward(xb), yb, torch::nn::functional::CrossEntropyFuncOptions().weight(weight));
+      loss.backward();
+      opt.step();
+      loss_sum += loss.item<double>() * static_cast<double>(idx.size(0));
+    }
+    const torch::Tensor le = logits_of(net, Xe);
+    TrainLogEntry e;
+    e.iteration = epoch;
+    e.train_loss = loss_sum / static_cast<double>(fit.n);
+    e.early_loss = torch::nn::functional::cross_entropy(le, ye).item<double>();
+    e.early_macro_f1 = compute_metrics(early.y, argmax_of(le)).f1_macro;
+    log.push_back(e);
+    if (progress) progress(epoch, t.epochs, e);
+    if (e.early_loss < best) {
+      best = e.early_loss;
+      best_epoch = epoch;
+      best_state.clear();
+      for (auto& [k, v] : state_of(net)) best_state.emplace_back(k, v.detach().clone());
+    } else if (epoch - best_epoch >= t.patience) {
+      break;
+    }
+  }
+  torch::NoGradGuard ng;
+  auto now = state_of(net);
+  for (std::size_t i = 0; i < now.size(); ++i) now[i].second.copy_(best_state[i].second);
+  net->eval();
+  return best_epoch;
+}
+
+const nlohmann::json& net_defaults() {
+  static const nlohmann::json d = {
+      {"channels", {16, 32, 64}}, {"kernel", 5},          {"num_samples", 187}, {"dropout", 0.3},
+      {"epochs", 30},             {"patience", 5},        {"batch_size", 512},  {"lr", 2e-3},
+      {"weight_decay", 1e-4},     {"balanced_weights", true},
+  };
+  return d;
+}
+
+void check_rows(const std::string& family, std::size_t got, int want) {
+  if (got != static_cast<std::size_t>(want))
+    throw InvalidArgument(family + ": rows have " + std::to_string(got) + " columns, the model reads " + std::to_string(want) +
+                          " (samples then features)");
+}
+
+// The rows' columns [from, from + count).
+Rows columns(const Rows& in, std::size_t from, std::size_t count) {
+  if (from + count > in.dim) throw InvalidArgument("rows have " + std::to_string(in.dim) + " columns, fewer than the model reads");
+  Rows r = in;
+  r.dim = count;
+  r.X.resize(in.n * count);
+  for (std::size_t i = 0; i < in.n; ++i) std::copy_n(in.X.data() + i * in.dim + from, count, r.X.data() + i * count);
+  return r;
+}
+
+// ---- cnn-mlp -----------------------------------------------------------------
+
+class CnnMlp final : public Classifier {
+ public:
+  CnnMlp(const nlohmann::json& params, std::uint64_t seed, int threads) : seed_(seed), threads_(threads) {
+    nlohmann::json d = net_defaults();
+    d["use_features"] = true;
+    d["num_features"] = 52;
+    d["mlp_hidden"] = 64;
+    d["head_hidden"] = 64;
+    params_ = merged(d, params, "cnn-mlp");
+    settings_ = settings_from(params_, "cnn-mlp");
+    build();
+  }
+  std::string family() const override { return "cnn-mlp"; }
+  View view() const override { return View::feat; }
+  nlohmann::json params() const override { return params_; }
+
+  TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    // The feature count is read off the data, so the file records what was used.
+    params_["num_features"] = static_cast<int>(fit.dim) - params_["num_samples"].get<int>();
+    build();
+    TrainResult res;
+    const auto w = static_cast<std::size_t>(net_->width());
+    res.best_iteration = train_net(net_, columns(fit, 0, w), columns(early, 0, w), settings_, seed_, res.log, progress);
+    for (auto& e : res.log) e.stage = "epoch";
+    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return res;
+  }
+
+  std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const override {
+    if (rows == 0) return {};
+    check_rows("cnn-mlp", X.size() / rows, full_width());
+    if (X.size() % rows) throw InvalidArgument("cnn-mlp: X is not rows x dim");
+    torch::InferenceMode im;
+    const torch::Tensor x = torch::from_blob(const_cast<float*>(X.data()), {static_cast<std::int64_t>(rows), full_width()}, torch::kFloat32);
+    const torch::Tensor p = torch::softmax(logits_of(net_, x.narrow(1, 0, net_->width())), 1).contiguous();
+    return {p.data_ptr<float>(), p.data_ptr<float>() + rows * 5};
+  }
+
+  std::vector<std::uint8_t> save_weights() const override { return save_net(net_); }
+  void load_weights(std::span<const std::uint8_t> bytes) override {
+    load_net(net_, bytes, "cnn-mlp");
+    net_->eval();
+  }
+
+ private:
+  // With use_features false the features are still in the row, just unread.
+  int full_width() const { return params_["num_samples"].get<int>() + params_["num_features"].get<int>(); }
+  void build() {
+    torch::manual_seed(seed_);
+    torch::set_num_threads(threads_);
+    net_ = Net(spec_from(params_, "cnn-mlp", true));
+    net_->eval();
+  }
+  nlohmann::json params_;
+  TrainSettings settings_;
+  std::uint64_t seed_;
+  int threads_;
+  mutable Net net_{nullptr};
+};
+
+// ---- convxgb -----------------------------------------------------------------
+
+class ConvXgb final : public Classifier {
+ public:
+  ConvXgb(const nlohmann::json& params, std::uint64_t seed, int threads) : seed_(seed), threads_(threads) {
+    nlohmann::json d = net_defaults();
+    d["dropout"] = 0.2;
+    d["num_features"] = 52;
+    d["xgb_with_features"] = true;  // XGBoost sees the pooled CNN values and the engineered features
+    d["xgb"] = {{"num_round", 500}, {"early_stopping_rounds", 30}, {"eta", 0.2}, {"f1_every", 25}};
+    params_ = merged(d, params, "convxgb");
+    settings_ = settings_from(params_, "convxgb");
+    build();
+  }
+  std::string family() const override { return "convxgb"; }
+  View view() const override { return View::feat; }
+  nlohmann::json params() const override { return params_; }
+
+  TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    params_["num_features"] = static_cast<int>(fit.dim) - params_["num_samples"].get<int>();
+    build();
+    TrainResult res;
+    const int ns = params_["num_samples"].get<int>();
+    const TrainProgress cnn_progress = [&](int it, int total, const TrainLogEntry& e) { if (progress) progress(it, total, e); };
+    Rows fit_s = columns(fit, 0, ns), early_s = columns(early, 0, ns);
+    train_net(net_, fit_s, early_s, settings_, seed_, res.log, cnn_progress);
+    for (auto& e : res.log) e.stage = "cnn epoch";
+    const Rows fit_x = xgb_rows(fit), early_x = xgb_rows(early);
+    const TrainResult xr = xgb_->fit(fit_x, early_x, progress);
+    for (auto e : xr.log) {
+      e.stage = "xgb round";
+      res.log.push_back(e);
+    }
+    res.best_iteration = xr.best_iteration;
+    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return res;
+  }
+
+  std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const override {
+    if (rows == 0) return {};
+    if (X.size() % rows) throw InvalidArgument("convxgb: X is not rows x dim");
+    check_rows("convxgb", X.size() / rows, full_width());
+    Rows r;
+    r.n = rows;
+    r.dim = static_cast<std::size_t>(full_width());
+    r.X.assign(X.begin(), X.end());
+    const Rows x = xgb_rows(r);
+    return xgb_->predict_proba(x.X, x.n);
+  }
+
+  std::vector<std::uint8_t> save_weights() const override {
+    std::vector<std::uint8_t> o;
+    const auto a = save_net(net_), b = xgb_->save_weights();
+    put_u64(o, a.size());
+    o.insert(o.end(), a.begin(), a.end());
+    o.insert(o.end(), b.begin(), b.end());
+    return o;
+  }
+  void load_weights(std::span<const std::uint8_t> bytes) override {
+    Reader r{bytes, 0, "convxgb"};
+    const std::uint64_t n = r.u64();
+    r.need(n);
+    load_net(net_, bytes.subspan(8, n), "convxgb");
+    net_->eval();
+    xgb_->load_weights(bytes.subspan(8 + n));
+  }
+
+ private:
+  int full_width() const { return params_["num_samples"].get<int>() + params_["num_features"].get<int>(); }
+
+  // Pooled CNN values, then (optionally) the engineered features.
+  Rows xgb_rows(const Rows& in) const {
+    const int ns = params_["num_samples"].get<int>();
+    const bool with = params_["xgb_with_features"].get<bool>();
+    const std::size_t nf = with ? in.dim - static_cast<std::size_t>(ns) : 0;
+    torch::InferenceMode im;
+    const torch::Tensor x = torch::from_blob(const_cast<float*>(in.X.data()), {static_cast<std::int64_t>(in.n), static_cast<std::int64_t>(in.dim)}, torch::kFloat32);
+    const torch::Tensor emb = embeddings_of(net_, x.narrow(1, 0, ns).contiguous()).contiguous();
+    const std::size_t ew = static_cast<std::size_t>(net_->embed_width());
+    Rows r = in;
+    r.dim = ew + nf;
+    r.X.resize(in.n * r.dim);
+    const float* e = emb.data_ptr<float>();
+    for (std::size_t i = 0; i < in.n; ++i) {
+      std::copy_n(e + i * ew, ew, r.X.data() + i * r.dim);
+      std::copy_n(in.X.data() + i * in.dim + ns, nf, r.X.data() + i * r.dim + ew);
+    }
+    return r;
+  }
+
+  void build() {
+    torch::manual_seed(seed_);
+    torch::set_num_threads(threads_);
+    net_ = Net(spec_from(params_, "convxgb", false));
+    net_->eval();
+    xgb_ = make_xgb_feat(params_["xgb"], seed_, threads_);
+  }
+  nlohmann::json params_;
+  TrainSettings settings_;
+  std::uint64_t seed_;
+  int threads_;
+  mutable Net net_{nullptr};
+  std::unique_ptr<Classifier> xgb_;
+};
+
+}  // namespace
+
+std::unique_ptr<Classifier> make_cnn_mlp(const nlohmann::json& params, std::uint64_t seed, int threads) {
+  return std::make_unique<CnnMlp>(params, seed, threads);
+}
+std::unique_ptr<Classifier> make_convxgb(const nlohmann::json& params, std::uint64_t seed, int threads) {
+  return std::make_unique<ConvXgb>(params, seed, threads);
+}
+
+}  // namespace heartwave
