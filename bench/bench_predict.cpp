@@ -1,8 +1,10 @@
 // Inference speed of a trained model on a dataset split: batch throughput
 // (beats/s) and single-beat latency (median, p99), as a markdown table.
-//   build/release/bench/bench_predict --model FILE --data DIR [--split test] [--threads N]
-// Times the model on already preprocessed rows; preprocessing is timed by
-// bench_stages (filtfilt and morphology per beat).
+//   build/release/bench/bench_predict --model FILE --data DIR [--split test] [--threads N] [--db MITDB]
+// First the model alone on the dataset's preprocessed rows; then, with --db
+// (default: $HEARTWAVE_DATA or ../shared/data/mitdb), end to end from the raw
+// signal of the split's records (already read into memory): filter,
+// features, standardise, model, in batch per record and one beat at a time.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,19 +12,26 @@
 #include <cstring>
 #include <string>
 
+#include "heartwave/beat_pipeline.hpp"
+#include "heartwave/beats.hpp"
+#include "heartwave/features.hpp"
 #include "heartwave/model_bundle.hpp"
+#include "heartwave/wfdb_signal.hpp"
 
 using namespace heartwave;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
   std::string model, data, split = "test";
+  const char* env = std::getenv("HEARTWAVE_DATA");
+  std::string db = env && *env ? env : std::string(HEARTWAVE_SOURCE_DIR) + "/../shared/data/mitdb";
   int threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--model")) model = argv[i + 1];
     else if (!std::strcmp(argv[i], "--data")) data = argv[i + 1];
     else if (!std::strcmp(argv[i], "--split")) split = argv[i + 1];
     else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--db")) db = argv[i + 1];
   }
   if (model.empty() || data.empty()) {
     std::fprintf(stderr, "usage: bench_predict --model FILE --data DIR [--split test] [--threads N]\n");
@@ -55,5 +64,54 @@ int main(int argc, char** argv) {
   std::printf("| batch predict (best of 5) | %.3f s, %.0f beats/s |\n", best, static_cast<double>(rows.n) / best);
   std::printf("| single beat, median | %.1f us |\n", lat[lat.size() / 2]);
   std::printf("| single beat, p99 | %.1f us |\n", lat[lat.size() * 99 / 100]);
+
+  // End to end from raw signal, records in memory.
+  struct Rec {
+    std::string name;
+    Recording rec;
+    std::vector<Annotation> anns;
+  };
+  std::vector<Rec> recs;
+  const nlohmann::json manifest = read_manifest(data);
+  for (const auto& r : manifest["splits"][split]["records"]) {
+    const std::string name = r.get<std::string>();
+    recs.push_back({name, to_recording(read_record(std::filesystem::path(db) / name)),
+                    read_annotations(std::filesystem::path(db) / (name + ".atr"))});
+  }
+  const BeatPipeline pipe(b.meta, *b.model);
+  const int lead = pipe.preprocessing().lead;
+  double e2e = 1e30;
+  std::size_t beats = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    beats = 0;
+    const auto t0 = Clock::now();
+    for (const auto& r : recs) beats += pipe.classify_record(r.name, r.rec.samples[static_cast<std::size_t>(lead)], r.rec.fs, r.anns).beats.beats.size();
+    e2e = std::min(e2e, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  // One beat: raw window, RR features from the beat times so far, the
+  // record's dominant beat kept from earlier beats.
+  std::vector<double> one;
+  const int before = pipe.preprocessing().window.before, after = pipe.preprocessing().window.after;
+  for (const auto& r : recs) {
+    const auto& sig = r.rec.samples[static_cast<std::size_t>(lead)];
+    const auto res = pipe.classify_record(r.name, sig, r.rec.fs, r.anns);
+    const auto tmpl = median_template(res.beats.windows, static_cast<std::size_t>(before + after));
+    const auto times = beat_times(r.anns);
+    for (std::size_t i = 0; i < res.beats.beats.size() && i < 200; ++i) {
+      const std::int64_t R = res.beats.beats[i].r_sample;
+      const std::vector<double> raw(sig.begin() + R - before, sig.begin() + R + after);
+      const std::int64_t at[] = {R};
+      const auto t0 = Clock::now();
+      const auto rr = rr_features(times, at, r.rec.fs);
+      const auto p = pipe.classify_beat(raw, rr[0], tmpl);
+      one.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      if (!(p[0] >= 0)) return 1;
+    }
+  }
+  std::sort(one.begin(), one.end());
+  std::printf("| end to end from raw signal, batch per record (best of 3) | %.3f s, %.0f beats/s (%zu beats, %zu records) |\n", e2e,
+              static_cast<double>(beats) / e2e, beats, recs.size());
+  std::printf("| end to end, one beat (RR, filter, features, standardise, model), median | %.1f us |\n", one[one.size() / 2]);
+  std::printf("| end to end, one beat, p99 | %.1f us |\n", one[one.size() * 99 / 100]);
   return 0;
 }

@@ -1,0 +1,66 @@
+// End-to-end inference with a loaded model: raw ECG in, class probabilities
+// out, through exactly the preprocessing recorded in the model file (window,
+// rate, lead, filter coefficients, standardisation), so that a beat gets the
+// same row, bit for bit, as it had in the dataset the model was trained on.
+#pragma once
+#include <array>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "heartwave/annotation.hpp"
+#include "heartwave/filter.hpp"
+#include "heartwave/label_sets.hpp"
+#include "heartwave/model.hpp"
+#include "heartwave/preprocess.hpp"
+#include "heartwave/rr.hpp"
+#include "heartwave/standardize.hpp"
+
+namespace heartwave {
+
+// Preprocessing parameters from a model's (or dataset manifest's)
+// "preprocessing" object. Throws FormatError naming the bad field, and when
+// the recorded filter coefficients differ from this heartwave's design.
+Preprocessing preprocessing_from_json(const nlohmann::json& j);
+
+class BeatPipeline {
+ public:
+  // `model` must outlive the pipeline. `meta` is the model file's metadata.
+  BeatPipeline(const nlohmann::json& meta, const Classifier& model);
+
+  const Preprocessing& preprocessing() const { return pre_; }
+  LabelSet label_set() const { return labels_; }
+  std::size_t row_width() const;
+
+  struct RecordResult {
+    RecordBeats beats;         // the beats found in the annotations, their windows and features
+    std::vector<float> rows;   // model input, beats.beats.size() x row_width()
+    std::vector<float> proba;  // beats x 5
+  };
+  // Every beat of one lead sampled at `fs` (resampled to the model's rate
+  // when it differs), at the beat annotations given.
+  RecordResult classify_record(const std::string& name, std::span<const double> lead, double fs,
+                               std::span<const Annotation> annotations) const;
+
+  // Model rows (standardised) from extracted beats.
+  std::vector<float> rows(const RecordBeats& beats) const;
+
+  // One beat: its raw window (window().length() samples at the model's rate,
+  // R at window().before), its RR features and the record's dominant beat
+  // (median_template of the record's filtered windows). Allocation-free after
+  // the first call on a thread.
+  std::array<float, 5> classify_beat(std::span<const double> raw_window, const RRFeatures& rr,
+                                     std::span<const float> dominant_beat) const;
+
+ private:
+  Preprocessing pre_;
+  LabelSet labels_;
+  View view_;
+  Standardizer base_, feat_;
+  ZeroPhaseFilter filter_;
+  const Classifier& model_;
+};
+
+}  // namespace heartwave

@@ -1,0 +1,128 @@
+#include "heartwave/beat_pipeline.hpp"
+
+#include <algorithm>
+
+#include "heartwave/error.hpp"
+#include "heartwave/features.hpp"
+
+namespace heartwave {
+namespace {
+
+template <class T>
+T field(const nlohmann::json& j, const char* key, const char* where) {
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw FormatError(std::string("model preprocessing: '") + where + key + "' is missing or has the wrong type");
+  }
+}
+
+Standardizer scaler(const nlohmann::json& j, const char* which, std::size_t dim) {
+  Standardizer s;
+  const auto& st = j.at("standardize");
+  if (!st.contains(which)) throw FormatError(std::string("model preprocessing: no standardisation for '") + which + "'");
+  s.mean = field<std::vector<double>>(st[which], "mean", "standardize.");
+  s.scale = field<std::vector<double>>(st[which], "scale", "standardize.");
+  if (s.mean.size() != dim || s.scale.size() != dim)
+    throw FormatError(std::string("model preprocessing: standardisation of '") + which + "' has " + std::to_string(s.mean.size()) +
+                      " columns, expected " + std::to_string(dim));
+  return s;
+}
+
+}  // namespace
+
+Preprocessing preprocessing_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw FormatError("model preprocessing: not an object");
+  Preprocessing p;
+  p.lead = field<int>(j, "lead", "");
+  p.fs = field<double>(j, "fs", "");
+  p.remove_baseline = field<bool>(j, "remove_baseline", "");
+  const auto& w = j.contains("window") ? j["window"] : nlohmann::json();
+  p.window.before = field<int>(w, "before", "window.");
+  p.window.after = field<int>(w, "after", "window.");
+  const auto& f = j.contains("filter") ? j["filter"] : nlohmann::json();
+  p.filter_beats = field<bool>(f, "applied", "filter.");
+  p.filter_order = field<int>(f, "order", "filter.");
+  p.filter_cutoff_hz = field<std::vector<double>>(f, "cutoff_hz", "filter.");
+  p.filter_type = parse_filter_type(field<std::string>(f, "type", "filter."));
+  if (p.lead < 0 || !(p.fs > 0) || p.window.before < 1 || p.window.after < 1)
+    throw FormatError("model preprocessing: lead, rate or window out of range");
+  const FilterCoefficients c = p.coefficients();
+  if (c.b != field<std::vector<double>>(f, "b", "filter.") || c.a != field<std::vector<double>>(f, "a", "filter."))
+    throw FormatError("model preprocessing: the recorded filter coefficients differ from this heartwave's Butterworth design");
+  return p;
+}
+
+BeatPipeline::BeatPipeline(const nlohmann::json& meta, const Classifier& model)
+    : pre_(preprocessing_from_json(meta.at("preprocessing"))),
+      labels_(parse_label_set(meta.at("label_set").get<std::string>())),
+      view_(model.view()),
+      base_(scaler(meta["preprocessing"], "base", static_cast<std::size_t>(pre_.window.length()))),
+      feat_(scaler(meta["preprocessing"], "features", kNumFeatures)),
+      filter_(pre_.coefficients()),
+      model_(model) {}
+
+std::size_t BeatPipeline::row_width() const {
+  const auto w = static_cast<std::size_t>(pre_.window.length());
+  switch (view_) {
+    case View::base: return w;
+    case View::feat: return w + kNumFeatures;
+    case View::feat_only: return kNumFeatures;
+  }
+  return 0;
+}
+
+std::vector<float> BeatPipeline::rows(const RecordBeats& b) const {
+  const std::size_t n = b.beats.size(), W = static_cast<std::size_t>(pre_.window.length()), F = kNumFeatures;
+  std::vector<float> base = b.windows, feats = b.features;
+  if (n == 0) return {};
+  base_.apply(base);
+  feat_.apply(feats);
+  if (view_ == View::base) return base;
+  if (view_ == View::feat_only) return feats;
+  std::vector<float> out(n * (W + F));
+  for (std::size_t i = 0; i < n; ++i) {
+    std::copy_n(base.data() + i * W, W, out.data() + i * (W + F));
+    std::copy_n(feats.data() + i * F, F, out.data() + i * (W + F) + W);
+  }
+  return out;
+}
+
+BeatPipeline::RecordResult BeatPipeline::classify_record(const std::string& name, std::span<const double> lead, double fs,
+                                                         std::span<const Annotation> annotations) const {
+  RecordResult r;
+  r.beats = extract_beats(name, lead, fs, annotations, labels_, pre_);
+  r.rows = rows(r.beats);
+  r.proba = model_.predict_proba(r.rows, r.beats.beats.size());
+  return r;
+}
+
+std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, const RRFeatures& rr,
+                                                 std::span<const float> tmpl) const {
+  const std::size_t W = static_cast<std::size_t>(pre_.window.length()), F = kNumFeatures;
+  if (raw.size() != W) throw InvalidArgument("classify_beat: window has " + std::to_string(raw.size()) + " samples, the model's is " + std::to_string(W));
+  if (tmpl.size() != W) throw InvalidArgument("classify_beat: dominant beat has " + std::to_string(tmpl.size()) + " samples, the model's window is " + std::to_string(W));
+  thread_local std::vector<double> filtered, scratch;
+  thread_local std::vector<float> beat, feats, row;
+  filtered.resize(W);
+  beat.resize(W);
+  feats.resize(F);
+  if (pre_.filter_beats) {
+    filter_.apply(raw, filtered, scratch);
+    std::transform(filtered.begin(), filtered.end(), beat.begin(), [](double v) { return static_cast<float>(v); });
+  } else {
+    std::transform(raw.begin(), raw.end(), beat.begin(), [](double v) { return static_cast<float>(v); });
+  }
+  for (std::size_t k = 0; k < kNumRRFeatures; ++k) feats[k] = static_cast<float>(rr[k]);
+  morphology_features(beat, pre_.window.before, {feats.data() + kNumRRFeatures, kNumMorphologyFeatures});
+  template_features(beat, tmpl, pre_.window.before, {feats.data() + kNumRRFeatures + kNumMorphologyFeatures, kNumTemplateFeatures});
+  base_.apply(beat);
+  feat_.apply(feats);
+  row.clear();
+  if (view_ != View::feat_only) row.insert(row.end(), beat.begin(), beat.end());
+  if (view_ != View::base) row.insert(row.end(), feats.begin(), feats.end());
+  const auto p = model_.predict_proba(row, 1);
+  return {p[0], p[1], p[2], p[3], p[4]};
+}
+
+}  // namespace heartwave

@@ -1,0 +1,104 @@
+// End-to-end inference from raw MIT-BIH signal gives each beat exactly the
+// row it had in the dataset the model was trained on, in batch and one beat
+// at a time.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "heartwave/beat_pipeline.hpp"
+#include "heartwave/beats.hpp"
+#include "heartwave/dataset.hpp"
+#include "heartwave/error.hpp"
+#include "heartwave/features.hpp"
+#include "heartwave/model_bundle.hpp"
+#include "heartwave/wfdb_signal.hpp"
+#include "support.hpp"
+
+using namespace heartwave;
+using heartwave::test::TempDir;
+using heartwave::test::expect_throw_with;
+
+namespace {
+
+struct Trained {
+  TempDir dir;
+  ModelBundle bundle;
+};
+
+// A seed-protocol dataset of two records and a small xgb-feat model on it.
+std::unique_ptr<Trained> train_small() {
+  auto t = std::make_unique<Trained>();
+  BuildOptions o;
+  o.data_dir = heartwave::test::mitdb_dir();
+  o.out_dir = t->dir / "data";
+  o.records = {"100", "208"};
+  o.smote_targets = {{1, 200}, {3, 200}};
+  build_dataset(o);
+  const auto splits = load_training_splits(o.out_dir, View::feat);
+  auto model = create_classifier("xgb-feat", {{"num_round", 8}, {"f1_every", 0}}, 1, 1);
+  model->fit(splits.fit, splits.early, nullptr);
+  const auto man = read_manifest(o.out_dir);
+  save_bundle(t->dir / "m.hwm", *model, {{"preprocessing", man["preprocessing"]}, {"label_set", man["label_set"]}});
+  t->bundle = load_bundle(t->dir / "m.hwm");
+  return t;
+}
+
+}  // namespace
+
+TEST(BeatPipeline, RawSignalGivesTheDatasetRowsAndProbabilities) {
+  const auto t = train_small();
+  const BeatPipeline pipe(t->bundle.meta, *t->bundle.model);
+  EXPECT_EQ(pipe.row_width(), 187u + kNumFeatures);
+  const Rows test = load_evaluation_split(t->dir / "data", "test", View::feat);
+  ASSERT_GT(test.n, 100u);
+  const auto want = t->bundle.model->predict_proba(test.X, test.n);
+  std::size_t checked = 0, single_checked = 0;
+  for (const std::string name : {"100", "208"}) {
+    const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / name));
+    const auto anns = read_annotations(heartwave::test::mitdb_dir() / (name + ".atr"));
+    const auto res = pipe.classify_record(name, rec.samples[0], rec.fs, anns);
+    std::map<std::int64_t, std::size_t> at;
+    for (std::size_t i = 0; i < res.beats.beats.size(); ++i) at[res.beats.beats[i].r_sample] = i;
+    const std::vector<float> tmpl = median_template(res.beats.windows, 187);
+    const auto times = beat_times(anns);
+    for (std::size_t r = 0; r < test.n; ++r) {
+      if (test.record[r] != std::stoi(name)) continue;
+      ASSERT_TRUE(at.count(test.r_sample[r])) << name << " beat at " << test.r_sample[r];
+      const std::size_t i = at[test.r_sample[r]];
+      // The row, bit for bit, and the model's output for it.
+      ASSERT_TRUE(std::equal(test.X.begin() + static_cast<std::ptrdiff_t>(r * test.dim),
+                             test.X.begin() + static_cast<std::ptrdiff_t>((r + 1) * test.dim),
+                             res.rows.begin() + static_cast<std::ptrdiff_t>(i * test.dim)))
+          << name << " beat at " << test.r_sample[r];
+      for (std::size_t c = 0; c < 5; ++c) ASSERT_EQ(res.proba[i * 5 + c], want[r * 5 + c]);
+      ++checked;
+      // One beat at a time, from its raw window, RR features and the record's dominant beat.
+      if (r % 7 == 0) {
+        const std::int64_t R = test.r_sample[r];
+        const std::vector<double> raw(rec.samples[0].begin() + R - 93, rec.samples[0].begin() + R + 94);
+        const std::int64_t one[] = {R};
+        const auto rr = rr_features(times, one, rec.fs);
+        const auto p = pipe.classify_beat(raw, rr[0], tmpl);
+        for (std::size_t c = 0; c < 5; ++c) EXPECT_NEAR(p[c], want[r * 5 + c], 1e-6f);
+        ++single_checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, test.n);
+  EXPECT_GT(single_checked, 10u);
+  const std::vector<double> short_window(100, 0.0);
+  expect_throw_with<InvalidArgument>([&] { pipe.classify_beat(short_window, RRFeatures{}, std::vector<float>(187)); }, "window has 100 samples");
+}
+
+TEST(BeatPipeline, DamagedPreprocessingIsAFormatError) {
+  const auto t = train_small();
+  nlohmann::json meta = t->bundle.meta;
+  meta["preprocessing"]["filter"]["b"][0] = 0.5;
+  expect_throw_with<FormatError>([&] { BeatPipeline(meta, *t->bundle.model); }, "filter coefficients differ");
+  meta = t->bundle.meta;
+  meta["preprocessing"]["window"].erase("after");
+  expect_throw_with<FormatError>([&] { BeatPipeline(meta, *t->bundle.model); }, "'window.after'");
+  meta = t->bundle.meta;
+  meta["preprocessing"]["standardize"]["features"]["mean"].erase(0);
+  expect_throw_with<FormatError>([&] { BeatPipeline(meta, *t->bundle.model); }, "standardisation of 'features'");
+}
