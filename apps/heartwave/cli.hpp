@@ -50,11 +50,17 @@ struct TrainArgs {
   int early_fold = 0;
 };
 
+// The model used when --model is not given: $HEARTWAVE_MODEL, else the
+// committed models/default.hwm of the source tree heartwave was built from.
+std::string default_model();
+
 // evaluate and predict take the same options.
 struct ModelDataArgs {
-  std::string model, data, out;
+  std::string model = default_model();
+  std::string data, out;
   std::string split = "test";
   int threads = 2;
+  bool store = false;  // evaluate only: record the metrics in the model file
 };
 using EvaluateArgs = ModelDataArgs;
 using PredictArgs = ModelDataArgs;

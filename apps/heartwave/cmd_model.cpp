@@ -21,7 +21,8 @@ namespace heartwave::cli {
 namespace {
 
 void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_help) {
-  cmd->add_option("--model", a.model, "Model file")->required();
+  cmd->add_option("--model", a.model, "Model file (default: $HEARTWAVE_MODEL, else the shipped models/default.hwm)")
+      ->capture_default_str();
   cmd->add_option("--data", a.data, "Dataset folder (with manifest.json)")->required();
   cmd->add_option("--split", a.split, "Split")->capture_default_str();
   cmd->add_option("--out", a.out, out_help)->required();
@@ -29,6 +30,12 @@ void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_hel
 }
 
 }  // namespace
+
+std::string default_model() {
+  const char* env = std::getenv("HEARTWAVE_MODEL");
+  if (env && *env) return env;
+  return HEARTWAVE_DEFAULT_MODEL;
+}
 
 void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p, int& status) {
   CLI::App* train = app.add_subcommand("train", "Train a model on a dataset written by `heartwave data build`");
@@ -43,6 +50,7 @@ void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p
 
   CLI::App* ev = app.add_subcommand("evaluate", "Evaluate a model on a dataset split; write metrics.json and report.html");
   add_model_data_options(ev, e, "Output folder");
+  ev->add_flag("--store", e.store, "Record the metrics in the model file (later evaluations check they are reproduced)");
   ev->callback([&] { status = run_evaluate(e); });
 
   CLI::App* pr = app.add_subcommand("predict", "Write per-beat classes and probabilities (CSV) for a dataset split");
@@ -100,8 +108,11 @@ int run_train(const TrainArgs& a) {
     const TrainingSplits splits = load_training_splits(a.data, model->view(), a.early_fold);
     spdlog::info("{}: {} rows to fit, {} for early stopping ({})", a.model, splits.fit.n, splits.early.n, splits.description);
     Progress bar;
-    const TrainResult res = model->fit(splits.fit, splits.early, [&](int it, int total, const TrainLogEntry&) {
+    const TrainResult res = model->fit(splits.fit, splits.early, [&](int it, int total, const TrainLogEntry& e) {
       bar.update("train", static_cast<std::size_t>(it), static_cast<std::size_t>(total));
+      if (e.early_macro_f1 >= 0 && !bar.active())
+        spdlog::info("{} {}/{}: train loss {:.4f}, early-stopping loss {:.4f}, macro-F1 {:.2f}%", e.stage, it, total,
+                     e.train_loss, e.early_loss, 100 * e.early_macro_f1);
     });
     bar.finish();
     const auto early_pred = argmax_rows(model->predict_proba(splits.early.X, splits.early.n));
@@ -148,9 +159,31 @@ int run_evaluate(const EvaluateArgs& a) {
     if (j["protocol"] == "inter-patient") j["bootstrap_95ci"] = bootstrap_by_record(rows.y, pred, rows.record, 1000, 42);
     j["model_sha256"] = sha256_file(a.model);
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
+    // Figures stored in the model for this very dataset and split must be reproduced.
+    if (b.meta.contains("metrics") && b.meta["metrics"].contains("evaluation")) {
+      const auto& st = b.meta["metrics"]["evaluation"];
+      if (st.value("dataset_manifest_sha256", "") == j["dataset_manifest_sha256"] && st.value("split", "") == a.split) {
+        const bool same = st.contains("confusion_matrix") && st["confusion_matrix"] == j["confusion_matrix"];
+        j["stored_metrics_reproduced"] = same;
+        if (same)
+          std::printf("reproduces the figures stored in the model (same confusion matrix on this dataset and split)\n");
+        else
+          spdlog::warn("the figures stored in {} for this dataset and split are NOT reproduced (stored accuracy {:.4f}, now {:.4f})",
+                       a.model, st["accuracy"].get<double>(), m.accuracy);
+      }
+    }
     std::filesystem::create_directories(a.out);
     write_file_atomic(std::filesystem::path(a.out) / "metrics.json", j.dump(2) + "\n");
     write_file_atomic(std::filesystem::path(a.out) / "report.html", render_report(j, b.meta));
+    if (a.store) {
+      nlohmann::json meta = b.meta;
+      nlohmann::json stored = j;
+      stored.erase("model_sha256");  // the file is about to change
+      stored.erase("stored_metrics_reproduced");
+      meta["metrics"]["evaluation"] = stored;
+      save_bundle(a.model, *b.model, meta);
+      std::printf("stored these metrics in %s\n", a.model.c_str());
+    }
     std::printf("%s on %s/%s: %zu beats, accuracy %.2f%%, macro-F1 %.2f%%, weighted-F1 %.2f%%\n", b.meta["family"].get<std::string>().c_str(),
                 a.data.c_str(), a.split.c_str(), m.n, 100 * m.accuracy, 100 * m.f1_macro, 100 * m.f1_weighted);
     std::printf("class   Se%%     +P%%    support\n");

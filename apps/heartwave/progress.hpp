@@ -11,6 +11,7 @@ class Progress {
   ~Progress();
   void update(const std::string& stage, std::size_t done, std::size_t total);
   void finish();
+  bool active() const { return tty_; }  // drawing (stderr is a terminal)
 
  private:
   bool tty_;

@@ -16,8 +16,9 @@ struct Result {
   std::string out;
 };
 
-Result run(const std::string& args) {
-  const std::string cmd = std::string(HEARTWAVE_BINARY) + " " + args + " 2>&1";
+// `env`: variable assignments put before the command, e.g. "HEARTWAVE_MODEL=m.hwm".
+Result run(const std::string& args, const std::string& env = "") {
+  const std::string cmd = env + " " + std::string(HEARTWAVE_BINARY) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) throw std::runtime_error("popen failed");
   std::string out;
@@ -116,6 +117,19 @@ TEST(Cli, TrainEvaluatePredict) {
   EXPECT_NE(page.find("<svg"), std::string::npos);
   EXPECT_NE(page.find("Training curves"), std::string::npos);
   EXPECT_EQ(page.find("<script"), std::string::npos);  // self-contained, no scripts
+  // --store records the figures in the model; evaluating again reproduces them.
+  r = run("evaluate --store --model " + model + " --data " + ds + " --out " + (tmp / "ev").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("stored these metrics in"), std::string::npos) << r.out;
+  // Without --model the default model is used: $HEARTWAVE_MODEL here.
+  r = run("evaluate --data " + ds + " --out " + (tmp / "ev3").string(), "HEARTWAVE_MODEL=" + model);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("reproduces the figures stored in the model"), std::string::npos) << r.out;
+  {
+    std::ifstream mj(tmp / "ev3/metrics.json");
+    const std::string text((std::istreambuf_iterator<char>(mj)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"stored_metrics_reproduced\": true"), std::string::npos);
+  }
   r = run("predict --model " + model + " --data " + ds + " --out -");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(r.out.rfind("record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n", 0), 0u) << r.out.substr(0, 200);
