@@ -140,12 +140,17 @@ struct TrainSettings {
   int epochs, patience, batch_size;
   double lr, weight_decay;
   bool balanced;
+  int plateau;           // epochs without improvement before the rate is cut (0: never)
+  double plateau_factor; // the cut
 };
 
 TrainSettings settings_from(const nlohmann::json& p, const std::string& family) {
   TrainSettings t{get<int>(p, "epochs", family),          get<int>(p, "patience", family),
                   get<int>(p, "batch_size", family),      get<double>(p, "lr", family),
-                  get<double>(p, "weight_decay", family), get<bool>(p, "balanced_weights", family)};
+                  get<double>(p, "weight_decay", family), get<bool>(p, "balanced_weights", family),
+                  get<int>(p, "plateau", family),         get<double>(p, "plateau_factor", family)};
+  if (t.plateau < 0 || !(t.plateau_factor > 0 && t.plateau_factor <= 1))
+    throw InvalidArgument(family + ": plateau must be >= 0 and plateau_factor in (0, 1]");
   if (t.epochs < 1 || t.patience < 1 || t.batch_size < 1) throw InvalidArgument(family + ": epochs, patience and batch_size must be >= 1");
   if (!(t.lr > 0) || !(t.weight_decay >= 0)) throw InvalidArgument(family + ": lr must be > 0 and weight_decay >= 0");
   return t;
@@ -269,7 +274,7 @@ std::vector<std::int32_t> argmax_of(const torch::Tensor& logits) {
 
 // Trains `net` with Adam and early stopping on the early rows' log loss; the
 // best epoch's weights are restored at the end. Log entries are appended.
-int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings& t, std::uint64_t seed,
+int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings& t, std::uint64_t seed, const char* stage,
               std::vector<TrainLogEntry>& log, const TrainProgress& progress) {
   if (fit.n == 0 || early.n == 0) throw InvalidArgument("no rows to fit or to stop on");
   if (fit.dim != static_cast<std::size_t>(net->width()) || early.dim != fit.dim)
@@ -291,7 +296,7 @@ int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings&
   std::vector<std::int64_t> order(fit.n);
   std::iota(order.begin(), order.end(), 0);
   double best = INFINITY;
-  int best_epoch = 0;
+  int best_epoch = 0, last_cut = 0;
   std::vector<std::pair<std::string, torch::Tensor>> best_state;
   for (int epoch = 1; epoch <= t.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
@@ -312,6 +317,7 @@ int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings&
     const torch::Tensor le = logits_of(net, Xe);
     TrainLogEntry e;
     e.iteration = epoch;
+    e.stage = stage;
     e.train_loss = loss_sum / static_cast<double>(fit.n);
     e.early_loss = torch::nn::functional::cross_entropy(le, ye).item<double>();
     e.early_macro_f1 = compute_metrics(early.y, argmax_of(le)).f1_macro;
@@ -320,10 +326,18 @@ int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings&
     if (e.early_loss < best) {
       best = e.early_loss;
       best_epoch = epoch;
+      last_cut = epoch;
       best_state.clear();
       for (auto& [k, v] : state_of(net)) best_state.emplace_back(k, v.detach().clone());
     } else if (epoch - best_epoch >= t.patience) {
       break;
+    } else if (t.plateau > 0 && epoch - last_cut >= t.plateau) {
+      // Reduce the learning rate on a plateau of the early-stopping loss.
+      for (auto& g : opt.param_groups()) {
+        auto& o = static_cast<torch::optim::AdamOptions&>(g.options());
+        o.lr(o.lr() * t.plateau_factor);
+      }
+      last_cut = epoch;
     }
   }
   torch::NoGradGuard ng;
@@ -336,8 +350,8 @@ int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings&
 const nlohmann::json& net_defaults() {
   static const nlohmann::json d = {
       {"channels", {16, 32, 64}}, {"kernel", 5},          {"num_samples", 187}, {"dropout", 0.3},
-      {"epochs", 30},             {"patience", 5},        {"batch_size", 512},  {"lr", 2e-3},
-      {"weight_decay", 1e-4},     {"balanced_weights", true},
+      {"epochs", 30},             {"patience", 6},        {"batch_size", 512},  {"lr", 2e-3},
+      {"weight_decay", 1e-4},     {"balanced_weights", true}, {"plateau", 2},     {"plateau_factor", 0.5},
   };
   return d;
 }
@@ -383,8 +397,7 @@ class CnnMlp final : public Classifier {
     build();
     TrainResult res;
     const auto w = static_cast<std::size_t>(net_->width());
-    res.best_iteration = train_net(net_, columns(fit, 0, w), columns(early, 0, w), settings_, seed_, res.log, progress);
-    for (auto& e : res.log) e.stage = "epoch";
+    res.best_iteration = train_net(net_, columns(fit, 0, w), columns(early, 0, w), settings_, seed_, "epoch", res.log, progress);
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
   }
@@ -447,8 +460,7 @@ class ConvXgb final : public Classifier {
     const int ns = params_["num_samples"].get<int>();
     const TrainProgress cnn_progress = [&](int it, int total, const TrainLogEntry& e) { if (progress) progress(it, total, e); };
     Rows fit_s = columns(fit, 0, ns), early_s = columns(early, 0, ns);
-    train_net(net_, fit_s, early_s, settings_, seed_, res.log, cnn_progress);
-    for (auto& e : res.log) e.stage = "cnn epoch";
+    train_net(net_, fit_s, early_s, settings_, seed_, "cnn epoch", res.log, cnn_progress);
     const Rows fit_x = xgb_rows(fit), early_x = xgb_rows(early);
     const TrainResult xr = xgb_->fit(fit_x, early_x, progress);
     for (auto e : xr.log) {

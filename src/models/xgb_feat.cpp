@@ -69,19 +69,23 @@ const nlohmann::json& defaults() {
       // trailing engineered features (the raw samples identify patients more
       // than they describe beats).
       {"use_samples", true},       {"num_samples", 187},
+      // When not empty: the column indices (of the row as given) to use,
+      // instead of use_samples; for feature-subset experiments and tuning.
+      {"columns", nlohmann::json::array()},
   };
   return d;
 }
 
-// The rows with the leading `skip` columns dropped (all of them when skip is 0).
-Rows drop_columns(const Rows& in, std::size_t skip) {
-  if (skip == 0) return in;
-  if (skip >= in.dim) throw InvalidArgument("xgb-feat: rows have no columns after the samples");
+// The rows restricted to the columns `cols` (all of them when `cols` is empty).
+Rows select_columns(const Rows& in, const std::vector<std::size_t>& cols) {
+  if (cols.empty()) return in;
+  for (auto c : cols)
+    if (c >= in.dim) throw InvalidArgument("xgb-feat: column " + std::to_string(c) + " does not exist (rows have " + std::to_string(in.dim) + ")");
   Rows r = in;
-  r.dim = in.dim - skip;
+  r.dim = cols.size();
   r.X.resize(in.n * r.dim);
   for (std::size_t i = 0; i < in.n; ++i)
-    std::copy_n(in.X.data() + i * in.dim + skip, r.dim, r.X.data() + i * r.dim);
+    for (std::size_t k = 0; k < cols.size(); ++k) r.X[i * r.dim + k] = in.X[i * in.dim + cols[k]];
   return r;
 }
 
@@ -105,8 +109,8 @@ class XgbFeat final : public Classifier {
 
   TrainResult fit(const Rows& fit_all, const Rows& early_all, const TrainProgress& progress) override {
     const auto t0 = std::chrono::steady_clock::now();
-    const Rows fit = drop_columns(fit_all, skip());
-    const Rows early = drop_columns(early_all, skip());
+    const Rows fit = select_columns(fit_all, columns(fit_all.dim));
+    const Rows early = select_columns(early_all, columns(early_all.dim));
     if (fit.n == 0 || early.n == 0) throw InvalidArgument("xgb-feat: no rows to fit or to stop on");
     if (fit.dim != early.dim) throw InvalidArgument("xgb-feat: fit and early-stopping rows differ in width");
     const std::vector<float> w = params_["balanced_weights"].get<bool>() ? balanced_weights(fit.y) : std::vector<float>();
@@ -157,14 +161,14 @@ class XgbFeat final : public Classifier {
     if (X.size() % rows) throw InvalidArgument("xgb-feat: X is not rows x dim");
     std::size_t dim = X.size() / rows;
     std::vector<float> sliced;
-    if (skip()) {
+    if (const auto cols = columns(dim); !cols.empty()) {
       Rows in;
       in.n = rows;
       in.dim = dim;
       in.X.assign(X.begin(), X.end());
-      sliced = std::move(drop_columns(in, skip()).X);
+      sliced = std::move(select_columns(in, cols).X);
       X = sliced;
-      dim -= skip();
+      dim = cols.size();
     }
     // In-place prediction on the dense batch (no DMatrix copy).
     char iface[256];
@@ -206,8 +210,22 @@ class XgbFeat final : public Classifier {
       set(k, params_[k].dump());
   }
 
-  std::size_t skip() const {
-    return params_["use_samples"].get<bool>() ? 0 : params_["num_samples"].get<std::size_t>();
+  // The columns used of a `dim`-wide row; empty means all of them.
+  std::vector<std::size_t> columns(std::size_t dim) const {
+    std::vector<std::size_t> cols;
+    if (!params_["columns"].empty()) {
+      try {
+        cols = params_["columns"].get<std::vector<std::size_t>>();
+      } catch (const nlohmann::json::exception&) {
+        throw InvalidArgument("xgb-feat: 'columns' must be a list of column indices");
+      }
+      return cols;
+    }
+    if (params_["use_samples"].get<bool>()) return cols;
+    const auto skip = params_["num_samples"].get<std::size_t>();
+    if (skip >= dim) throw InvalidArgument("xgb-feat: rows have no columns after the samples");
+    for (std::size_t c = skip; c < dim; ++c) cols.push_back(c);
+    return cols;
   }
 
   std::vector<float> predict_dmatrix(DMatrixHandle d, std::size_t rows, int iteration_end) const {

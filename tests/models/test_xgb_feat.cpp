@@ -120,3 +120,21 @@ TEST(XgbFeat, FeaturesOnlyDropsTheLeadingSampleColumns) {
   auto bad = create_classifier("xgb-feat", p, 1, 1);
   EXPECT_THROW(bad->fit(fit, early, nullptr), InvalidArgument);
 }
+
+TEST(XgbFeat, ColumnsSelectsASubset) {
+  const Rows fit = make_rows(1500, 10), early = make_rows(400, 11);
+  nlohmann::json p = small();
+  p["columns"] = {0, 1, 2, 3, 4};  // one informative column per class
+  auto m = create_classifier("xgb-feat", p, 1, 1);
+  m->fit(fit, early, nullptr);
+  const auto proba = m->predict_proba(early.X, early.n);
+  EXPECT_GT(compute_metrics(early.y, argmax_rows(proba)).accuracy, 0.9);
+  Rows changed = early;
+  for (std::size_t i = 0; i < changed.n; ++i) changed.X[i * 12 + 9] += 100.0f;  // not selected
+  EXPECT_EQ(m->predict_proba(changed.X, changed.n), proba);
+  for (std::size_t i = 0; i < changed.n; ++i) changed.X[i * 12 + 2] += 100.0f;  // selected
+  EXPECT_NE(m->predict_proba(changed.X, changed.n), proba);
+  p["columns"] = {0, 12};
+  auto bad = create_classifier("xgb-feat", p, 1, 1);
+  expect_throw_with<InvalidArgument>([&] { bad->fit(fit, early, nullptr); }, "column 12 does not exist");
+}
