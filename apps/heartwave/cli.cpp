@@ -53,6 +53,8 @@ int main_entry(int argc, char** argv) {
   EvaluateArgs evaluate;
   PredictArgs predict;
   register_model(app, train, evaluate, predict, status);
+  TuneArgs tune;
+  register_tune(app, tune, status);
 
   if (argc <= 1) {
     std::fputs(app.help().c_str(), stdout);

@@ -65,6 +65,18 @@ struct ModelDataArgs {
 using EvaluateArgs = ModelDataArgs;
 using PredictArgs = ModelDataArgs;
 
+struct TuneArgs {
+  std::string model, data, space, out = "tune.json";
+  int trials = 9;
+  double minutes = 0;
+  int eta = 3;
+  int min_budget = 0, max_budget = 0;
+  std::uint64_t seed = 42;
+  int threads = 2;
+};
+void register_tune(CLI::App& app, TuneArgs& tune, int& status);
+int run_tune(const TuneArgs& args);
+
 void register_model(CLI::App& app, TrainArgs& train, EvaluateArgs& evaluate, PredictArgs& predict, int& status);
 int run_train(const TrainArgs& args);
 int run_evaluate(const EvaluateArgs& args);

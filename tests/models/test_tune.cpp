@@ -1,0 +1,107 @@
+// heartwave tune: search spaces, successive halving, and an objective that
+// works with the test split deleted (it cannot look at it).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "heartwave/dataset.hpp"
+#include "heartwave/error.hpp"
+#include "heartwave/tune.hpp"
+#include "support.hpp"
+
+using namespace heartwave;
+using heartwave::test::expect_throw_with;
+using heartwave::test::TempDir;
+
+TEST(SearchSpace, SamplesWithinBoundsDeterministically) {
+  const SearchSpace space(nlohmann::json::parse(R"({
+    "eta": {"log_uniform": [0.01, 1.0]}, "max_depth": {"int": [3, 5]}, "subsample": {"uniform": [0.5, 0.6]},
+    "balanced_weights": {"choice": [true, false]}, "xgb.lambda": {"uniform": [1, 2]}, "f1_every": 0})"));
+  std::mt19937_64 a(7), b(7);
+  std::set<int> depths;
+  std::set<bool> choices;
+  for (int i = 0; i < 200; ++i) {
+    const auto p = space.sample(a);
+    EXPECT_EQ(p, space.sample(b));
+    EXPECT_GE(p["eta"].get<double>(), 0.01);
+    EXPECT_LE(p["eta"].get<double>(), 1.0);
+    EXPECT_GE(p["subsample"].get<double>(), 0.5);
+    EXPECT_LE(p["subsample"].get<double>(), 0.6);
+    EXPECT_TRUE(p["max_depth"].is_number_integer());
+    depths.insert(p["max_depth"].get<int>());
+    choices.insert(p["balanced_weights"].get<bool>());
+    EXPECT_GE(p["xgb"]["lambda"].get<double>(), 1.0);  // nested path
+    EXPECT_EQ(p["f1_every"], 0);                        // fixed value
+  }
+  EXPECT_EQ(depths, (std::set<int>{3, 4, 5}));
+  EXPECT_EQ(choices.size(), 2u);
+}
+
+TEST(SearchSpace, BadSpecsNameTheEntry) {
+  expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"eta": {"uniform": [1]}})")); }, "'eta'");
+  expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"eta": {"log_uniform": [0, 1]}})")); }, "lo > 0");
+  expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"d": {"int": [5, 3]}})")); }, "lo > hi");
+  expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"c": {"choice": []}})")); }, "non-empty list");
+  EXPECT_THROW(SearchSpace(nlohmann::json::array()), ParseError);
+}
+
+TEST(Tune, SuccessiveHalvingWithoutTheTestSplit) {
+  TempDir out;
+  BuildOptions o;
+  o.data_dir = heartwave::test::mitdb_dir();
+  o.out_dir = out / "ds";
+  o.records = {"100", "208"};
+  o.smote_targets = {{1, 200}, {3, 200}};
+  build_dataset(o);
+  std::filesystem::remove_all(out / "ds" / "test");  // tuning must not need it
+  const SearchSpace space(nlohmann::json::parse(R"({"eta": {"uniform": [0.1, 0.4]}, "max_depth": {"int": [2, 4]}, "f1_every": 0})"));
+  TuneOptions t;
+  t.family = "xgb-feat";
+  t.data = out / "ds";
+  t.trials = 3;
+  t.max_budget = 9;
+  t.threads = 1;
+  int seen = 0;
+  t.on_trial = [&](const Trial&) { ++seen; };
+  const TuneResult r = tune(space, t);
+  // 3 trials at 3 rounds, the best of them again at 9.
+  ASSERT_EQ(r.trials.size(), 4u);
+  EXPECT_EQ(seen, 4);
+  EXPECT_EQ(r.trials[0].budget, 3);
+  EXPECT_EQ(r.trials[3].budget, 9);
+  EXPECT_EQ(r.trials[3].rung, 1);
+  double best0 = 0;
+  for (int i = 0; i < 3; ++i) best0 = std::max(best0, r.trials[static_cast<std::size_t>(i)].objective);
+  EXPECT_EQ(r.trials[3].params, [&] {
+    for (int i = 0; i < 3; ++i)
+      if (r.trials[static_cast<std::size_t>(i)].objective == best0) return r.trials[static_cast<std::size_t>(i)].params;
+    return nlohmann::json();
+  }());
+  EXPECT_EQ(r.best.id, r.trials[3].id);
+  EXPECT_EQ(r.best_params["num_round"], 9);
+  EXPECT_GT(r.best.objective, 0.0);
+  EXPECT_LE(r.best.objective, 1.0);
+  EXPECT_NE(r.objective.find("validation"), std::string::npos);
+  // The budget belongs to the search.
+  const SearchSpace with_budget(nlohmann::json::parse(R"({"num_round": 5})"));
+  expect_throw_with<InvalidArgument>([&] { tune(with_budget, t); }, "'num_round'");
+}
+
+TEST(Tune, InterPatientObjectiveIsCrossValidationInsideDs1) {
+  TempDir out;
+  BuildOptions o;
+  o.data_dir = heartwave::test::mitdb_dir();
+  o.out_dir = out / "ds";
+  o.protocol = Protocol::inter_patient;
+  o.labels = LabelSet::aami;
+  o.records = {"101", "118", "208", "209", "100"};  // DS1 and one DS2 record
+  o.smote_targets = {{1, 200}, {3, 200}};
+  o.folds = 2;
+  build_dataset(o);
+  std::filesystem::remove_all(out / "ds" / "test");  // DS2
+  std::string what;
+  const double f1 = tune_objective("xgb-feat", {{"num_round", 5}, {"f1_every", 0}}, out / "ds", 1, 1, &what);
+  EXPECT_GT(f1, 0.0);
+  EXPECT_LE(f1, 1.0);
+  EXPECT_NE(what.find("2-fold record-grouped cross-validation inside DS1"), std::string::npos) << what;
+}
