@@ -61,6 +61,9 @@ struct ModelDataArgs {
   std::string split = "test";
   int threads = 2;
   bool store = false;  // evaluate only: record the metrics in the model file
+  std::string record;  // predict only: a WFDB record (path without extension), beats from its annotations
+  std::string annotator = "atr";
+  std::string beats;   // predict only: a CSV of beats (r_sample then the raw window)
 };
 using EvaluateArgs = ModelDataArgs;
 using PredictArgs = ModelDataArgs;

@@ -5,7 +5,11 @@
 #include <fstream>
 
 #include "cli.hpp"
+#include "heartwave/annotation.hpp"
+#include "heartwave/beat_pipeline.hpp"
+#include "heartwave/csv_beats.hpp"
 #include "heartwave/error.hpp"
+#include "heartwave/wfdb_signal.hpp"
 #include "heartwave/file_util.hpp"
 #include "heartwave/features.hpp"
 #include "heartwave/label_sets.hpp"
@@ -20,10 +24,11 @@ namespace heartwave::cli {
 
 namespace {
 
-void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_help) {
+void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_help, bool data_required) {
   cmd->add_option("--model", a.model, "Model file (default: $HEARTWAVE_MODEL, else the shipped models/default.hwm)")
       ->capture_default_str();
-  cmd->add_option("--data", a.data, "Dataset folder (with manifest.json)")->required();
+  auto* data = cmd->add_option("--data", a.data, "Dataset folder (with manifest.json)");
+  if (data_required) data->required();
   cmd->add_option("--split", a.split, "Split")->capture_default_str();
   cmd->add_option("--out", a.out, out_help)->required();
   cmd->add_option("--threads", a.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
@@ -49,12 +54,15 @@ void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p
   train->callback([&] { status = run_train(t); });
 
   CLI::App* ev = app.add_subcommand("evaluate", "Evaluate a model on a dataset split; write metrics.json and report.html");
-  add_model_data_options(ev, e, "Output folder");
+  add_model_data_options(ev, e, "Output folder", true);
   ev->add_flag("--store", e.store, "Record the metrics in the model file (later evaluations check they are reproduced)");
   ev->callback([&] { status = run_evaluate(e); });
 
-  CLI::App* pr = app.add_subcommand("predict", "Write per-beat classes and probabilities (CSV) for a dataset split");
-  add_model_data_options(pr, p, "CSV file to write ('-' for stdout)");
+  CLI::App* pr = app.add_subcommand("predict", "Write per-beat classes and probabilities (CSV) for a dataset split, a record or a CSV of beats");
+  add_model_data_options(pr, p, "CSV file to write ('-' for stdout)", false);
+  pr->add_option("--record", p.record, "Instead of --data: a WFDB record (path without extension); beats at its annotations");
+  pr->add_option("--annotator", p.annotator, "Annotation file extension for --record")->capture_default_str();
+  pr->add_option("--beats", p.beats, "Instead of --data: a CSV of beats from one recording, each line r_sample then the raw window");
   pr->callback([&] { status = run_predict(p); });
 }
 
@@ -201,8 +209,58 @@ int run_evaluate(const EvaluateArgs& a) {
   });
 }
 
+namespace {
+
+void write_predictions(const std::string& out_path, const std::string& out) {
+  if (out_path == "-") std::fputs(out.c_str(), stdout);
+  else write_file_atomic(out_path, out);
+}
+
+// Raw ECG in (a WFDB record with its beat annotations, or a CSV of beats),
+// through the preprocessing recorded in the model.
+int predict_raw(const PredictArgs& a) {
+  const ModelBundle b = load_bundle(a.model, a.threads);
+  const BeatPipeline pipe(b.meta, *b.model);
+  BeatPipeline::RecordResult res;
+  std::string name;
+  bool labelled = false;
+  if (!a.record.empty()) {
+    const Recording rec = to_recording(read_record(a.record));
+    const int lead = pipe.preprocessing().lead;
+    if (static_cast<std::size_t>(lead) >= rec.samples.size())
+      throw InvalidArgument(a.record + ": the model reads lead " + std::to_string(lead) + ", the record has " + std::to_string(rec.samples.size()));
+    const auto anns = read_annotations(a.record + "." + a.annotator);
+    name = rec.name;
+    res = pipe.classify_record(name, rec.samples[static_cast<std::size_t>(lead)], rec.fs, anns);
+    labelled = true;
+  } else {
+    const BeatsCsv csv = read_beats_csv(a.beats, static_cast<std::size_t>(pipe.preprocessing().window.length()));
+    name = std::filesystem::path(a.beats).stem().string();
+    res = pipe.classify_windows(name, csv.samples, csv.r_sample);
+  }
+  const auto pred = argmax_rows(res.proba);
+  std::string out = "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n";
+  char buf[256];
+  for (std::size_t i = 0; i < pred.size(); ++i) {
+    const float* p = res.proba.data() + i * 5;
+    std::snprintf(buf, sizeof buf, "%s,%lld,%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f\n", name.c_str(),
+                  static_cast<long long>(res.beats.beats[i].r_sample),
+                  labelled ? std::string(class_name(res.beats.beats[i].label)).c_str() : "",
+                  std::string(class_name(pred[i])).c_str(), p[0], p[1], p[2], p[3], p[4]);
+    out += buf;
+  }
+  write_predictions(a.out, out);
+  if (a.out != "-") std::printf("%zu beats classified; wrote %s\n", pred.size(), a.out.c_str());
+  return 0;
+}
+
+}  // namespace
+
 int run_predict(const PredictArgs& a) {
   return guarded([&] {
+    const int sources = !a.data.empty() + !a.record.empty() + !a.beats.empty();
+    if (sources != 1) throw InvalidArgument("predict: give exactly one of --data, --record and --beats");
+    if (a.data.empty()) return predict_raw(a);
     const Applied r = apply_model(a);
     const Rows& rows = r.rows;
     const auto& proba = r.proba;
@@ -216,8 +274,7 @@ int run_predict(const PredictArgs& a) {
                     std::string(class_name(pred[i])).c_str(), p[0], p[1], p[2], p[3], p[4]);
       out += buf;
     }
-    if (a.out == "-") std::fputs(out.c_str(), stdout);
-    else write_file_atomic(a.out, out);
+    write_predictions(a.out, out);
     return 0;
   });
 }

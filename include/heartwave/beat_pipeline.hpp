@@ -44,6 +44,13 @@ class BeatPipeline {
   RecordResult classify_record(const std::string& name, std::span<const double> lead, double fs,
                                std::span<const Annotation> annotations) const;
 
+  // Beats given as raw windows (beats x window length, R at window.before)
+  // with their R-peak sample numbers (strictly increasing, at the model's
+  // rate), all from one recording: the RR intervals come from these times and
+  // the dominant beat from these windows.
+  RecordResult classify_windows(const std::string& name, std::span<const double> raw_windows,
+                                std::span<const std::int64_t> r_samples) const;
+
   // Model rows (standardised) from extracted beats.
   std::vector<float> rows(const RecordBeats& beats) const;
 

@@ -46,4 +46,10 @@ RecordBeats extract_beats(const Recording& recording, std::span<const Annotation
 RecordBeats extract_beats(const std::string& name, std::span<const double> lead, double fs,
                           std::span<const Annotation> annotations, LabelSet labels, const Preprocessing& pre);
 
+// The second half of extract_beats, for windows cut elsewhere: `out.beats`
+// (their r_sample) and `out.windows` (raw, beats x window length) are set;
+// filters the windows in place and computes the features, RR intervals
+// relative to the sorted beat times `times` (at pre.fs).
+void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const Preprocessing& pre);
+
 }  // namespace heartwave

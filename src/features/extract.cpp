@@ -51,8 +51,16 @@ RecordBeats extract_beats(const std::string& name, std::span<const double> lead,
 
   out.beats = select_beats(anns, labels, static_cast<std::int64_t>(signal.size()), pre.window);
   out.windows = extract_windows(signal, out.beats, pre.window);
+  finish_beats(out, beat_times(anns), pre);
+  return out;
+}
+
+void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const Preprocessing& pre) {
   const auto len = static_cast<std::size_t>(pre.window.length());
   const std::size_t n = out.beats.size();
+  if (out.windows.size() != n * len)
+    throw InvalidArgument(out.record + ": " + std::to_string(out.windows.size()) + " window samples for " + std::to_string(n) +
+                          " beats of " + std::to_string(len));
   if (pre.filter_beats && n > 0) {
     const ZeroPhaseFilter f(pre.coefficients());
     std::vector<double> in(len), filtered(len), scratch;
@@ -63,7 +71,6 @@ RecordBeats extract_beats(const std::string& name, std::span<const double> lead,
       std::transform(filtered.begin(), filtered.end(), w, [](double v) { return static_cast<float>(v); });
     }
   }
-  const auto times = beat_times(anns);
   std::vector<std::int64_t> at(n);
   for (std::size_t i = 0; i < n; ++i) at[i] = out.beats[i].r_sample;
   const auto rr = rr_features(times, at, pre.fs);
@@ -76,7 +83,6 @@ RecordBeats extract_beats(const std::string& name, std::span<const double> lead,
     morphology_features(beat, pre.window.before, {f + kNumRRFeatures, kNumMorphologyFeatures});
     template_features(beat, tmpl, pre.window.before, {f + kNumRRFeatures + kNumMorphologyFeatures, kNumTemplateFeatures});
   }
-  return out;
 }
 
 }  // namespace heartwave

@@ -97,6 +97,27 @@ BeatPipeline::RecordResult BeatPipeline::classify_record(const std::string& name
   return r;
 }
 
+BeatPipeline::RecordResult BeatPipeline::classify_windows(const std::string& name, std::span<const double> raw,
+                                                          std::span<const std::int64_t> r_samples) const {
+  const auto W = static_cast<std::size_t>(pre_.window.length());
+  if (raw.size() != r_samples.size() * W)
+    throw InvalidArgument(name + ": " + std::to_string(raw.size()) + " samples for " + std::to_string(r_samples.size()) +
+                          " beats of " + std::to_string(W));
+  if (!std::is_sorted(r_samples.begin(), r_samples.end())) throw InvalidArgument(name + ": beat times are not in order");
+  RecordResult r;
+  r.beats.record = name;
+  for (auto t : r_samples) {
+    LabeledBeat b;
+    b.r_sample = t;
+    r.beats.beats.push_back(b);
+  }
+  r.beats.windows.assign(raw.begin(), raw.end());
+  finish_beats(r.beats, r_samples, pre_);
+  r.rows = rows(r.beats);
+  r.proba = model_.predict_proba(r.rows, r.beats.beats.size());
+  return r;
+}
+
 std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, const RRFeatures& rr,
                                                  std::span<const float> tmpl) const {
   const std::size_t W = static_cast<std::size_t>(pre_.window.length()), F = kNumFeatures;

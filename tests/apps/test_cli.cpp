@@ -1,7 +1,9 @@
 // Runs the real heartwave binary and checks exit codes and output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -133,6 +135,35 @@ TEST(Cli, TrainEvaluatePredict) {
   r = run("predict --model " + model + " --data " + ds + " --out -");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(r.out.rfind("record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n", 0), 0u) << r.out.substr(0, 200);
+  // Raw input: a WFDB record at its annotations, and a CSV of beats.
+  const std::string rec = (heartwave::test::mitdb_dir() / "100").string();
+  r = run("predict --model " + model + " --record " + rec + " --out " + (tmp / "rec.csv").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  // 2273 beats, less the first and the last whose windows run off the record.
+  EXPECT_NE(r.out.find("2271 beats classified"), std::string::npos) << r.out;
+  {
+    std::ifstream in(tmp / "rec.csv");
+    std::string header, first;
+    std::getline(in, header);
+    std::getline(in, first);
+    EXPECT_EQ(first.rfind("100,370,N,", 0), 0u) << first;  // record 100's second beat (the first is too close to the start)
+    std::ofstream beats(tmp / "beats.csv");
+    beats << "r_sample";
+    for (int k = 0; k < 187; ++k) beats << ",s" << k;
+    beats << "\n";
+    for (int b = 0; b < 3; ++b) {
+      beats << 1000 + 300 * b;
+      for (int k = 0; k < 187; ++k) beats << "," << 0.1 * std::sin(0.1 * k);
+      beats << "\n";
+    }
+  }
+  r = run("predict --model " + model + " --beats " + (tmp / "beats.csv").string() + " --out -");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4) << r.out;
+  EXPECT_NE(r.out.find("\nbeats,1300,,"), std::string::npos) << r.out;
+  r = run("predict --model " + model + " --record " + rec + " --data " + ds + " --out -");
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("exactly one of --data, --record and --beats"), std::string::npos) << r.out;
   // A corrupt model file: clear error and exit status 5 (checksum).
   {
     FILE* f = std::fopen(model.c_str(), "r+b");

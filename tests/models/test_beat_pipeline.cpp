@@ -10,6 +10,7 @@
 #include "heartwave/dataset.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/features.hpp"
+#include "heartwave/metrics.hpp"
 #include "heartwave/model_bundle.hpp"
 #include "heartwave/wfdb_signal.hpp"
 #include "support.hpp"
@@ -88,6 +89,41 @@ TEST(BeatPipeline, RawSignalGivesTheDatasetRowsAndProbabilities) {
   EXPECT_GT(single_checked, 10u);
   const std::vector<double> short_window(100, 0.0);
   expect_throw_with<InvalidArgument>([&] { pipe.classify_beat(short_window, RRFeatures{}, std::vector<float>(187)); }, "window has 100 samples");
+}
+
+TEST(BeatPipeline, WindowsCutElsewhereGiveTheSameMorphology) {
+  const auto t = train_small();
+  const BeatPipeline pipe(t->bundle.meta, *t->bundle.model);
+  const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / "208"));
+  const auto anns = read_annotations(heartwave::test::mitdb_dir() / "208.atr");
+  const auto whole = pipe.classify_record("208", rec.samples[0], rec.fs, anns);
+  // The same beats handed over as raw windows with their times, as a CSV of beats would.
+  std::vector<double> raw;
+  std::vector<std::int64_t> at;
+  for (const auto& b : whole.beats.beats) {
+    at.push_back(b.r_sample);
+    raw.insert(raw.end(), rec.samples[0].begin() + b.r_sample - 93, rec.samples[0].begin() + b.r_sample + 94);
+  }
+  const auto cut = pipe.classify_windows("208", raw, at);
+  ASSERT_EQ(cut.rows.size(), whole.rows.size());
+  const std::size_t D = pipe.row_width(), n = at.size();
+  std::size_t same_class = 0, same_rr = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    // Samples, morphology and template features are identical; RR features
+    // can differ only where the annotations hold beats outside the windows.
+    for (std::size_t c = 0; c < D; ++c) {
+      if (c >= 187 && c < 187 + kNumRRFeatures) continue;
+      ASSERT_EQ(cut.rows[i * D + c], whole.rows[i * D + c]) << "beat " << i << " column " << c;
+    }
+    same_rr += cut.rows[i * D + 187] == whole.rows[i * D + 187];
+    same_class += argmax_rows({cut.proba.data() + i * 5, 5})[0] == argmax_rows({whole.proba.data() + i * 5, 5})[0];
+  }
+  EXPECT_GT(static_cast<double>(same_class) / static_cast<double>(n), 0.99);
+  EXPECT_GT(static_cast<double>(same_rr) / static_cast<double>(n), 0.95);  // the pre-RR interval
+  std::vector<std::int64_t> backwards = at;
+  std::swap(backwards[0], backwards[1]);
+  EXPECT_THROW(pipe.classify_windows("208", raw, backwards), InvalidArgument);
+  EXPECT_THROW(pipe.classify_windows("208", {raw.data(), raw.size() - 1}, at), InvalidArgument);
 }
 
 TEST(BeatPipeline, DamagedPreprocessingIsAFormatError) {

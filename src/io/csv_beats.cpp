@@ -1,0 +1,51 @@
+#include "heartwave/csv_beats.hpp"
+
+#include "heartwave/error.hpp"
+#include "heartwave/file_util.hpp"
+#include "heartwave/text_parse.hpp"
+
+namespace heartwave {
+
+BeatsCsv parse_beats_csv(std::string_view text, std::size_t width, const std::string& source) {
+  if (width == 0) throw InvalidArgument("parse_beats_csv: width must be positive");
+  BeatsCsv out;
+  out.width = width;
+  std::size_t line_no = 0;
+  bool first = true;
+  std::vector<std::string_view> fields;
+  for (std::string_view line : split_lines(text)) {
+    ++line_no;
+    line = trim(line);
+    if (line.empty()) continue;
+    fields.clear();
+    for (std::size_t start = 0;;) {
+      const std::size_t comma = line.find(',', start);
+      fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    const std::string where = source + ":" + std::to_string(line_no);
+    if (first) {
+      first = false;
+      const char c = fields[0].empty() ? 'x' : fields[0][0];
+      if (!(c == '-' || c == '+' || (c >= '0' && c <= '9'))) continue;  // a header line
+    }
+    if (fields.size() != width + 1)
+      throw ParseError(where + ": expected " + std::to_string(width + 1) + " fields (r_sample and " + std::to_string(width) +
+                       " samples), found " + std::to_string(fields.size()));
+    const std::int64_t r = parse_int(fields[0], where, "r_sample");
+    if (r < 0) throw ParseError(where + ": r_sample " + std::to_string(r) + " is negative");
+    if (!out.r_sample.empty() && r <= out.r_sample.back())
+      throw ParseError(where + ": r_sample " + std::to_string(r) + " does not increase (previous " + std::to_string(out.r_sample.back()) + ")");
+    out.r_sample.push_back(r);
+    for (std::size_t k = 1; k <= width; ++k) out.samples.push_back(parse_double(fields[k], where, "sample " + std::to_string(k - 1)));
+  }
+  if (out.r_sample.empty()) throw ParseError(source + ": no beats");
+  return out;
+}
+
+BeatsCsv read_beats_csv(const std::filesystem::path& path, std::size_t width) {
+  return parse_beats_csv(read_file_text(path), width, path.string());
+}
+
+}  // namespace heartwave
