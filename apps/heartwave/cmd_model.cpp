@@ -96,6 +96,15 @@ struct Applied {
   std::vector<std::int32_t> pred;
 };
 
+// The content of one split: a digest of its files' digests (the manifest's
+// other fields, such as the folder the database was read from, do not count).
+std::string split_digest(const nlohmann::json& manifest, const std::string& split) {
+  std::string text;
+  for (const auto& [name, f] : manifest.at("files").items())
+    if (name.rfind(split + "/", 0) == 0) text += name + ":" + f.at("sha256").get<std::string>() + "\n";
+  return sha256_hex({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+
 Applied apply_model(const ModelDataArgs& a) {
   Applied r;
   r.bundle = load_bundle(a.model, a.threads);
@@ -167,10 +176,11 @@ int run_evaluate(const EvaluateArgs& a) {
     if (j["protocol"] == "inter-patient") j["bootstrap_95ci"] = bootstrap_by_record(rows.y, pred, rows.record, 1000, 42);
     j["model_sha256"] = sha256_file(a.model);
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
-    // Figures stored in the model for this very dataset and split must be reproduced.
+    j["split_sha256"] = split_digest(read_manifest(a.data), a.split);
+    // Figures stored in the model for this very split (same content) must be reproduced.
     if (b.meta.contains("metrics") && b.meta["metrics"].contains("evaluation")) {
       const auto& st = b.meta["metrics"]["evaluation"];
-      if (st.value("dataset_manifest_sha256", "") == j["dataset_manifest_sha256"] && st.value("split", "") == a.split) {
+      if (st.value("split_sha256", "") == j["split_sha256"] && st.value("split", "") == a.split) {
         const bool same = st.contains("confusion_matrix") && st["confusion_matrix"] == j["confusion_matrix"];
         j["stored_metrics_reproduced"] = same;
         if (same)

@@ -140,6 +140,7 @@ struct TrainSettings {
   int epochs, patience, batch_size;
   double lr, weight_decay;
   bool balanced;
+  double max_class_weight;  // cap on a balanced weight (0: none)
   int plateau;           // epochs without improvement before the rate is cut (0: never)
   double plateau_factor; // the cut
 };
@@ -148,6 +149,7 @@ TrainSettings settings_from(const nlohmann::json& p, const std::string& family) 
   TrainSettings t{get<int>(p, "epochs", family),          get<int>(p, "patience", family),
                   get<int>(p, "batch_size", family),      get<double>(p, "lr", family),
                   get<double>(p, "weight_decay", family), get<bool>(p, "balanced_weights", family),
+                  get<double>(p, "max_class_weight", family),
                   get<int>(p, "plateau", family),         get<double>(p, "plateau_factor", family)};
   if (t.plateau < 0 || !(t.plateau_factor > 0 && t.plateau_factor <= 1))
     throw InvalidArgument(family + ": plateau must be >= 0 and plateau_factor in (0, 1]");
@@ -288,7 +290,10 @@ int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings&
     double present = 0;
     for (double c : count) present += c > 0;
     std::vector<float> w(5);
-    for (std::size_t c = 0; c < 5; ++c) w[c] = count[c] > 0 ? static_cast<float>(fit.n / (present * count[c])) : 0.0f;
+    for (std::size_t c = 0; c < 5; ++c)
+      w[c] = count[c] > 0 ? static_cast<float>(std::min(t.max_class_weight > 0 ? t.max_class_weight : INFINITY,
+                                                        static_cast<double>(fit.n) / (present * count[c])))
+                          : 0.0f;
     weight = torch::tensor(w);
   }
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(t.lr).weight_decay(t.weight_decay));
@@ -351,7 +356,7 @@ const nlohmann::json& net_defaults() {
   static const nlohmann::json d = {
       {"channels", {16, 32, 64}}, {"kernel", 5},          {"num_samples", 187}, {"dropout", 0.3},
       {"epochs", 30},             {"patience", 6},        {"batch_size", 512},  {"lr", 2e-3},
-      {"weight_decay", 1e-4},     {"balanced_weights", true}, {"plateau", 2},     {"plateau_factor", 0.5},
+      {"weight_decay", 1e-4},     {"balanced_weights", true}, {"max_class_weight", 0.0}, {"plateau", 2},     {"plateau_factor", 0.5},
   };
   return d;
 }

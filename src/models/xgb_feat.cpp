@@ -39,15 +39,17 @@ struct DMatrix {
   DMatrix& operator=(const DMatrix&) = delete;
 };
 
-// Balanced weights: n / (classes present * rows of the class).
-std::vector<float> balanced_weights(const std::vector<std::int32_t>& y) {
+// Balanced weights: n / (classes present * rows of the class), at most `cap`
+// when cap > 0 (a class of a handful of rows, like Q in DS1, would otherwise
+// weigh a thousand times a normal beat).
+std::vector<float> balanced_weights(const std::vector<std::int32_t>& y, double cap) {
   std::array<std::size_t, 5> count{};
   for (auto v : y) ++count[static_cast<std::size_t>(v)];
   std::size_t present = 0;
   for (auto c : count) present += c > 0;
   std::vector<float> w(y.size());
   for (std::size_t i = 0; i < y.size(); ++i)
-    w[i] = static_cast<float>(static_cast<double>(y.size()) / (static_cast<double>(present) * static_cast<double>(count[static_cast<std::size_t>(y[i])])));
+    w[i] = static_cast<float>(std::min(cap > 0 ? cap : INFINITY, static_cast<double>(y.size()) / (static_cast<double>(present) * static_cast<double>(count[static_cast<std::size_t>(y[i])]))));
   return w;
 }
 
@@ -64,7 +66,8 @@ const nlohmann::json& defaults() {
       {"num_round", 1000},         {"early_stopping_rounds", 40}, {"eta", 0.1},
       {"max_depth", 6},            {"min_child_weight", 1.0},      {"subsample", 0.9},
       {"colsample_bytree", 0.7},   {"lambda", 1.0},                {"max_bin", 256},
-      {"balanced_weights", true},  {"f1_every", 10},
+      {"balanced_weights", true},  {"max_class_weight", 0.0},  // 0: no cap
+      {"f1_every", 10},
       // Columns of the feat view to use: all (samples + features) or only the
       // trailing engineered features (the raw samples identify patients more
       // than they describe beats).
@@ -113,7 +116,7 @@ class XgbFeat final : public Classifier {
     const Rows early = select_columns(early_all, columns(early_all.dim));
     if (fit.n == 0 || early.n == 0) throw InvalidArgument("xgb-feat: no rows to fit or to stop on");
     if (fit.dim != early.dim) throw InvalidArgument("xgb-feat: fit and early-stopping rows differ in width");
-    const std::vector<float> w = params_["balanced_weights"].get<bool>() ? balanced_weights(fit.y) : std::vector<float>();
+    const std::vector<float> w = params_["balanced_weights"].get<bool>() ? balanced_weights(fit.y, params_["max_class_weight"].get<double>()) : std::vector<float>();
     DMatrix dfit(fit, w.empty() ? nullptr : &w), dearly(early, nullptr);
     XGBoosterFree(booster_);
     DMatrixHandle cache[] = {dfit.h, dearly.h};

@@ -175,3 +175,20 @@ TEST(Cli, TrainEvaluatePredict) {
   EXPECT_EQ(r.status, 5) << r.out;
   EXPECT_NE(r.out.find("checksum mismatch"), std::string::npos) << r.out;
 }
+
+// The shipped default model (models/default.hwm, used when --model is not
+// given) reproduces the DS2 figures stored in it, from a freshly built dataset.
+TEST(Cli, DefaultModelReproducesItsStoredFigures) {
+  heartwave::test::TempDir tmp;
+  const std::string ds = (tmp / "inter").string();
+  auto r = run("data build --protocol inter-patient --data-dir " + heartwave::test::mitdb_dir().string() + " --out " + ds);
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run("evaluate --data " + ds + " --out " + (tmp / "ev").string(), "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("reproduces the figures stored in the model"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("49698 beats"), std::string::npos) << r.out;  // all of DS2
+  std::ifstream mj(tmp / "ev/metrics.json");
+  const std::string text((std::istreambuf_iterator<char>(mj)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"stored_metrics_reproduced\": true"), std::string::npos);
+  EXPECT_NE(text.find("\"protocol\": \"inter-patient\""), std::string::npos);
+}
