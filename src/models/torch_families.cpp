@@ -17,10 +17,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <numeric>
 #include <random>
 
 #include "heartwave/error.hpp"
+#include "cnn_forward.hpp"
 #include "heartwave/metrics.hpp"
 #include "xgb_feat.hpp"
 
@@ -84,6 +86,7 @@ class NetImpl : public nn::Module {
   }
 
   int width() const { return spec_.num_samples + spec_.num_features; }
+  const NetSpec& spec() const { return spec_; }
   int embed_width() const { return spec_.channels.back(); }
 
  private:
@@ -186,6 +189,58 @@ std::vector<std::pair<std::string, torch::Tensor>> state_of(Net& net) {
   for (const auto& p : net->named_parameters()) s.emplace_back(p.key(), p.value());
   for (const auto& p : net->named_buffers()) s.emplace_back(p.key(), p.value());
   return s;
+}
+
+// The eval-mode network as plain arrays, batch norm folded into the convolutions.
+CnnForward to_forward(Net& net) {
+  std::map<std::string, torch::Tensor> st;
+  for (auto& [k, v] : state_of(net)) st[k] = v.detach().to(torch::kDouble).contiguous();
+  auto values = [&](const std::string& k) {
+    const torch::Tensor& t = st.at(k);
+    return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+  };
+  auto as_float = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
+  const NetSpec& s = net->spec();
+  CnnForward f;
+  f.num_samples = s.num_samples;
+  f.num_features = s.num_features;
+  int in = 1;
+  for (std::size_t i = 0; i < s.channels.size(); ++i) {
+    const std::string conv = "trunk." + std::to_string(4 * i), bn = "trunk." + std::to_string(4 * i + 1);
+    const auto w = values(conv + ".weight"), g = values(bn + ".weight"), beta = values(bn + ".bias");
+    const auto mean = values(bn + ".running_mean"), var = values(bn + ".running_var");
+    ConvLayer c;
+    c.in = in;
+    c.out = s.channels[i];
+    c.kernel = s.kernel;
+    const std::size_t per = static_cast<std::size_t>(c.in * c.kernel);
+    for (int o = 0; o < c.out; ++o) {
+      const auto oo = static_cast<std::size_t>(o);
+      const double scale = g[oo] / std::sqrt(var[oo] + 1e-5);  // BatchNorm1d's default eps
+      for (std::size_t j = 0; j < per; ++j) c.w.push_back(static_cast<float>(w[oo * per + j] * scale));
+      c.b.push_back(static_cast<float>(beta[oo] - mean[oo] * scale));
+    }
+    f.convs.push_back(std::move(c));
+    in = s.channels[i];
+  }
+  auto dense = [&](const std::string& name, bool relu) {
+    DenseLayer d;
+    const torch::Tensor& w = st.at(name + ".weight");
+    d.out = static_cast<int>(w.size(0));
+    d.in = static_cast<int>(w.size(1));
+    d.w = as_float(values(name + ".weight"));
+    d.b = as_float(values(name + ".bias"));
+    d.relu = relu;
+    return d;
+  };
+  if (s.num_features > 0) f.mlp.push_back(dense("mlp.0", true));
+  if (s.head_hidden > 0) {
+    f.head.push_back(dense("head.1", true));
+    f.head.push_back(dense("head.4", false));
+  } else {
+    f.head.push_back(dense("head.1", false));
+  }
+  return f;
 }
 
 std::vector<std::uint8_t> save_net(Net& net) {
@@ -357,8 +412,17 @@ const nlohmann::json& net_defaults() {
       {"channels", {16, 32, 64}}, {"kernel", 5},          {"num_samples", 187}, {"dropout", 0.3},
       {"epochs", 30},             {"patience", 6},        {"batch_size", 512},  {"lr", 2e-3},
       {"weight_decay", 1e-4},     {"balanced_weights", true}, {"max_class_weight", 0.0}, {"plateau", 2},     {"plateau_factor", 0.5},
+      // Inference: our own forward pass (batch norm folded; tested against
+      // LibTorch) or LibTorch itself.
+      {"inference", "native"},
   };
   return d;
+}
+
+bool inference_mode(const nlohmann::json& p, const std::string& family) {
+  const std::string m = get<std::string>(p, "inference", family);
+  if (m != "native" && m != "torch") throw InvalidArgument(family + ": 'inference' must be \"native\" or \"torch\"");
+  return m == "native";
 }
 
 void check_rows(const std::string& family, std::size_t got, int want) {
@@ -389,6 +453,7 @@ class CnnMlp final : public Classifier {
     d["head_hidden"] = 64;
     params_ = merged(d, params, "cnn-mlp");
     settings_ = settings_from(params_, "cnn-mlp");
+    inference_mode(params_, "cnn-mlp");
     build();
   }
   std::string family() const override { return "cnn-mlp"; }
@@ -403,14 +468,16 @@ class CnnMlp final : public Classifier {
     TrainResult res;
     const auto w = static_cast<std::size_t>(net_->width());
     res.best_iteration = train_net(net_, columns(fit, 0, w), columns(early, 0, w), settings_, seed_, "epoch", res.log, progress);
+    forward_ = to_forward(net_);
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
   }
 
   std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const override {
     if (rows == 0) return {};
-    check_rows("cnn-mlp", X.size() / rows, full_width());
     if (X.size() % rows) throw InvalidArgument("cnn-mlp: X is not rows x dim");
+    check_rows("cnn-mlp", X.size() / rows, full_width());
+    if (native()) return forward_.predict_proba(X, rows, static_cast<std::size_t>(full_width()), threads_);
     torch::InferenceMode im;
     const torch::Tensor x = torch::from_blob(const_cast<float*>(X.data()), {static_cast<std::int64_t>(rows), full_width()}, torch::kFloat32);
     const torch::Tensor p = torch::softmax(logits_of(net_, x.narrow(1, 0, net_->width())), 1).contiguous();
@@ -421,6 +488,7 @@ class CnnMlp final : public Classifier {
   void load_weights(std::span<const std::uint8_t> bytes) override {
     load_net(net_, bytes, "cnn-mlp");
     net_->eval();
+    forward_ = to_forward(net_);
   }
 
  private:
@@ -431,12 +499,15 @@ class CnnMlp final : public Classifier {
     torch::set_num_threads(threads_);
     net_ = Net(spec_from(params_, "cnn-mlp", true));
     net_->eval();
+    forward_ = to_forward(net_);
   }
+  bool native() const { return inference_mode(params_, "cnn-mlp"); }
   nlohmann::json params_;
   TrainSettings settings_;
   std::uint64_t seed_;
   int threads_;
   mutable Net net_{nullptr};
+  CnnForward forward_;
 };
 
 // ---- convxgb -----------------------------------------------------------------
@@ -451,6 +522,7 @@ class ConvXgb final : public Classifier {
     d["xgb"] = {{"num_round", 500}, {"early_stopping_rounds", 30}, {"eta", 0.2}, {"f1_every", 25}};
     params_ = merged(d, params, "convxgb");
     settings_ = settings_from(params_, "convxgb");
+    inference_mode(params_, "convxgb");
     build();
   }
   std::string family() const override { return "convxgb"; }
@@ -466,6 +538,7 @@ class ConvXgb final : public Classifier {
     const TrainProgress cnn_progress = [&](int it, int total, const TrainLogEntry& e) { if (progress) progress(it, total, e); };
     Rows fit_s = columns(fit, 0, ns), early_s = columns(early, 0, ns);
     train_net(net_, fit_s, early_s, settings_, seed_, "cnn epoch", res.log, cnn_progress);
+    forward_ = to_forward(net_);
     const Rows fit_x = xgb_rows(fit), early_x = xgb_rows(early);
     const TrainResult xr = xgb_->fit(fit_x, early_x, progress);
     for (auto e : xr.log) {
@@ -503,6 +576,7 @@ class ConvXgb final : public Classifier {
     r.need(n);
     load_net(net_, bytes.subspan(8, n), "convxgb");
     net_->eval();
+    forward_ = to_forward(net_);
     xgb_->load_weights(bytes.subspan(8 + n));
   }
 
@@ -514,14 +588,22 @@ class ConvXgb final : public Classifier {
     const int ns = params_["num_samples"].get<int>();
     const bool with = params_["xgb_with_features"].get<bool>();
     const std::size_t nf = with ? in.dim - static_cast<std::size_t>(ns) : 0;
-    torch::InferenceMode im;
-    const torch::Tensor x = torch::from_blob(const_cast<float*>(in.X.data()), {static_cast<std::int64_t>(in.n), static_cast<std::int64_t>(in.dim)}, torch::kFloat32);
-    const torch::Tensor emb = embeddings_of(net_, x.narrow(1, 0, ns).contiguous()).contiguous();
     const std::size_t ew = static_cast<std::size_t>(net_->embed_width());
+    std::vector<float> native_emb;
+    torch::Tensor emb;
+    const float* e = nullptr;
+    if (inference_mode(params_, "convxgb")) {
+      native_emb = forward_.embed_rows(in.X, in.n, in.dim, threads_);
+      e = native_emb.data();
+    } else {
+      torch::InferenceMode im;
+      const torch::Tensor x = torch::from_blob(const_cast<float*>(in.X.data()), {static_cast<std::int64_t>(in.n), static_cast<std::int64_t>(in.dim)}, torch::kFloat32);
+      emb = embeddings_of(net_, x.narrow(1, 0, ns).contiguous()).contiguous();
+      e = emb.data_ptr<float>();
+    }
     Rows r = in;
     r.dim = ew + nf;
     r.X.resize(in.n * r.dim);
-    const float* e = emb.data_ptr<float>();
     for (std::size_t i = 0; i < in.n; ++i) {
       std::copy_n(e + i * ew, ew, r.X.data() + i * r.dim);
       std::copy_n(in.X.data() + i * in.dim + ns, nf, r.X.data() + i * r.dim + ew);
@@ -534,6 +616,7 @@ class ConvXgb final : public Classifier {
     torch::set_num_threads(threads_);
     net_ = Net(spec_from(params_, "convxgb", false));
     net_->eval();
+    forward_ = to_forward(net_);
     xgb_ = make_xgb_feat(params_["xgb"], seed_, threads_);
   }
   nlohmann::json params_;
@@ -541,6 +624,7 @@ class ConvXgb final : public Classifier {
   std::uint64_t seed_;
   int threads_;
   mutable Net net_{nullptr};
+  CnnForward forward_;
   std::unique_ptr<Classifier> xgb_;
 };
 

@@ -185,3 +185,30 @@ TEST(TorchFamilies, ParametersAndShapesAreValidated) {
   auto too_wide = create_classifier("cnn-mlp", p, 1, 1);
   EXPECT_THROW(too_wide->fit(fit, early, nullptr), InvalidArgument);
 }
+
+// Our own forward pass (batch norm folded) against LibTorch's, on the same weights.
+TEST(TorchFamilies, NativeInferenceMatchesLibTorch) {
+  const Rows fit = make_beats(800, 16), early = make_beats(300, 17);
+  for (const char* family : {"cnn-mlp", "convxgb"}) {
+    nlohmann::json p = small_net();
+    p["epochs"] = 3;
+    p["channels"] = {4, 8, 8};
+    if (std::string(family) == "convxgb") p["xgb"] = {{"num_round", 10}};
+    auto native = create_classifier(family, p, 4, 2);
+    native->fit(fit, early, nullptr);
+    EXPECT_EQ(native->params()["inference"], "native");
+    nlohmann::json tp = native->params();
+    tp["inference"] = "torch";
+    auto torch_model = create_classifier(family, tp, 4, 1);
+    torch_model->load_weights(native->save_weights());
+    const auto a = native->predict_proba(early.X, early.n), b = torch_model->predict_proba(early.X, early.n);
+    ASSERT_EQ(a.size(), b.size());
+    float worst = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+    EXPECT_LT(worst, 2e-5f) << family;
+    // One row at a time gives the batch's answer.
+    const auto one = native->predict_proba({early.X.data() + 5 * early.dim, early.dim}, 1);
+    for (std::size_t c = 0; c < 5; ++c) EXPECT_EQ(one[c], a[5 * 5 + c]) << family;
+  }
+  expect_throw_with<InvalidArgument>([] { create_classifier("cnn-mlp", {{"inference", "gpu"}}, 1, 1); }, "'inference'");
+}
