@@ -441,67 +441,54 @@ Rows columns(const Rows& in, std::size_t from, std::size_t count) {
   return r;
 }
 
-// ---- cnn-mlp -----------------------------------------------------------------
+// ---- what both families share ------------------------------------------------
 
-class CnnMlp final : public Classifier {
+class TorchClassifier : public Classifier {
  public:
-  CnnMlp(const nlohmann::json& params, std::uint64_t seed, int threads) : seed_(seed), threads_(threads) {
-    nlohmann::json d = net_defaults();
-    d["use_features"] = true;
-    d["num_features"] = 52;
-    d["mlp_hidden"] = 64;
-    d["head_hidden"] = 64;
-    params_ = merged(d, params, "cnn-mlp");
-    settings_ = settings_from(params_, "cnn-mlp");
-    inference_mode(params_, "cnn-mlp");
-    build();
+  TorchClassifier(std::string family, bool mlp_branch, const nlohmann::json& defaults, const nlohmann::json& params,
+                  std::uint64_t seed, int threads)
+      : family_(std::move(family)), mlp_branch_(mlp_branch), seed_(seed), threads_(threads) {
+    params_ = merged(defaults, params, family_);
+    settings_ = settings_from(params_, family_);
+    inference_mode(params_, family_);
   }
-  std::string family() const override { return "cnn-mlp"; }
+  std::string family() const override { return family_; }
   View view() const override { return View::feat; }
   nlohmann::json params() const override { return params_; }
 
-  TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) override {
-    const auto t0 = std::chrono::steady_clock::now();
-    // The feature count is read off the data, so the file records what was used.
-    params_["num_features"] = static_cast<int>(fit.dim) - params_["num_samples"].get<int>();
-    build();
-    TrainResult res;
-    const auto w = static_cast<std::size_t>(net_->width());
-    res.best_iteration = train_net(net_, columns(fit, 0, w), columns(early, 0, w), settings_, seed_, "epoch", res.log, progress);
-    forward_ = to_forward(net_);
-    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return res;
+ protected:
+  // The row: samples then features (read off the data at fit time, so the
+  // file records what was used; unread by the net when use_features is false).
+  int num_samples() const { return params_["num_samples"].get<int>(); }
+  int full_width() const { return num_samples() + params_["num_features"].get<int>(); }
+  bool native() const { return inference_mode(params_, family_); }
+  void check_batch(std::span<const float> X, std::size_t rows) const {
+    if (X.size() % rows) throw InvalidArgument(family_ + ": X is not rows x dim");
+    check_rows(family_, X.size() / rows, full_width());
   }
-
-  std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const override {
-    if (rows == 0) return {};
-    if (X.size() % rows) throw InvalidArgument("cnn-mlp: X is not rows x dim");
-    check_rows("cnn-mlp", X.size() / rows, full_width());
-    if (native()) return forward_.predict_proba(X, rows, static_cast<std::size_t>(full_width()), threads_);
-    torch::InferenceMode im;
-    const torch::Tensor x = torch::from_blob(const_cast<float*>(X.data()), {static_cast<std::int64_t>(rows), full_width()}, torch::kFloat32);
-    const torch::Tensor p = torch::softmax(logits_of(net_, x.narrow(1, 0, net_->width())), 1).contiguous();
-    return {p.data_ptr<float>(), p.data_ptr<float>() + rows * 5};
-  }
-
-  std::vector<std::uint8_t> save_weights() const override { return save_net(net_); }
-  void load_weights(std::span<const std::uint8_t> bytes) override {
-    load_net(net_, bytes, "cnn-mlp");
-    net_->eval();
-    forward_ = to_forward(net_);
-  }
-
- private:
-  // With use_features false the features are still in the row, just unread.
-  int full_width() const { return params_["num_samples"].get<int>() + params_["num_features"].get<int>(); }
-  void build() {
+  // A fresh, seeded network for rows of `dim` columns (0: keep num_features).
+  void build_net(std::size_t dim = 0) {
+    if (dim) params_["num_features"] = static_cast<int>(dim) - num_samples();
     torch::manual_seed(seed_);
     torch::set_num_threads(threads_);
-    net_ = Net(spec_from(params_, "cnn-mlp", true));
+    net_ = Net(spec_from(params_, family_, mlp_branch_));
     net_->eval();
     forward_ = to_forward(net_);
   }
-  bool native() const { return inference_mode(params_, "cnn-mlp"); }
+  int train(const Rows& fit, const Rows& early, const char* stage, std::vector<TrainLogEntry>& log, const TrainProgress& progress) {
+    const auto w = static_cast<std::size_t>(net_->width());
+    const int best = train_net(net_, columns(fit, 0, w), columns(early, 0, w), settings_, seed_, stage, log, progress);
+    forward_ = to_forward(net_);
+    return best;
+  }
+  void load_net_weights(std::span<const std::uint8_t> bytes) {
+    load_net(net_, bytes, family_.c_str());
+    net_->eval();
+    forward_ = to_forward(net_);
+  }
+
+  std::string family_;
+  bool mlp_branch_;
   nlohmann::json params_;
   TrainSettings settings_;
   std::uint64_t seed_;
@@ -510,50 +497,87 @@ class CnnMlp final : public Classifier {
   CnnForward forward_;
 };
 
-// ---- convxgb -----------------------------------------------------------------
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
-class ConvXgb final : public Classifier {
+// ---- cnn-mlp -----------------------------------------------------------------
+
+nlohmann::json cnn_mlp_defaults() {
+  nlohmann::json d = net_defaults();
+  d["use_features"] = true;
+  d["num_features"] = 52;
+  d["mlp_hidden"] = 64;
+  d["head_hidden"] = 64;
+  return d;
+}
+
+class CnnMlp final : public TorchClassifier {
  public:
-  ConvXgb(const nlohmann::json& params, std::uint64_t seed, int threads) : seed_(seed), threads_(threads) {
-    nlohmann::json d = net_defaults();
-    d["dropout"] = 0.2;
-    d["num_features"] = 52;
-    d["xgb_with_features"] = true;  // XGBoost sees the pooled CNN values and the engineered features
-    d["xgb"] = {{"num_round", 500}, {"early_stopping_rounds", 30}, {"eta", 0.2}, {"f1_every", 25}};
-    params_ = merged(d, params, "convxgb");
-    settings_ = settings_from(params_, "convxgb");
-    inference_mode(params_, "convxgb");
-    build();
+  CnnMlp(const nlohmann::json& params, std::uint64_t seed, int threads)
+      : TorchClassifier("cnn-mlp", true, cnn_mlp_defaults(), params, seed, threads) {
+    build_net();
   }
-  std::string family() const override { return "convxgb"; }
-  View view() const override { return View::feat; }
-  nlohmann::json params() const override { return params_; }
 
   TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) override {
     const auto t0 = std::chrono::steady_clock::now();
-    params_["num_features"] = static_cast<int>(fit.dim) - params_["num_samples"].get<int>();
-    build();
+    build_net(fit.dim);
     TrainResult res;
-    const int ns = params_["num_samples"].get<int>();
-    const TrainProgress cnn_progress = [&](int it, int total, const TrainLogEntry& e) { if (progress) progress(it, total, e); };
-    Rows fit_s = columns(fit, 0, ns), early_s = columns(early, 0, ns);
-    train_net(net_, fit_s, early_s, settings_, seed_, "cnn epoch", res.log, cnn_progress);
-    forward_ = to_forward(net_);
-    const Rows fit_x = xgb_rows(fit), early_x = xgb_rows(early);
-    const TrainResult xr = xgb_->fit(fit_x, early_x, progress);
-    for (auto e : xr.log) {
-      e.stage = "xgb round";
-      res.log.push_back(e);
-    }
-    res.best_iteration = xr.best_iteration;
-    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    res.best_iteration = train(fit, early, "epoch", res.log, progress);
+    res.seconds = seconds_since(t0);
     return res;
   }
 
   std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const override {
     if (rows == 0) return {};
-    if (X.size() % rows) throw InvalidArgument("convxgb: X is not rows x dim");
-    check_rows("convxgb", X.size() / rows, full_width());
+    check_batch(X, rows);
+    if (native()) return forward_.predict_proba(X, rows, static_cast<std::size_t>(full_width()), threads_);
+    torch::InferenceMode im;
+    const torch::Tensor x = torch::from_blob(const_cast<float*>(X.data()), {static_cast<std::int64_t>(rows), full_width()}, torch::kFloat32);
+    const torch::Tensor p = torch::softmax(logits_of(net_, x.narrow(1, 0, net_->width())), 1).contiguous();
+    return {p.data_ptr<float>(), p.data_ptr<float>() + rows * 5};
+  }
+
+  std::vector<std::uint8_t> save_weights() const override { return save_net(net_); }
+  void load_weights(std::span<const std::uint8_t> bytes) override { load_net_weights(bytes); }
+};
+
+// ---- convxgb -----------------------------------------------------------------
+
+nlohmann::json convxgb_defaults() {
+  nlohmann::json d = net_defaults();
+  d["dropout"] = 0.2;
+  d["num_features"] = 52;
+  d["xgb_with_features"] = true;  // XGBoost sees the pooled CNN values and the engineered features
+  d["xgb"] = {{"num_round", 500}, {"early_stopping_rounds", 30}, {"eta", 0.2}, {"f1_every", 25}};
+  return d;
+}
+
+class ConvXgb final : public TorchClassifier {
+ public:
+  ConvXgb(const nlohmann::json& params, std::uint64_t seed, int threads)
+      : TorchClassifier("convxgb", false, convxgb_defaults(), params, seed, threads) {
+    build();
+  }
+
+  TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    build(fit.dim);
+    TrainResult res;
+    train(fit, early, "cnn epoch", res.log, progress);
+    const TrainResult xr = xgb_->fit(xgb_rows(fit), xgb_rows(early), progress);
+    for (auto e : xr.log) {
+      e.stage = "xgb round";
+      res.log.push_back(e);
+    }
+    res.best_iteration = xr.best_iteration;
+    res.seconds = seconds_since(t0);
+    return res;
+  }
+
+  std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const override {
+    if (rows == 0) return {};
+    check_batch(X, rows);
     Rows r;
     r.n = rows;
     r.dim = static_cast<std::size_t>(full_width());
@@ -574,25 +598,25 @@ class ConvXgb final : public Classifier {
     Reader r{bytes, 0, "convxgb"};
     const std::uint64_t n = r.u64();
     r.need(n);
-    load_net(net_, bytes.subspan(8, n), "convxgb");
-    net_->eval();
-    forward_ = to_forward(net_);
+    load_net_weights(bytes.subspan(8, n));
     xgb_->load_weights(bytes.subspan(8 + n));
   }
 
  private:
-  int full_width() const { return params_["num_samples"].get<int>() + params_["num_features"].get<int>(); }
+  void build(std::size_t dim = 0) {
+    build_net(dim);
+    xgb_ = make_xgb_feat(params_["xgb"], seed_, threads_);
+  }
 
   // Pooled CNN values, then (optionally) the engineered features.
   Rows xgb_rows(const Rows& in) const {
-    const int ns = params_["num_samples"].get<int>();
-    const bool with = params_["xgb_with_features"].get<bool>();
-    const std::size_t nf = with ? in.dim - static_cast<std::size_t>(ns) : 0;
+    const int ns = num_samples();
+    const std::size_t nf = params_["xgb_with_features"].get<bool>() ? in.dim - static_cast<std::size_t>(ns) : 0;
     const std::size_t ew = static_cast<std::size_t>(net_->embed_width());
     std::vector<float> native_emb;
     torch::Tensor emb;
     const float* e = nullptr;
-    if (inference_mode(params_, "convxgb")) {
+    if (native()) {
       native_emb = forward_.embed_rows(in.X, in.n, in.dim, threads_);
       e = native_emb.data();
     } else {
@@ -611,20 +635,6 @@ class ConvXgb final : public Classifier {
     return r;
   }
 
-  void build() {
-    torch::manual_seed(seed_);
-    torch::set_num_threads(threads_);
-    net_ = Net(spec_from(params_, "convxgb", false));
-    net_->eval();
-    forward_ = to_forward(net_);
-    xgb_ = make_xgb_feat(params_["xgb"], seed_, threads_);
-  }
-  nlohmann::json params_;
-  TrainSettings settings_;
-  std::uint64_t seed_;
-  int threads_;
-  mutable Net net_{nullptr};
-  CnnForward forward_;
   std::unique_ptr<Classifier> xgb_;
 };
 
