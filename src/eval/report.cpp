@@ -82,7 +82,7 @@ std::string bars_svg(const nlohmann::json& per_class) {
   return o.str();
 }
 
-std::string curves_svg(const nlohmann::json& log) {
+std::string curves_svg(const nlohmann::json& log, const std::string& stage) {
   const int w = 520, h = 240, left = 50, right = 10, top = 10, bottom = 200;
   double maxv = 0;
   const double n = static_cast<double>(log.size());
@@ -105,7 +105,8 @@ std::string curves_svg(const nlohmann::json& log) {
   o << "<line x1='" << left << "' y1='" << top << "' x2='" << left << "' y2='" << bottom << "' stroke='#888'/>";
   o << "<text x='" << left - 4 << "' y='" << top + 8 << "' text-anchor='end'>" << fmt(maxv, 2) << "</text>";
   o << "<text x='" << left - 4 << "' y='" << bottom << "' text-anchor='end'>0</text>";
-  o << "<text x='" << (left + w) / 2 << "' y='" << bottom + 30 << "' text-anchor='middle'>iteration (1.." << log.size() << ")</text>";
+  o << "<text x='" << (left + w) / 2 << "' y='" << bottom + 30 << "' text-anchor='middle'>" << (stage.empty() ? "iteration" : stage)
+    << " (1.." << log.size() << ")</text>";
   o << path("train_loss", "#3b6fd8") << path("early_loss", "#e08a2c");
   o << "<text x='" << w - 200 << "' y='" << top + 12 << "' fill='#3b6fd8'>fit loss</text><text x='" << w - 120 << "' y='"
     << top + 12 << "' fill='#e08a2c'>early-stopping loss</text></svg>";
@@ -156,8 +157,17 @@ std::string render_report(const nlohmann::json& m, const nlohmann::json& meta) {
   }
   o << "<h2>Confusion matrix</h2>" << confusion_svg(m["confusion_matrix"]);
   o << "<h2>Sensitivity and positive predictivity</h2>" << bars_svg(m["per_class"]);
-  if (meta.contains("training_log") && meta["training_log"].is_array() && meta["training_log"].size() > 1)
-    o << "<h2>Training curves</h2>" << curves_svg(meta["training_log"]);
+  // One plot per training stage (convxgb: CNN epochs, then XGBoost rounds).
+  if (meta.contains("training_log") && meta["training_log"].is_array() && meta["training_log"].size() > 1) {
+    std::vector<std::pair<std::string, nlohmann::json>> stages;
+    for (const auto& e : meta["training_log"]) {
+      const std::string st = e.value("stage", "");
+      if (stages.empty() || stages.back().first != st) stages.emplace_back(st, nlohmann::json::array());
+      stages.back().second.push_back(e);
+    }
+    o << "<h2>Training curves</h2>";
+    for (const auto& [st, entries] : stages) o << curves_svg(entries, st);
+  }
   o << "</body></html>\n";
   return o.str();
 }
