@@ -8,28 +8,73 @@
 namespace heartwave {
 namespace {
 
-// Conv (same padding, stride 1) + ReLU + max-pool 2 of `len` samples of `in`
-// channels; writes out x floor(len / 2) to `y`.
-void conv_block(const ConvLayer& c, const float* x, int len, float* y, std::vector<float>& pad, std::vector<float>& acc) {
-  const int p = c.kernel / 2, plen = len + 2 * p;
-  pad.assign(static_cast<std::size_t>(c.in * plen), 0.0f);
-  for (int i = 0; i < c.in; ++i) std::copy_n(x + i * len, len, pad.data() + i * plen + p);
-  acc.resize(static_cast<std::size_t>(len));
-  const int half = len / 2;
-  for (int o = 0; o < c.out; ++o) {
-    float* a = acc.data();
-    std::fill_n(a, len, c.b[static_cast<std::size_t>(o)]);
-    const float* wo = c.w.data() + static_cast<std::size_t>(o) * c.in * c.kernel;
-    for (int i = 0; i < c.in; ++i) {
-      const float* xi = pad.data() + i * plen;
-      for (int k = 0; k < c.kernel; ++k) {
-        const float w = wo[i * c.kernel + k];
-        const float* xs = xi + k;
-        for (int t = 0; t < len; ++t) a[t] += w * xs[t];  // vectorised over t
+// Conv (same padding, stride 1) of `len` time steps of `in` channels,
+// channels last (x[t * in + i], zero-padded by kernel / 2 on both sides in
+// `pad`), into acc[t * out + o]. The weights are laid out [i][k][o]; with OUT
+// known at compile time the OUT accumulators of a time step stay in vector
+// registers while the input is broadcast.
+template <int OUT>
+__attribute__((always_inline)) inline void conv_fixed(const float* pad, const float* wt, const float* bias, int in, int K,
+                                                       int len, float* acc) {
+  for (int t = 0; t < len; ++t) {
+    float s[OUT];
+    for (int o = 0; o < OUT; ++o) s[o] = bias[o];
+    const float* xt = pad + t * in;
+    for (int k = 0; k < K; ++k)
+      for (int i = 0; i < in; ++i) {
+        const float v = xt[k * in + i];
+        const float* w = wt + (i * K + k) * OUT;
+        for (int o = 0; o < OUT; ++o) s[o] += v * w[o];
       }
-    }
-    float* yo = y + o * half;
-    for (int t = 0; t < half; ++t) yo[t] = std::max(0.0f, std::max(a[2 * t], a[2 * t + 1]));  // ReLU then pool (they commute)
+    for (int o = 0; o < OUT; ++o) acc[t * OUT + o] = s[o];
+  }
+}
+
+__attribute__((always_inline)) inline void conv_any(const float* pad, const float* wt, const float* bias, int in, int K,
+                                                     int len, int out, float* acc) {
+  switch (out) {
+    case 8: return conv_fixed<8>(pad, wt, bias, in, K, len, acc);
+    case 16: return conv_fixed<16>(pad, wt, bias, in, K, len, acc);
+    case 32: return conv_fixed<32>(pad, wt, bias, in, K, len, acc);
+    case 64: return conv_fixed<64>(pad, wt, bias, in, K, len, acc);
+    default: break;
+  }
+  for (int t = 0; t < len; ++t) {
+    float* a = acc + t * out;
+    std::copy_n(bias, out, a);
+    for (int k = 0; k < K; ++k)
+      for (int i = 0; i < in; ++i) {
+        const float v = pad[(t + k) * in + i];
+        const float* w = wt + (i * K + k) * out;
+        for (int o = 0; o < out; ++o) a[o] += v * w[o];
+      }
+  }
+}
+
+// The same code compiled twice: for AVX2 + FMA machines and for any x86-64.
+__attribute__((target("avx2,fma"))) void conv_avx2(const float* pad, const float* wt, const float* bias, int in, int K,
+                                                    int len, int out, float* acc) {
+  conv_any(pad, wt, bias, in, K, len, out, acc);
+}
+void conv_generic(const float* pad, const float* wt, const float* bias, int in, int K, int len, int out, float* acc) {
+  conv_any(pad, wt, bias, in, K, len, out, acc);
+}
+const bool kHasAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+
+// Conv + ReLU + max-pool 2; writes floor(len / 2) x out, channels last, to `y`.
+void conv_block(const ConvLayer& c, const std::vector<float>& wt, const float* x, int len, float* y, std::vector<float>& pad,
+                std::vector<float>& acc) {
+  const int p = c.kernel / 2, plen = len + 2 * p, in = c.in, out = c.out;
+  pad.assign(static_cast<std::size_t>(plen * in), 0.0f);
+  std::copy_n(x, len * in, pad.data() + p * in);
+  acc.resize(static_cast<std::size_t>(len * out));
+  (kHasAvx2 ? conv_avx2 : conv_generic)(pad.data(), wt.data(), c.b.data(), in, c.kernel, len, out, acc.data());
+  const int half = len / 2;
+  for (int t = 0; t < half; ++t) {
+    const float* a0 = acc.data() + 2 * t * out;
+    const float* a1 = a0 + out;
+    float* yt = y + t * out;
+    for (int o = 0; o < out; ++o) yt[o] = std::max(0.0f, std::max(a0[o], a1[o]));  // ReLU then pool (they commute)
   }
 }
 
@@ -54,19 +99,31 @@ void parallel_rows(std::size_t rows, int threads, const std::function<void(std::
 
 void CnnForward::embed(const float* samples, float* out) const {
   thread_local std::vector<float> a, b, pad, acc;
-  a.assign(samples, samples + num_samples);
+  a.assign(samples, samples + num_samples);  // one channel: channels last already
   int len = num_samples;
-  for (const auto& c : convs) {
+  for (std::size_t l = 0; l < convs.size(); ++l) {
+    const auto& c = convs[l];
     b.resize(static_cast<std::size_t>(c.out * (len / 2)));
-    conv_block(c, a.data(), len, b.data(), pad, acc);
+    conv_block(c, transposed_[l], a.data(), len, b.data(), pad, acc);
     std::swap(a, b);
     len /= 2;
   }
   const int ch = embed_width();
-  for (int o = 0; o < ch; ++o) {
-    float s = 0;
-    for (int t = 0; t < len; ++t) s += a[static_cast<std::size_t>(o * len + t)];
-    out[o] = s / static_cast<float>(len);
+  std::fill_n(out, ch, 0.0f);
+  for (int t = 0; t < len; ++t)
+    for (int o = 0; o < ch; ++o) out[o] += a[static_cast<std::size_t>(t * ch + o)];
+  for (int o = 0; o < ch; ++o) out[o] /= static_cast<float>(len);
+}
+
+void CnnForward::prepare() {
+  transposed_.clear();
+  for (const auto& c : convs) {
+    std::vector<float> wt(c.w.size());
+    for (int o = 0; o < c.out; ++o)
+      for (int i = 0; i < c.in; ++i)
+        for (int k = 0; k < c.kernel; ++k)
+          wt[static_cast<std::size_t>((i * c.kernel + k) * c.out + o)] = c.w[static_cast<std::size_t>((o * c.in + i) * c.kernel + k)];
+    transposed_.push_back(std::move(wt));
   }
 }
 

@@ -27,6 +27,8 @@ class CnnForward {
   std::vector<DenseLayer> mlp;            // on the features (may be empty)
   std::vector<DenseLayer> head;           // on [pooled trunk, mlp output]
 
+  // Call once the layers are filled in (lays the weights out for speed).
+  void prepare();
   int embed_width() const { return convs.empty() ? 0 : convs.back().out; }
   // Pooled trunk output of one beat's samples (embed_width() values).
   void embed(const float* samples, float* out) const;
@@ -36,6 +38,9 @@ class CnnForward {
   std::vector<float> predict_proba(std::span<const float> X, std::size_t rows, std::size_t row_stride, int threads) const;
   // rows x embed_width() pooled values.
   std::vector<float> embed_rows(std::span<const float> X, std::size_t rows, std::size_t row_stride, int threads) const;
+
+ private:
+  std::vector<std::vector<float>> transposed_;  // conv weights as [i][k][o]
 };
 
 }  // namespace heartwave

@@ -240,6 +240,7 @@ CnnForward to_forward(Net& net) {
   } else {
     f.head.push_back(dense("head.1", false));
   }
+  f.prepare();
   return f;
 }
 
