@@ -13,20 +13,32 @@ namespace {
 // `pad`), into acc[t * out + o]. The weights are laid out [i][k][o]; with OUT
 // known at compile time the OUT accumulators of a time step stay in vector
 // registers while the input is broadcast.
+typedef float v8sf __attribute__((vector_size(32)));
+
 template <int OUT>
 __attribute__((always_inline)) inline void conv_fixed(const float* pad, const float* wt, const float* bias, int in, int K,
                                                        int len, float* acc) {
+  static_assert(OUT % 8 == 0);
+  constexpr int NV = OUT / 8;
   for (int t = 0; t < len; ++t) {
-    float s[OUT];
-    for (int o = 0; o < OUT; ++o) s[o] = bias[o];
+    v8sf s[NV];
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; ++j) __builtin_memcpy(&s[j], bias + 8 * j, sizeof(v8sf));
     const float* xt = pad + t * in;
     for (int k = 0; k < K; ++k)
       for (int i = 0; i < in; ++i) {
         const float v = xt[k * in + i];
+        const v8sf vb = {v, v, v, v, v, v, v, v};
         const float* w = wt + (i * K + k) * OUT;
-        for (int o = 0; o < OUT; ++o) s[o] += v * w[o];
+#pragma GCC unroll 8
+        for (int j = 0; j < NV; ++j) {
+          v8sf wj;
+          __builtin_memcpy(&wj, w + 8 * j, sizeof(v8sf));
+          s[j] += vb * wj;
+        }
       }
-    for (int o = 0; o < OUT; ++o) acc[t * OUT + o] = s[o];
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; ++j) __builtin_memcpy(acc + t * OUT + 8 * j, &s[j], sizeof(v8sf));
   }
 }
 
