@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   for (int rep = 0; rep < 3; ++rep) {
     beats = 0;
     const auto t0 = Clock::now();
-    for (const auto& r : recs) beats += pipe.classify_record(r.name, r.rec.samples[static_cast<std::size_t>(lead)], r.rec.fs, r.anns).beats.beats.size();
+    for (const auto& r : recs) beats += pipe.classify_record(r.rec, r.anns).beats.beats.size();
     e2e = std::min(e2e, std::chrono::duration<double>(Clock::now() - t0).count());
   }
   // The same with the records shared out over `threads` threads.
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
     for (int t = 0; t < threads; ++t)
       pool.emplace_back([&] {
         for (std::size_t i; (i = next++) < recs.size();)
-          pipe.classify_record(recs[i].name, recs[i].rec.samples[static_cast<std::size_t>(lead)], recs[i].rec.fs, recs[i].anns);
+          pipe.classify_record(recs[i].rec, recs[i].anns);
       });
     for (auto& th : pool) th.join();
     e2e_par = std::min(e2e_par, std::chrono::duration<double>(Clock::now() - t0).count());
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   const int before = pipe.preprocessing().window.before, after = pipe.preprocessing().window.after;
   for (const auto& r : recs) {
     const auto& sig = r.rec.samples[static_cast<std::size_t>(lead)];
-    const auto res = pipe.classify_record(r.name, sig, r.rec.fs, r.anns);
+    const auto res = pipe.classify_record(r.rec, r.anns);
     const auto tmpl = median_template(res.beats.windows, static_cast<std::size_t>(before + after));
     const auto times = beat_times(r.anns);
     for (std::size_t i = 0; i < res.beats.beats.size() && i < 200; ++i) {

@@ -77,8 +77,7 @@ nlohmann::json read_json_file(const std::string& path) {
 }
 
 // The model must see data preprocessed exactly as its training data was.
-void check_compatible(const nlohmann::json& meta, const std::filesystem::path& data) {
-  const auto man = read_manifest(data);
+void check_compatible(const nlohmann::json& meta, const nlohmann::json& man, const std::filesystem::path& data) {
   if (man["preprocessing"] != meta["preprocessing"])
     throw InvalidArgument(data.string() + ": dataset preprocessing differs from the model's (filter, window, lead or "
                           "standardisation); rebuild the dataset with the model's parameters");
@@ -91,6 +90,7 @@ void check_compatible(const nlohmann::json& meta, const std::filesystem::path& d
 // (checked to be preprocessed as the model expects) and its probabilities.
 struct Applied {
   ModelBundle bundle;
+  nlohmann::json manifest;
   Rows rows;
   std::vector<float> proba;
   std::vector<std::int32_t> pred;
@@ -108,7 +108,8 @@ std::string split_digest(const nlohmann::json& manifest, const std::string& spli
 Applied apply_model(const ModelDataArgs& a) {
   Applied r;
   r.bundle = load_bundle(a.model, a.threads);
-  check_compatible(r.bundle.meta, a.data);
+  r.manifest = read_manifest(a.data);
+  check_compatible(r.bundle.meta, r.manifest, a.data);
   r.rows = load_evaluation_split(a.data, a.split, r.bundle.model->view());
   r.proba = r.bundle.model->predict_proba(r.rows.X, r.rows.n);
   r.pred = argmax_rows(r.proba);
@@ -171,12 +172,12 @@ int run_evaluate(const EvaluateArgs& a) {
     const Metrics m = compute_metrics(rows.y, pred);
     nlohmann::json j = to_json(m);
     j["split"] = a.split;
-    j["protocol"] = read_manifest(a.data)["protocol"];
+    j["protocol"] = r.manifest["protocol"];
     // Beats of one patient are not independent: confidence intervals resample records.
     if (j["protocol"] == "inter-patient") j["bootstrap_95ci"] = bootstrap_by_record(rows.y, pred, rows.record, 1000, 42);
     j["model_sha256"] = sha256_file(a.model);
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
-    j["split_sha256"] = split_digest(read_manifest(a.data), a.split);
+    j["split_sha256"] = split_digest(r.manifest, a.split);
     // Figures stored in the model for this very split (same content) must be reproduced.
     if (b.meta.contains("metrics") && b.meta["metrics"].contains("evaluation")) {
       const auto& st = b.meta["metrics"]["evaluation"];
@@ -221,6 +222,17 @@ int run_evaluate(const EvaluateArgs& a) {
 
 namespace {
 
+constexpr const char* kPredictionHeader = "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n";
+
+// One line of predict's CSV; `label` is empty when the truth is unknown.
+void append_prediction(std::string& out, const std::string& record, std::int64_t r_sample, std::string_view label,
+                       int predicted, const float* p) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s,%lld,%.*s,%s,%.6f,%.6f,%.6f,%.6f,%.6f\n", record.c_str(), static_cast<long long>(r_sample),
+                static_cast<int>(label.size()), label.data(), std::string(class_name(predicted)).c_str(), p[0], p[1], p[2], p[3], p[4]);
+  out += buf;
+}
+
 void write_predictions(const std::string& out_path, const std::string& out) {
   if (out_path == "-") std::fputs(out.c_str(), stdout);
   else write_file_atomic(out_path, out);
@@ -236,12 +248,8 @@ int predict_raw(const PredictArgs& a) {
   bool labelled = false;
   if (!a.record.empty()) {
     const Recording rec = to_recording(read_record(a.record));
-    const int lead = pipe.preprocessing().lead;
-    if (static_cast<std::size_t>(lead) >= rec.samples.size())
-      throw InvalidArgument(a.record + ": the model reads lead " + std::to_string(lead) + ", the record has " + std::to_string(rec.samples.size()));
-    const auto anns = read_annotations(a.record + "." + a.annotator);
     name = rec.name;
-    res = pipe.classify_record(name, rec.samples[static_cast<std::size_t>(lead)], rec.fs, anns);
+    res = pipe.classify_record(rec, read_annotations(a.record + "." + a.annotator));
     labelled = true;
   } else {
     const BeatsCsv csv = read_beats_csv(a.beats, static_cast<std::size_t>(pipe.preprocessing().window.length()));
@@ -249,15 +257,11 @@ int predict_raw(const PredictArgs& a) {
     res = pipe.classify_windows(name, csv.samples, csv.r_sample);
   }
   const auto pred = argmax_rows(res.proba);
-  std::string out = "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n";
-  char buf[256];
+  std::string out = kPredictionHeader;
   for (std::size_t i = 0; i < pred.size(); ++i) {
-    const float* p = res.proba.data() + i * 5;
-    std::snprintf(buf, sizeof buf, "%s,%lld,%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f\n", name.c_str(),
-                  static_cast<long long>(res.beats.beats[i].r_sample),
-                  labelled ? std::string(class_name(res.beats.beats[i].label)).c_str() : "",
-                  std::string(class_name(pred[i])).c_str(), p[0], p[1], p[2], p[3], p[4]);
-    out += buf;
+    const auto& beat = res.beats.beats[i];
+    append_prediction(out, name, beat.r_sample, labelled ? class_name(beat.label) : std::string_view(), pred[i],
+                      res.proba.data() + i * 5);
   }
   write_predictions(a.out, out);
   if (a.out != "-") std::printf("%zu beats classified; wrote %s\n", pred.size(), a.out.c_str());
@@ -273,17 +277,10 @@ int run_predict(const PredictArgs& a) {
     if (a.data.empty()) return predict_raw(a);
     const Applied r = apply_model(a);
     const Rows& rows = r.rows;
-    const auto& proba = r.proba;
-    const auto& pred = r.pred;
-    std::string out = "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n";
-    char buf[256];
-    for (std::size_t i = 0; i < rows.n; ++i) {
-      const float* p = proba.data() + i * 5;
-      std::snprintf(buf, sizeof buf, "%d,%lld,%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f\n", rows.record[i],
-                    static_cast<long long>(rows.r_sample[i]), std::string(class_name(rows.y[i])).c_str(),
-                    std::string(class_name(pred[i])).c_str(), p[0], p[1], p[2], p[3], p[4]);
-      out += buf;
-    }
+    std::string out = kPredictionHeader;
+    for (std::size_t i = 0; i < rows.n; ++i)
+      append_prediction(out, std::to_string(rows.record[i]), rows.r_sample[i], class_name(rows.y[i]), r.pred[i],
+                        r.proba.data() + i * 5);
     write_predictions(a.out, out);
     return 0;
   });

@@ -43,6 +43,8 @@ class BeatPipeline {
   // when it differs), at the beat annotations given.
   RecordResult classify_record(const std::string& name, std::span<const double> lead, double fs,
                                std::span<const Annotation> annotations) const;
+  // The same on the model's lead of a recording (InvalidArgument when it has none).
+  RecordResult classify_record(const Recording& recording, std::span<const Annotation> annotations) const;
 
   // Beats given as raw windows (beats x window length, R at window.before)
   // with their R-peak sample numbers (strictly increasing, at the model's

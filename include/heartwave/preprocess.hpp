@@ -12,6 +12,7 @@
 #include "heartwave/filter.hpp"
 #include "heartwave/label_sets.hpp"
 #include "heartwave/recording.hpp"
+#include "heartwave/rr.hpp"
 
 namespace heartwave {
 
@@ -51,5 +52,11 @@ RecordBeats extract_beats(const std::string& name, std::span<const double> lead,
 // filters the windows in place and computes the features, RR intervals
 // relative to the sorted beat times `times` (at pre.fs).
 void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const Preprocessing& pre);
+
+// All kNumFeatures features of one filtered beat window, in schema order:
+// its RR features, its morphology, and its morphology relative to the
+// record's dominant beat `tmpl`.
+void beat_features(std::span<const float> beat, const RRFeatures& rr, std::span<const float> tmpl, int r_index,
+                   std::span<float> out);
 
 }  // namespace heartwave

@@ -78,11 +78,15 @@ void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const P
   out.features.resize(n * kNumFeatures);
   for (std::size_t i = 0; i < n; ++i) {
     float* f = out.features.data() + i * kNumFeatures;
-    const std::span<const float> beat(out.windows.data() + i * len, len);
-    for (std::size_t k = 0; k < kNumRRFeatures; ++k) f[k] = static_cast<float>(rr[i][k]);
-    morphology_features(beat, pre.window.before, {f + kNumRRFeatures, kNumMorphologyFeatures});
-    template_features(beat, tmpl, pre.window.before, {f + kNumRRFeatures + kNumMorphologyFeatures, kNumTemplateFeatures});
+    beat_features({out.windows.data() + i * len, len}, rr[i], tmpl, pre.window.before, {f, kNumFeatures});
   }
+}
+
+void beat_features(std::span<const float> beat, const RRFeatures& rr, std::span<const float> tmpl, int r_index,
+                   std::span<float> out) {
+  for (std::size_t k = 0; k < kNumRRFeatures; ++k) out[k] = static_cast<float>(rr[k]);
+  morphology_features(beat, r_index, out.subspan(kNumRRFeatures, kNumMorphologyFeatures));
+  template_features(beat, tmpl, r_index, out.subspan(kNumRRFeatures + kNumMorphologyFeatures, kNumTemplateFeatures));
 }
 
 }  // namespace heartwave

@@ -97,6 +97,14 @@ BeatPipeline::RecordResult BeatPipeline::classify_record(const std::string& name
   return r;
 }
 
+BeatPipeline::RecordResult BeatPipeline::classify_record(const Recording& rec, std::span<const Annotation> annotations) const {
+  RecordResult r;
+  r.beats = extract_beats(rec, annotations, labels_, pre_);
+  r.rows = rows(r.beats);
+  r.proba = model_.predict_proba(r.rows, r.beats.beats.size());
+  return r;
+}
+
 BeatPipeline::RecordResult BeatPipeline::classify_windows(const std::string& name, std::span<const double> raw,
                                                           std::span<const std::int64_t> r_samples) const {
   const auto W = static_cast<std::size_t>(pre_.window.length());
@@ -134,9 +142,7 @@ std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, co
   } else {
     std::transform(raw.begin(), raw.end(), beat.begin(), [](double v) { return static_cast<float>(v); });
   }
-  for (std::size_t k = 0; k < kNumRRFeatures; ++k) feats[k] = static_cast<float>(rr[k]);
-  morphology_features(beat, pre_.window.before, {feats.data() + kNumRRFeatures, kNumMorphologyFeatures});
-  template_features(beat, tmpl, pre_.window.before, {feats.data() + kNumRRFeatures + kNumMorphologyFeatures, kNumTemplateFeatures});
+  beat_features(beat, rr, tmpl, pre_.window.before, feats);
   base_.apply(beat);
   feat_.apply(feats);
   row.clear();
