@@ -9,10 +9,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 
 #include "heartwave/error.hpp"
 #include "heartwave/metrics.hpp"
+#include "tree_forest.hpp"
 
 namespace heartwave {
 namespace {
@@ -75,6 +77,9 @@ const nlohmann::json& defaults() {
       // When not empty: the column indices (of the row as given) to use,
       // instead of use_samples; for feature-subset experiments and tuning.
       {"columns", nlohmann::json::array()},
+      // Inference: "native" (our own tree evaluator, tested to give
+      // XGBoost's outputs, without its per-call overhead) or "xgboost".
+      {"predictor", "native"},
   };
   return d;
 }
@@ -101,6 +106,8 @@ class XgbFeat final : public Classifier {
       if (!params_.contains(k)) throw InvalidArgument("xgb-feat: unknown parameter '" + k + "'");
       params_[k] = v;
     }
+    if (params_["predictor"] != "native" && params_["predictor"] != "xgboost")
+      throw InvalidArgument("xgb-feat: predictor must be \"native\" or \"xgboost\"");
     check(XGBoosterCreate(nullptr, 0, &booster_), "create");
     configure();
   }
@@ -155,6 +162,7 @@ class XgbFeat final : public Classifier {
     check(XGBoosterSlice(booster_, 0, res.best_iteration, 1, &sliced), "slice");
     XGBoosterFree(booster_);
     booster_ = sliced;
+    build_forest();
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
   }
@@ -163,6 +171,10 @@ class XgbFeat final : public Classifier {
     if (rows == 0) return {};
     if (X.size() % rows) throw InvalidArgument("xgb-feat: X is not rows x dim");
     std::size_t dim = X.size() / rows;
+    if (forest_) {
+      check_width(dim, forest_->num_features());
+      return forest_->predict_proba(X, rows, dim, threads_);
+    }
     std::vector<float> sliced;
     if (const auto cols = columns(dim); !cols.empty()) {
       Rows in;
@@ -198,6 +210,7 @@ class XgbFeat final : public Classifier {
   void load_weights(std::span<const std::uint8_t> bytes) override {
     check(XGBoosterLoadModelFromBuffer(booster_, bytes.data(), bytes.size()), "load");
     configure();
+    build_forest();
   }
 
  private:
@@ -231,6 +244,32 @@ class XgbFeat final : public Classifier {
     return cols;
   }
 
+  // Rows must be exactly as wide as at training, or, with explicit columns,
+  // hold every listed column.
+  void check_width(std::size_t dim, std::size_t num_features) const {
+    std::size_t need = num_features;
+    bool exact = true;
+    if (!params_["columns"].empty()) {
+      const auto cols = columns(0);
+      need = *std::max_element(cols.begin(), cols.end()) + 1;
+      exact = false;
+    } else if (!params_["use_samples"].get<bool>()) {
+      need += params_["num_samples"].get<std::size_t>();
+    }
+    if (exact ? dim != need : dim < need)
+      throw InvalidArgument("xgb-feat: rows have " + std::to_string(dim) + " columns; the model reads " +
+                            (exact ? "" : "at least ") + std::to_string(need));
+  }
+
+  void build_forest() {
+    forest_.reset();
+    if (params_["predictor"] != "native") return;
+    const auto bytes = save_weights();
+    const auto cols = params_["columns"].empty() ? std::vector<std::size_t>() : columns(0);
+    const std::size_t offset = params_["columns"].empty() && !params_["use_samples"].get<bool>() ? params_["num_samples"].get<std::size_t>() : 0;
+    forest_ = std::make_shared<const TreeForest>(TreeForest::from_ubjson(bytes, cols, offset));
+  }
+
   std::vector<float> predict_dmatrix(DMatrixHandle d, std::size_t rows, int iteration_end) const {
     const std::string config = "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": " +
                                std::to_string(iteration_end) + ", \"strict_shape\": true}";
@@ -245,6 +284,7 @@ class XgbFeat final : public Classifier {
   std::uint64_t seed_;
   int threads_;
   BoosterHandle booster_ = nullptr;
+  std::shared_ptr<const TreeForest> forest_;
 };
 
 }  // namespace

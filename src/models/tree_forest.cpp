@@ -1,0 +1,216 @@
+#include "tree_forest.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "heartwave/error.hpp"
+
+namespace heartwave {
+namespace {
+
+constexpr std::uint32_t kDefaultLeft = 0x80000000u;
+
+[[noreturn]] void bad(const std::string& what) { throw FormatError("xgboost model: " + what); }
+
+const nlohmann::json& field(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key)) bad(where + " has no '" + key + "'");
+  return j[key];
+}
+
+// XGBoost writes some numbers as strings ("5E-1").
+double number(const nlohmann::json& j, const std::string& what) {
+  if (j.is_number()) return j.get<double>();
+  if (j.is_string()) {
+    const auto s = j.get<std::string>();
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (!s.empty() && end == s.c_str() + s.size()) return v;
+  }
+  bad(what + " is not a number");
+}
+
+template <class T>
+std::vector<T> array_of(const nlohmann::json& tree, const char* key, std::size_t n, const std::string& where) {
+  const auto& a = field(tree, key, where);
+  if (!a.is_array() || a.size() != n) bad(where + ": '" + key + "' does not hold " + std::to_string(n) + " values");
+  std::vector<T> out;
+  out.reserve(n);
+  for (const auto& v : a) {
+    if (!v.is_number() && !v.is_boolean()) bad(where + ": '" + key + "' holds a non-number");
+    out.push_back(v.is_boolean() ? static_cast<T>(v.get<bool>()) : v.get<T>());
+  }
+  return out;
+}
+
+// XGBoost's softmax: float exponentials, summed in double.
+void softmax(float* p, std::size_t k) {
+  const float m = *std::max_element(p, p + k);
+  double sum = 0;
+  for (std::size_t c = 0; c < k; ++c) {
+    p[c] = std::exp(p[c] - m);
+    sum += p[c];
+  }
+  for (std::size_t c = 0; c < k; ++c) p[c] /= static_cast<float>(sum);
+}
+
+void parallel_rows(std::size_t rows, int threads, const std::function<void(std::size_t, std::size_t)>& fn) {
+  const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), std::max<std::size_t>(1, rows / 256));
+  if (n <= 1) return fn(0, rows);
+  std::vector<std::thread> pool;
+  for (std::size_t t = 0; t < n; ++t) pool.emplace_back(fn, rows * t / n, rows * (t + 1) / n);
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace
+
+TreeForest TreeForest::from_ubjson(std::span<const std::uint8_t> bytes, std::span<const std::size_t> columns,
+                                   std::size_t offset) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::from_ubjson(bytes.begin(), bytes.end());
+  } catch (const nlohmann::json::exception& e) {
+    bad(std::string("not UBJSON: ") + e.what());
+  }
+  const auto& learner = field(j, "learner", "model");
+  const auto& mp = field(learner, "learner_model_param", "learner");
+  TreeForest f;
+  f.num_class_ = static_cast<int>(number(field(mp, "num_class", "learner_model_param"), "num_class"));
+  f.base_score_ = static_cast<float>(number(field(mp, "base_score", "learner_model_param"), "base_score"));
+  const double nf = number(field(mp, "num_feature", "learner_model_param"), "num_feature");
+  if (nf < 1 || nf > 1e9) bad("num_feature " + std::to_string(nf));
+  f.num_features_ = static_cast<std::size_t>(nf);
+  if (!columns.empty() && columns.size() != f.num_features_)
+    bad(std::to_string(columns.size()) + " columns given for " + std::to_string(f.num_features_) + " features");
+  if (f.num_class_ < 2 || f.num_class_ > 255) bad("num_class " + std::to_string(f.num_class_) + " is not a multi-class model");
+  const auto& obj = field(field(learner, "objective", "learner"), "name", "objective");
+  if (obj != "multi:softprob" && obj != "multi:softmax") bad("objective " + obj.dump() + " is not multi:softprob");
+  const auto& gb = field(learner, "gradient_booster", "learner");
+  if (field(gb, "name", "gradient_booster") != "gbtree") bad("booster " + gb["name"].dump() + " is not gbtree");
+  const auto& model = field(gb, "model", "gradient_booster");
+  const auto& trees = field(model, "trees", "model");
+  const auto& info = field(model, "tree_info", "model");
+  if (!trees.is_array() || !info.is_array() || trees.size() != info.size()) bad("trees and tree_info differ in length");
+  for (std::size_t t = 0; t < trees.size(); ++t) {
+    const std::string where = "tree " + std::to_string(t);
+    const auto& tree = trees[t];
+    const auto n = static_cast<std::size_t>(number(field(field(tree, "tree_param", where), "num_nodes", where), "num_nodes"));
+    if (n == 0 || n > (1u << 30)) bad(where + ": " + std::to_string(n) + " nodes");
+    const auto left = array_of<std::int64_t>(tree, "left_children", n, where);
+    const auto right = array_of<std::int64_t>(tree, "right_children", n, where);
+    const auto feat = array_of<std::int64_t>(tree, "split_indices", n, where);
+    const auto cond = array_of<float>(tree, "split_conditions", n, where);
+    const auto dleft = array_of<int>(tree, "default_left", n, where);
+    if (tree.contains("split_type"))
+      for (const auto& s : tree["split_type"])
+        if (s != 0) bad(where + ": categorical splits are not supported");
+    const int g = static_cast<int>(info[t].get<double>());
+    if (g < 0 || g >= f.num_class_) bad(where + ": class " + std::to_string(g) + " out of range");
+    const auto base = static_cast<std::int64_t>(f.nodes_.size());
+    f.roots_.push_back(static_cast<std::uint32_t>(base));
+    f.group_.push_back(static_cast<std::uint8_t>(g));
+    std::vector<std::uint16_t> depth(n, 0);
+    std::vector<std::uint8_t> parents(n, 0);
+    std::uint16_t max_depth = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      // A leaf points to itself, so that walking a tree is a fixed number of
+      // steps (its depth) without a test for leaves.
+      const auto self = static_cast<std::int32_t>(base + static_cast<std::int64_t>(i));
+      Node node{cond[i], 0, self, self};
+      if (left[i] != -1) {
+        // Children come after their parent in XGBoost's layout; requiring it
+        // also rules out cycles.
+        if (left[i] <= static_cast<std::int64_t>(i) || right[i] <= static_cast<std::int64_t>(i) ||
+            left[i] >= static_cast<std::int64_t>(n) || right[i] >= static_cast<std::int64_t>(n))
+          bad(where + ": node " + std::to_string(i) + " has children out of range");
+        if (feat[i] < 0) bad(where + ": node " + std::to_string(i) + " splits on a negative feature");
+        std::size_t col = static_cast<std::size_t>(feat[i]);
+        if (col >= f.num_features_) bad(where + ": feature " + std::to_string(col) + " beyond num_feature");
+        col = columns.empty() ? offset + col : columns[col];
+        if (col >= kDefaultLeft) bad(where + ": feature index too large");
+        node.feature = static_cast<std::uint32_t>(col) | (dleft[i] ? kDefaultLeft : 0u);
+        node.left = static_cast<std::int32_t>(base + left[i]);
+        node.right = static_cast<std::int32_t>(base + right[i]);
+        f.min_width_ = std::max(f.min_width_, col + 1);
+        if (depth[i] >= 4096) bad(where + ": deeper than 4096 levels");
+        const auto l = static_cast<std::size_t>(left[i]), r = static_cast<std::size_t>(right[i]);
+        if (l == r || parents[l]++ || parents[r]++) bad(where + ": node " + std::to_string(i) + "'s children have other parents");
+        depth[static_cast<std::size_t>(left[i])] = depth[static_cast<std::size_t>(right[i])] = static_cast<std::uint16_t>(depth[i] + 1);
+        max_depth = std::max<std::uint16_t>(max_depth, static_cast<std::uint16_t>(depth[i] + 1));
+      } else if (right[i] != -1) {
+        bad(where + ": node " + std::to_string(i) + " has one child");
+      }
+      f.nodes_.push_back(node);
+    }
+    for (std::size_t i = 1; i < n; ++i)
+      if (!parents[i]) bad(where + ": node " + std::to_string(i) + " is not reachable");
+    f.depth_.push_back(max_depth);
+  }
+  return f;
+}
+
+inline std::uint32_t TreeForest::step(const Node& n, const float* row) {
+  const float v = row[n.feature & ~kDefaultLeft];
+  const bool go_left = std::isnan(v) ? (n.feature & kDefaultLeft) != 0 : v < n.value;
+  return static_cast<std::uint32_t>(go_left ? n.left : n.right);
+}
+
+void TreeForest::margins(const float* row, float* out) const {
+  std::fill_n(out, num_class_, base_score_);
+  const Node* nodes = nodes_.data();
+  for (std::size_t t = 0; t < roots_.size(); ++t) {
+    std::uint32_t i = roots_[t];
+    for (unsigned d = depth_[t]; d > 0; --d) i = step(nodes[i], row);
+    out[group_[t]] += nodes[i].value;
+  }
+}
+
+std::vector<float> TreeForest::predict_proba(std::span<const float> X, std::size_t rows, std::size_t row_stride,
+                                             int threads) const {
+  if (rows == 0) return {};
+  if (row_stride < min_width_ || X.size() < (rows - 1) * row_stride + min_width_)
+    throw InvalidArgument("xgboost model reads " + std::to_string(min_width_) + " columns; rows have " + std::to_string(row_stride));
+  const auto k = static_cast<std::size_t>(num_class_);
+  std::vector<float> out(rows * k);
+  parallel_rows(rows, threads, [&](std::size_t begin, std::size_t end) {
+    // Blocks of rows go through one tree at a time, so that the tree stays
+    // in cache (a forest of hundreds of trees does not fit in L2); each row
+    // still sums its trees in order, as XGBoost does.
+    constexpr std::size_t kBlock = 16;
+    const Node* nodes = nodes_.data();
+    for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
+      const std::size_t nb = std::min(kBlock, end - b0);
+      float* acc = out.data() + b0 * k;
+      std::fill_n(acc, nb * k, base_score_);
+      for (std::size_t t = 0; t < roots_.size(); ++t) {
+        const std::uint32_t root = roots_[t];
+        const unsigned depth = depth_[t];
+        const std::size_t g = group_[t];
+        // Eight rows walk the tree side by side: independent loads overlap.
+        std::size_t r = 0;
+        for (; r + 8 <= nb; r += 8) {
+          const float* row = X.data() + (b0 + r) * row_stride;
+          std::uint32_t i[8];
+          for (int j = 0; j < 8; ++j) i[j] = root;
+          for (unsigned d = 0; d < depth; ++d)
+            for (std::size_t j = 0; j < 8; ++j) i[j] = step(nodes[i[j]], row + j * row_stride);
+          for (std::size_t j = 0; j < 8; ++j) acc[(r + j) * k + g] += nodes[i[j]].value;
+        }
+        for (; r < nb; ++r) {
+          const float* row = X.data() + (b0 + r) * row_stride;
+          std::uint32_t i = root;
+          for (unsigned d = depth; d > 0; --d) i = step(nodes[i], row);
+          acc[r * k + g] += nodes[i].value;
+        }
+      }
+      for (std::size_t r = 0; r < nb; ++r) softmax(acc + r * k, k);
+    }
+  });
+  return out;
+}
+
+}  // namespace heartwave
