@@ -55,6 +55,8 @@ int main_entry(int argc, char** argv) {
   register_model(app, train, evaluate, predict, status);
   TuneArgs tune;
   register_tune(app, tune, status);
+  CvArgs cv;
+  register_cv(app, cv, status);
 
   if (argc <= 1) {
     std::fputs(app.help().c_str(), stdout);

@@ -78,6 +78,14 @@ struct TuneArgs {
   int threads = 2;
 };
 void register_tune(CLI::App& app, TuneArgs& tune, int& status);
+
+struct CvArgs {
+  std::string model, data, out, params;
+  std::uint64_t seed = 42;
+  int threads = 2;
+};
+void register_cv(CLI::App& app, CvArgs& cv, int& status);
+int run_cv(const CvArgs& args);
 int run_tune(const TuneArgs& args);
 
 void register_model(CLI::App& app, TrainArgs& train, EvaluateArgs& evaluate, PredictArgs& predict, int& status);

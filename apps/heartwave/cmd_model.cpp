@@ -3,10 +3,12 @@
 
 #include <cstdio>
 #include <fstream>
+#include <span>
 
 #include "cli.hpp"
 #include "heartwave/annotation.hpp"
 #include "heartwave/beat_pipeline.hpp"
+#include "heartwave/cross_validate.hpp"
 #include "heartwave/csv_beats.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/wfdb_signal.hpp"
@@ -105,6 +107,33 @@ std::string split_digest(const nlohmann::json& manifest, const std::string& spli
   return sha256_hex({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
 }
 
+// metrics.json's figures for predictions of beats from `record`s.
+nlohmann::json metrics_document(const Metrics& m, std::span<const std::int32_t> truth, std::span<const std::int32_t> pred,
+                                std::span<const std::int32_t> record, const std::string& split, const nlohmann::json& protocol) {
+  nlohmann::json j = to_json(m);
+  j["split"] = split;
+  j["protocol"] = protocol;
+  // Beats of one patient are not independent: confidence intervals resample records.
+  if (protocol == "inter-patient") j["bootstrap_95ci"] = bootstrap_by_record(truth, pred, record, 1000, 42);
+  return j;
+}
+
+void print_metrics(const std::string& what, const Metrics& m, const nlohmann::json& j) {
+  std::printf("%s: %zu beats, accuracy %.2f%%, macro-F1 %.2f%%, weighted-F1 %.2f%%\n", what.c_str(), m.n, 100 * m.accuracy,
+              100 * m.f1_macro, 100 * m.f1_weighted);
+  std::printf("class   Se%%     +P%%    support\n");
+  for (int c = 0; c < kMetricClasses; ++c) {
+    const auto& k = m.per_class[static_cast<std::size_t>(c)];
+    std::printf("%-5s %6.2f  %6.2f  %8zu", std::string(class_name(c)).c_str(), 100 * k.sensitivity, 100 * k.ppv, k.support);
+    if (j.contains("bootstrap_95ci")) {
+      const auto& ci = j["bootstrap_95ci"]["per_class"][std::string(class_name(c))];
+      std::printf("   95%% CI Se [%.1f, %.1f]  +P [%.1f, %.1f]", 100 * ci["se"][0].get<double>(), 100 * ci["se"][1].get<double>(),
+                  100 * ci["ppv"][0].get<double>(), 100 * ci["ppv"][1].get<double>());
+    }
+    std::printf("\n");
+  }
+}
+
 Applied apply_model(const ModelDataArgs& a) {
   Applied r;
   r.bundle = load_bundle(a.model, a.threads);
@@ -170,11 +199,7 @@ int run_evaluate(const EvaluateArgs& a) {
     const Rows& rows = r.rows;
     const auto& pred = r.pred;
     const Metrics m = compute_metrics(rows.y, pred);
-    nlohmann::json j = to_json(m);
-    j["split"] = a.split;
-    j["protocol"] = r.manifest["protocol"];
-    // Beats of one patient are not independent: confidence intervals resample records.
-    if (j["protocol"] == "inter-patient") j["bootstrap_95ci"] = bootstrap_by_record(rows.y, pred, rows.record, 1000, 42);
+    nlohmann::json j = metrics_document(m, rows.y, pred, rows.record, a.split, r.manifest["protocol"]);
     j["model_sha256"] = sha256_file(a.model);
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     j["split_sha256"] = split_digest(r.manifest, a.split);
@@ -203,19 +228,7 @@ int run_evaluate(const EvaluateArgs& a) {
       save_bundle(a.model, *b.model, meta);
       std::printf("stored these metrics in %s\n", a.model.c_str());
     }
-    std::printf("%s on %s/%s: %zu beats, accuracy %.2f%%, macro-F1 %.2f%%, weighted-F1 %.2f%%\n", b.meta["family"].get<std::string>().c_str(),
-                a.data.c_str(), a.split.c_str(), m.n, 100 * m.accuracy, 100 * m.f1_macro, 100 * m.f1_weighted);
-    std::printf("class   Se%%     +P%%    support\n");
-    for (int c = 0; c < kMetricClasses; ++c) {
-      const auto& k = m.per_class[static_cast<std::size_t>(c)];
-      std::printf("%-5s %6.2f  %6.2f  %8zu", std::string(class_name(c)).c_str(), 100 * k.sensitivity, 100 * k.ppv, k.support);
-      if (j.contains("bootstrap_95ci")) {
-        const auto& ci = j["bootstrap_95ci"]["per_class"][std::string(class_name(c))];
-        std::printf("   95%% CI Se [%.1f, %.1f]  +P [%.1f, %.1f]", 100 * ci["se"][0].get<double>(), 100 * ci["se"][1].get<double>(),
-                    100 * ci["ppv"][0].get<double>(), 100 * ci["ppv"][1].get<double>());
-      }
-      std::printf("\n");
-    }
+    print_metrics(b.meta["family"].get<std::string>() + " on " + a.data + "/" + a.split, m, j);
     return 0;
   });
 }
@@ -269,6 +282,49 @@ int predict_raw(const PredictArgs& a) {
 }
 
 }  // namespace
+
+void register_cv(CLI::App& app, CvArgs& c, int& status) {
+  CLI::App* cmd = app.add_subcommand(
+      "cv", "Record-grouped cross-validation inside DS1 (inter-patient datasets): metrics of out-of-fold predictions, for model selection without DS2");
+  cmd->add_option("--model", c.model, "Model family")->required()->check(CLI::IsMember({"xgb-feat", "convxgb", "cnn-mlp"}));
+  cmd->add_option("--data", c.data, "Inter-patient dataset folder (with manifest.json)")->required();
+  cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv")->required();
+  cmd->add_option("--params", c.params, "JSON file of family parameters overriding the defaults");
+  cmd->add_option("--seed", c.seed, "Random seed")->capture_default_str();
+  cmd->add_option("--threads", c.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd->callback([&] { status = run_cv(c); });
+}
+
+int run_cv(const CvArgs& a) {
+  return guarded([&] {
+    const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
+    const auto man = read_manifest(a.data);
+    Progress bar;
+    const CrossValidation cv = cross_validate(a.model, params, a.data, a.seed, a.threads, [&](int f, int n) {
+      if (bar.active()) bar.update("cv folds", static_cast<std::size_t>(f), static_cast<std::size_t>(n));
+      else spdlog::info("fold {}/{} done", f, n);
+    });
+    bar.finish();
+    const Metrics m = compute_metrics(cv.truth, cv.predicted);
+    nlohmann::json j = metrics_document(m, cv.truth, cv.predicted, cv.record, "cv-ds1", man["protocol"]);
+    j["cross_validation"] = {{"description", cv.description}, {"folds", cv.folds}, {"best_iteration", cv.best_iteration},
+                             {"family", a.model}, {"params", create_classifier(a.model, params, a.seed, a.threads)->params()},
+                             {"seed", a.seed}};
+    j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
+    const nlohmann::json meta = {{"family", a.model}, {"label_set", man["label_set"]}};
+    std::string csv = kPredictionHeader;
+    for (std::size_t i = 0; i < cv.truth.size(); ++i)
+      append_prediction(csv, std::to_string(cv.record[i]), cv.r_sample[i], class_name(cv.truth[i]), cv.predicted[i], cv.proba.data() + i * 5);
+    std::filesystem::create_directories(a.out);
+    write_file_atomic(std::filesystem::path(a.out) / "metrics.json", j.dump(2) + "\n");
+    write_file_atomic(std::filesystem::path(a.out) / "report.html", render_report(j, meta));
+    write_file_atomic(std::filesystem::path(a.out) / "predictions.csv", csv);
+    std::printf("%s\n", cv.description.c_str());
+    print_metrics(a.model + " out of fold on " + a.data, m, j);
+    return 0;
+  });
+}
+
 
 int run_predict(const PredictArgs& a) {
   return guarded([&] {

@@ -34,6 +34,7 @@ struct Rows {
 struct TrainingSplits {
   Rows fit;       // rows the model learns from
   Rows early;     // rows for early stopping / model selection (never test)
+  Rows held_out;  // inter-patient with a held-out fold: its rows (for cross-validation)
   std::string protocol;
   std::string manifest_sha256;
   std::string description;  // how `fit` and `early` were formed
@@ -43,8 +44,9 @@ struct TrainingSplits {
 nlohmann::json read_manifest(const std::filesystem::path& dir);
 
 // For inter-patient datasets, `early_fold` names the DS1 fold held out for
-// early stopping (its SMOTE rows are dropped from both sides).
-TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold = 0);
+// early stopping (its SMOTE rows are dropped from both sides); a
+// `held_out_fold` >= 0 is kept out of both and returned as `held_out`.
+TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold = 0, int held_out_fold = -1);
 
 // Loads one split ("test", "val" or "train") for evaluation.
 Rows load_evaluation_split(const std::filesystem::path& dir, const std::string& split, View view);

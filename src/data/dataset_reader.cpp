@@ -98,7 +98,7 @@ nlohmann::json read_manifest(const std::filesystem::path& dir) {
   return man;
 }
 
-TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold) {
+TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold, int held_out_fold) {
   const auto man = read_manifest(dir);
   TrainingSplits t;
   t.protocol = man["protocol"].get<std::string>();
@@ -107,6 +107,7 @@ TrainingSplits load_training_splits(const std::filesystem::path& dir, View view,
     t.fit = read_rows(dir, "train", view, man);
     t.early = read_rows(dir, "val", view, man);
     t.description = "fit on train (with its SMOTE rows), early stopping on val";
+    if (held_out_fold >= 0) throw InvalidArgument("held-out folds exist only in inter-patient datasets");
     return t;
   }
   // Inter-patient: DS1 only. One record-grouped fold is held out for early
@@ -114,16 +115,26 @@ TrainingSplits load_training_splits(const std::filesystem::path& dir, View view,
   // leak the held-out records' beats into fitting: they are dropped.
   const Rows ds1 = read_rows(dir, "train", view, man);
   if (ds1.fold.empty()) throw FormatError((dir / "train").string() + ": inter-patient train split lacks fold.npy");
-  std::vector<bool> fit(ds1.n), early(ds1.n);
+  if (held_out_fold >= 0 && held_out_fold == early_fold)
+    throw InvalidArgument("the held-out fold cannot also be the early-stopping fold");
+  std::vector<bool> fit(ds1.n), early(ds1.n), held(ds1.n);
   for (std::size_t i = 0; i < ds1.n; ++i) {
-    fit[i] = ds1.fold[i] >= 0 && ds1.fold[i] != early_fold;
+    fit[i] = ds1.fold[i] >= 0 && ds1.fold[i] != early_fold && ds1.fold[i] != held_out_fold;
     early[i] = ds1.fold[i] == early_fold;
+    held[i] = held_out_fold >= 0 && ds1.fold[i] == held_out_fold;
   }
   t.fit = select(ds1, fit);
   t.early = select(ds1, early);
   if (t.fit.n == 0 || t.early.n == 0) throw InvalidArgument("fold " + std::to_string(early_fold) + " leaves no rows on one side");
   t.description = "DS1 only: fit on folds != " + std::to_string(early_fold) + " (real beats), early stopping on fold " +
                   std::to_string(early_fold) + "; DS2 is not read";
+  if (held_out_fold >= 0) {
+    t.held_out = select(ds1, held);
+    if (t.held_out.n == 0) throw InvalidArgument("fold " + std::to_string(held_out_fold) + " holds no rows");
+    t.description = "DS1 only: fit on folds other than " + std::to_string(early_fold) + " and " + std::to_string(held_out_fold) +
+                    " (real beats), early stopping on fold " + std::to_string(early_fold) + ", fold " +
+                    std::to_string(held_out_fold) + " held out; DS2 is not read";
+  }
   return t;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "heartwave/cross_validate.hpp"
 #include "heartwave/dataset_reader.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/metrics.hpp"
@@ -78,30 +79,18 @@ nlohmann::json SearchSpace::sample(std::mt19937_64& rng) const {
 
 double tune_objective(const std::string& family, const nlohmann::json& params, const std::filesystem::path& data,
                       std::uint64_t seed, int threads, std::string* description) {
-  const View view = create_classifier(family, params, seed, threads)->view();
   const std::string protocol = read_manifest(data)["protocol"].get<std::string>();
   if (protocol != "inter-patient") {
+    const View view = create_classifier(family, params, seed, threads)->view();
     const TrainingSplits s = load_training_splits(data, view);
     auto m = create_classifier(family, params, seed, threads);
     m->fit(s.fit, s.early, nullptr);
     if (description) *description = "macro-F1 on the validation split (" + s.description + ")";
     return compute_metrics(s.early.y, argmax_rows(m->predict_proba(s.early.X, s.early.n))).f1_macro;
   }
-  // Record-grouped cross-validation inside DS1: every fold predicted once.
-  const int folds = read_manifest(data)["parameters"]["folds"].get<int>();
-  std::vector<std::int32_t> truth, pred;
-  for (int f = 0; f < folds; ++f) {
-    const TrainingSplits s = load_training_splits(data, view, f);
-    if (s.early.n == 0) continue;
-    auto m = create_classifier(family, params, seed, threads);
-    m->fit(s.fit, s.early, nullptr);
-    const auto p = argmax_rows(m->predict_proba(s.early.X, s.early.n));
-    truth.insert(truth.end(), s.early.y.begin(), s.early.y.end());
-    pred.insert(pred.end(), p.begin(), p.end());
-  }
-  if (description)
-    *description = "macro-F1 of " + std::to_string(folds) + "-fold record-grouped cross-validation inside DS1 (pooled; DS2 is not read)";
-  return compute_metrics(truth, pred).f1_macro;
+  const CrossValidation cv = cross_validate(family, params, data, seed, threads);
+  if (description) *description = "macro-F1 of " + cv.description;
+  return compute_metrics(cv.truth, cv.predicted).f1_macro;
 }
 
 TuneResult tune(const SearchSpace& space, const TuneOptions& o) {

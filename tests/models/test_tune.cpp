@@ -1,11 +1,15 @@
 // heartwave tune: search spaces, successive halving, and an objective that
-// works with the test split deleted (it cannot look at it).
+// works with the test split deleted (it cannot look at it); cross-validation
+// inside DS1.
 #include <gtest/gtest.h>
 
 #include <set>
 
+#include "heartwave/cross_validate.hpp"
 #include "heartwave/dataset.hpp"
+#include "heartwave/dataset_reader.hpp"
 #include "heartwave/error.hpp"
+#include "heartwave/metrics.hpp"
 #include "heartwave/tune.hpp"
 #include "support.hpp"
 
@@ -96,12 +100,49 @@ TEST(Tune, InterPatientObjectiveIsCrossValidationInsideDs1) {
   o.labels = LabelSet::aami;
   o.records = {"101", "118", "208", "209", "100"};  // DS1 and one DS2 record
   o.smote_targets = {{1, 200}, {3, 200}};
-  o.folds = 2;
+  o.folds = 3;
   build_dataset(o);
   std::filesystem::remove_all(out / "ds" / "test");  // DS2
   std::string what;
-  const double f1 = tune_objective("xgb-feat", {{"num_round", 5}, {"f1_every", 0}}, out / "ds", 1, 1, &what);
+  const nlohmann::json params = {{"num_round", 5}, {"f1_every", 0}};
+  const double f1 = tune_objective("xgb-feat", params, out / "ds", 1, 1, &what);
   EXPECT_GT(f1, 0.0);
   EXPECT_LE(f1, 1.0);
-  EXPECT_NE(what.find("2-fold record-grouped cross-validation inside DS1"), std::string::npos) << what;
+  EXPECT_NE(what.find("3-fold record-grouped cross-validation inside DS1"), std::string::npos) << what;
+
+  // Every real DS1 beat is predicted exactly once, by a model that did not
+  // see its record; SMOTE rows are never predicted.
+  int folds_done = 0;
+  const CrossValidation cv = cross_validate("xgb-feat", params, out / "ds", 1, 1, [&](int f, int n) {
+    EXPECT_EQ(f, ++folds_done);
+    EXPECT_EQ(n, 3);
+  });
+  const Rows ds1 = load_evaluation_split(out / "ds", "train", View::feat);
+  std::set<std::pair<int, std::int64_t>> real, predicted;
+  for (std::size_t i = 0; i < ds1.n; ++i)
+    if (ds1.record[i] >= 0) real.insert({ds1.record[i], ds1.r_sample[i]});
+  for (std::size_t i = 0; i < cv.truth.size(); ++i) predicted.insert({cv.record[i], cv.r_sample[i]});
+  EXPECT_EQ(cv.truth.size(), real.size());
+  EXPECT_EQ(predicted, real);
+  EXPECT_EQ(cv.proba.size(), cv.truth.size() * 5);
+  EXPECT_EQ(cv.best_iteration.size(), 3u);
+  EXPECT_DOUBLE_EQ(compute_metrics(cv.truth, cv.predicted).f1_macro, f1);
+  for (std::size_t i = 0; i < cv.truth.size(); ++i)  // each record sits in one fold
+    for (std::size_t k = 0; k < ds1.n; ++k)
+      if (ds1.record[k] == cv.record[i]) {
+        ASSERT_EQ(ds1.fold[k], cv.fold[i]);
+        break;
+      }
+}
+
+TEST(CrossValidate, RefusesSeedDatasets) {
+  TempDir out;
+  BuildOptions o;
+  o.data_dir = heartwave::test::mitdb_dir();
+  o.out_dir = out / "ds";
+  o.protocol = Protocol::seed;
+  o.records = {"100", "101"};
+  build_dataset(o);
+  expect_throw_with<InvalidArgument>([&] { cross_validate("xgb-feat", {{"num_round", 2}}, out / "ds", 1, 1); },
+                                     "needs an inter-patient dataset");
 }
