@@ -81,7 +81,6 @@ int main(int argc, char** argv) {
                     read_annotations(std::filesystem::path(db) / (name + ".atr"))});
   }
   const BeatPipeline pipe(b.meta, *b.model);
-  const int lead = pipe.preprocessing().lead;
   double e2e = 1e30;
   std::size_t beats = 0;
   for (int rep = 0; rep < 3; ++rep) {
@@ -109,17 +108,22 @@ int main(int argc, char** argv) {
   std::vector<double> one;
   const int before = pipe.preprocessing().window.before, after = pipe.preprocessing().window.after;
   for (const auto& r : recs) {
-    const auto& sig = r.rec.samples[static_cast<std::size_t>(lead)];
+    const auto& pre = pipe.preprocessing();
+    const auto& sig = r.rec.samples[pre.choose_lead(r.rec.leads, r.rec.name)];
+    const auto& sig2 = r.rec.samples[pre.second_lead ? pre.choose_second_lead(r.rec.leads, r.rec.name) : 0];
     const auto res = pipe.classify_record(r.rec, r.anns);
     const auto tmpl = median_template(res.beats.windows, static_cast<std::size_t>(before + after));
+    const auto tmpl2 = pre.second_lead ? median_template(res.beats.windows2, static_cast<std::size_t>(before + after)) : std::vector<float>();
     const auto times = beat_times(r.anns);
     for (std::size_t i = 0; i < res.beats.beats.size() && i < 200; ++i) {
       const std::int64_t R = res.beats.beats[i].r_sample;
       const std::vector<double> raw(sig.begin() + R - before, sig.begin() + R + after);
+      std::vector<double> raw2;
+      if (pre.second_lead) raw2.assign(sig2.begin() + R - before, sig2.begin() + R + after);
       const std::int64_t at[] = {R};
       const auto t0 = Clock::now();
       const auto rr = rr_features(times, at, r.rec.fs);
-      const auto p = pipe.classify_beat(raw, rr[0], tmpl);
+      const auto p = pipe.classify_beat(raw, rr[0], tmpl, raw2, tmpl2);
       one.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
       if (!(p[0] >= 0)) return 1;
     }

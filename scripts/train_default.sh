@@ -12,7 +12,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target heartwave
 hw=build/release/heartwave
 data=out/datasets/inter-patient
-$hw data build --protocol inter-patient --seed 42 --out "$data"
+$hw data build --protocol inter-patient --second-lead --seed 42 --out "$data"
 $hw train --model xgb-feat --data "$data" --params configs/default.json --seed 42 --threads 2 --early-fold 0 \
   --out models/default.hwm
 rm -f models/default.hwm.log.json  # the log is inside the model file too

@@ -23,6 +23,8 @@ struct DataBuildArgs {
   int smote_target = 5000;
   int threads = 2;
   int lead = 0;
+  std::string lead_name = "MLII";
+  bool second_lead = false;
   int folds = 5;
   bool remove_baseline = false;
   std::vector<std::string> records;

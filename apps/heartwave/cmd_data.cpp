@@ -32,7 +32,9 @@ void register_data(CLI::App& app, DataBuildArgs& b, DataFetchArgs& f, int& statu
       ->capture_default_str()
       ->check(CLI::Range(1, 10000000));
   build->add_option("--threads", b.threads, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
-  build->add_option("--lead", b.lead, "Signal index to use (0 = MLII in most MIT-BIH records)")->capture_default_str();
+  build->add_option("--lead-name", b.lead_name, "Lead to use, by signal name ('' to choose by --lead only)")->capture_default_str();
+  build->add_option("--lead", b.lead, "Signal index to use when a record has no signal named --lead-name")->capture_default_str();
+  build->add_flag("--second-lead", b.second_lead, "Add the other signal's patient-relative template features (8 columns)");
   build->add_option("--folds", b.folds, "Record-grouped folds inside DS1 (inter-patient)")->capture_default_str()->check(CLI::Range(2, 22));
   build->add_flag("--remove-baseline", b.remove_baseline, "Remove baseline wander (200/600 ms median filters) first");
   build->add_option("--records", b.records, "Only these records (comma separated)")->delimiter(',');
@@ -58,6 +60,8 @@ int run_data_build(const DataBuildArgs& a) {
     opt.smote_targets = {{1, static_cast<std::size_t>(a.smote_target)}, {3, static_cast<std::size_t>(a.smote_target)}};
     opt.threads = a.threads;
     opt.pre.lead = a.lead;
+    opt.pre.lead_name = a.lead_name;
+    opt.pre.second_lead = a.second_lead;
     opt.pre.remove_baseline = a.remove_baseline;
     opt.folds = a.folds;
     opt.records = a.records;

@@ -80,9 +80,20 @@ nlohmann::json read_json_file(const std::string& path) {
 
 // The model must see data preprocessed exactly as its training data was.
 void check_compatible(const nlohmann::json& meta, const nlohmann::json& man, const std::filesystem::path& data) {
-  if (man["preprocessing"] != meta["preprocessing"])
-    throw InvalidArgument(data.string() + ": dataset preprocessing differs from the model's (filter, window, lead or "
-                          "standardisation); rebuild the dataset with the model's parameters");
+  const auto& mp = meta["preprocessing"];
+  const auto& dp = man["preprocessing"];
+  if (dp != mp) {
+    // Name what differs, so that the dataset can be rebuilt to match.
+    std::string diff;
+    for (const auto& key : {"lead_name", "lead", "second_lead", "fs", "window", "remove_baseline", "filter", "standardize"}) {
+      const auto a = mp.contains(key) ? mp[key] : nlohmann::json(), b = dp.contains(key) ? dp[key] : nlohmann::json();
+      if (a == b) continue;
+      const bool small = a.dump().size() < 60 && b.dump().size() < 60;
+      diff += std::string(diff.empty() ? "" : "; ") + key + (small ? ": model " + a.dump() + ", dataset " + b.dump() : " differs");
+    }
+    throw InvalidArgument(data.string() + ": dataset preprocessing differs from the model's (" + (diff.empty() ? "other fields" : diff) +
+                          "); rebuild the dataset with the model's parameters");
+  }
   if (man["label_set"] != meta["label_set"])
     throw InvalidArgument(data.string() + ": label set " + man["label_set"].dump() + " differs from the model's " +
                           meta["label_set"].dump());

@@ -59,9 +59,11 @@ class BeatPipeline {
   // One beat: its raw window (window().length() samples at the model's rate,
   // R at window().before), its RR features and the record's dominant beat
   // (median_template of the record's filtered windows). Allocation-free after
-  // the first call on a thread.
+  // the first call on a thread. Two-lead models also need the second lead's
+  // raw window and dominant beat (InvalidArgument without them).
   std::array<float, 5> classify_beat(std::span<const double> raw_window, const RRFeatures& rr,
-                                     std::span<const float> dominant_beat) const;
+                                     std::span<const float> dominant_beat, std::span<const double> raw_window2 = {},
+                                     std::span<const float> dominant_beat2 = {}) const;
 
  private:
   Preprocessing pre_;

@@ -12,10 +12,14 @@ namespace heartwave {
 inline constexpr std::size_t kNumMorphologyFeatures = 36;
 inline constexpr std::size_t kNumTemplateFeatures = 8;
 inline constexpr std::size_t kNumFeatures = kNumRRFeatures + kNumMorphologyFeatures + kNumTemplateFeatures;
+// With a second lead: its template features follow ("l2_" + the name).
+inline constexpr std::size_t kNumSecondLeadFeatures = kNumTemplateFeatures;
 
 // Names in output order: the 8 RR features, the 36 morphology features, then
 // the 8 patient-relative (template) features.
 const std::vector<std::string>& feature_names();
+// The same, followed by the second lead's names when `second_lead`.
+std::vector<std::string> feature_names(bool second_lead);
 
 // Morphology of one beat window (R at index `r_index`), written to `out`
 // (kNumMorphologyFeatures values):

@@ -17,7 +17,16 @@
 namespace heartwave {
 
 struct Preprocessing {
-  int lead = 0;                       // signal index (MLII in 45 of the 48 MIT-BIH records)
+  // The lead: the signal named `lead_name` when the record has one (MLII: the
+  // limb lead every MIT-BIH record but 102 and 104 carries, though record 114
+  // stores it second); otherwise signal index `lead`. An empty name always
+  // uses the index.
+  std::string lead_name = "MLII";
+  int lead = 0;
+  // Also the record's other signal (V1, V2, V4 or V5 in MIT-BIH): its beats
+  // add the patient-relative template features of that lead
+  // (kNumTemplateFeatures more columns). Needs two-signal recordings.
+  bool second_lead = false;
   double fs = 360.0;                  // signals are resampled to this rate first
   BeatWindow window;                  // [R-93, R+94) by default
   bool remove_baseline = false;       // 200/600 ms median filters on the whole lead
@@ -27,15 +36,23 @@ struct Preprocessing {
   FilterType filter_type = FilterType::lowpass;
 
   FilterCoefficients coefficients() const;
+  // The signal index to use among signals named `names`; throws
+  // InvalidArgument (naming `record`) when it does not exist.
+  std::size_t choose_lead(const std::vector<std::string>& names, const std::string& record) const;
+  // The second lead's index: the first signal other than the primary one.
+  std::size_t choose_second_lead(const std::vector<std::string>& names, const std::string& record) const;
+  // Features per beat: kNumFeatures, plus the second lead's when used.
+  std::size_t num_features() const;
 };
 
 // Beats of one recording: windows (n x window) after filtering, and features
-// (n x kNumFeatures) computed from the filtered windows and the record's RR
+// (n x num_features()) computed from the filtered windows and the record's RR
 // sequence.
 struct RecordBeats {
   std::string record;
   std::vector<LabeledBeat> beats;
   std::vector<float> windows;
+  std::vector<float> windows2;  // the second lead's, when Preprocessing::second_lead
   std::vector<float> features;
 };
 
@@ -43,14 +60,16 @@ struct RecordBeats {
 // when the lead does not exist.
 RecordBeats extract_beats(const Recording& recording, std::span<const Annotation> annotations, LabelSet labels,
                           const Preprocessing& pre);
-// The same on one lead (already chosen) at sampling rate `fs`; `pre.lead` is ignored.
+// The same on one lead (already chosen) at sampling rate `fs`; `pre.lead` is
+// ignored. InvalidArgument when `pre.second_lead` asks for two leads.
 RecordBeats extract_beats(const std::string& name, std::span<const double> lead, double fs,
                           std::span<const Annotation> annotations, LabelSet labels, const Preprocessing& pre);
 
 // The second half of extract_beats, for windows cut elsewhere: `out.beats`
 // (their r_sample) and `out.windows` (raw, beats x window length) are set;
 // filters the windows in place and computes the features, RR intervals
-// relative to the sorted beat times `times` (at pre.fs).
+// relative to the sorted beat times `times` (at pre.fs). With
+// `pre.second_lead`, `out.windows2` holds the second lead's windows.
 void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const Preprocessing& pre);
 
 // All kNumFeatures features of one filtered beat window, in schema order:

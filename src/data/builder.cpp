@@ -137,13 +137,12 @@ BuildReport build_dataset(const BuildOptions& opt) {
   parallel_for(records.size(), opt.threads, [&](std::size_t i) {
     const std::filesystem::path base = opt.data_dir / records[i];
     const Record rec = read_record(base);
-    if (opt.pre.lead < 0 || static_cast<std::size_t>(opt.pre.lead) >= rec.num_signals())
-      throw InvalidArgument(base.string() + ": lead " + std::to_string(opt.pre.lead) + " does not exist");
     std::filesystem::path atr = base;
     atr += ".atr";
     const auto anns = read_annotations(atr);
-    const auto lead = rec.physical(static_cast<std::size_t>(opt.pre.lead));
-    per_record[i] = extract_beats(records[i], lead, rec.fs(), anns, opt.labels, opt.pre);
+    Recording recording = to_recording(rec);
+    recording.name = records[i];
+    per_record[i] = extract_beats(recording, anns, opt.labels, opt.pre);
     std::lock_guard lock(progress_mutex);
     progress("records", ++done, records.size());
   });
@@ -151,7 +150,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
 
   // Assemble rows and assign splits.
   const auto W = static_cast<std::size_t>(opt.pre.window.length());
-  const std::size_t F = kNumFeatures;
+  const std::size_t F = opt.pre.num_features();
   std::size_t n = 0;
   for (const auto& r : per_record) n += r.beats.size();
   std::vector<float> base(n * W), feats(n * F);
@@ -304,7 +303,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
   for (int k = 0; k < kNumClasses; ++k)
     classes.push_back({{"index", k}, {"name", std::string(class_name(k))}, {"symbols", class_members(opt.labels, k)}});
   man["classes"] = classes;
-  const auto& fn = feature_names();
+  const auto fn = feature_names(opt.pre.second_lead);
   man["schema"] = {
       {"base", {{"dtype", "float32"}, {"columns", W}, {"description", "filtered, standardised beat samples, R at index " + std::to_string(opt.pre.window.before)}}},
       {"feat", {{"dtype", "float32"}, {"columns", W + F}, {"description", "base columns then the standardised features"}}},
@@ -317,7 +316,9 @@ BuildReport build_dataset(const BuildOptions& opt) {
   };
   const FilterCoefficients coef = opt.pre.coefficients();
   man["preprocessing"] = {
+      {"lead_name", opt.pre.lead_name},
       {"lead", opt.pre.lead},
+      {"second_lead", opt.pre.second_lead},
       {"fs", opt.pre.fs},
       {"window", {{"before", opt.pre.window.before}, {"after", opt.pre.window.after}}},
       {"remove_baseline", opt.pre.remove_baseline},

@@ -13,46 +13,91 @@ FilterCoefficients Preprocessing::coefficients() const {
   return butter(filter_order, filter_cutoff_hz, filter_type, fs);
 }
 
-RecordBeats extract_beats(const Recording& rec, std::span<const Annotation> annotations, LabelSet labels,
-                          const Preprocessing& pre) {
-  if (pre.lead < 0 || static_cast<std::size_t>(pre.lead) >= rec.samples.size())
-    throw InvalidArgument(rec.name + ": lead " + std::to_string(pre.lead) + " does not exist (the record has " +
-                          std::to_string(rec.samples.size()) + " signals)");
-  return extract_beats(rec.name, rec.samples[static_cast<std::size_t>(pre.lead)], rec.fs, annotations, labels, pre);
+std::size_t Preprocessing::choose_lead(const std::vector<std::string>& names, const std::string& record) const {
+  if (!lead_name.empty())
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == lead_name) return i;
+  if (lead < 0 || static_cast<std::size_t>(lead) >= names.size())
+    throw InvalidArgument(record + ": lead " + (lead_name.empty() ? "" : "'" + lead_name + "' not found and lead ") +
+                          std::to_string(lead) + " does not exist (the record has " + std::to_string(names.size()) + " signals)");
+  return static_cast<std::size_t>(lead);
 }
 
-RecordBeats extract_beats(const std::string& name, std::span<const double> lead, double fs,
-                          std::span<const Annotation> annotations, LabelSet labels, const Preprocessing& pre) {
-  RecordBeats out;
-  out.record = name;
-  // The lead is used as it is unless it must change (resampling, missing
-  // samples, baseline removal): then a working copy is made.
-  std::vector<double> work;
+std::size_t Preprocessing::choose_second_lead(const std::vector<std::string>& names, const std::string& record) const {
+  const std::size_t first = choose_lead(names, record);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (i != first) return i;
+  throw InvalidArgument(record + ": the second lead is asked for but the record has " + std::to_string(names.size()) + " signal");
+}
+
+std::size_t Preprocessing::num_features() const { return kNumFeatures + (second_lead ? kNumSecondLeadFeatures : 0); }
+
+namespace {
+
+// One lead made ready for cutting: at pre.fs, missing samples flattened,
+// baseline removed when asked. Returns `lead` itself when nothing changes,
+// else a view of `work`.
+std::span<const double> condition(std::span<const double> lead, double fs, const Preprocessing& pre, std::vector<double>& work) {
   std::span<const double> signal = lead;
-  std::vector<Annotation> anns(annotations.begin(), annotations.end());
-  auto writable = [&]() -> std::vector<double>& {
-    if (work.empty()) work.assign(signal.begin(), signal.end());
-    signal = work;
-    return work;
-  };
   if (fs != pre.fs) {
     work = resample(lead, fs, pre.fs);
     signal = work;
-    const double ratio = pre.fs / fs;
-    for (auto& a : anns) a.time = std::llround(static_cast<double>(a.time) * ratio);
   }
-  if (std::any_of(signal.begin(), signal.end(), [](double v) { return std::isnan(v); }))
-    for (double& v : writable())
+  if (std::any_of(signal.begin(), signal.end(), [](double v) { return std::isnan(v); })) {
+    if (work.empty()) work.assign(signal.begin(), signal.end());
+    for (double& v : work)
       if (std::isnan(v)) v = 0.0;  // missing samples: flat line rather than NaN poisoning the filters
+    signal = work;
+  }
   if (pre.remove_baseline) {
     work = remove_baseline(signal, pre.fs);
     signal = work;
   }
+  return signal;
+}
 
+// Both leads when `lead2` is not empty.
+RecordBeats extract(const std::string& name, std::span<const double> lead, std::span<const double> lead2, double fs,
+                    std::span<const Annotation> annotations, LabelSet labels, const Preprocessing& pre) {
+  RecordBeats out;
+  out.record = name;
+  std::vector<double> work, work2;
+  const std::span<const double> signal = condition(lead, fs, pre, work);
+  std::vector<Annotation> anns(annotations.begin(), annotations.end());
+  if (fs != pre.fs) {
+    const double ratio = pre.fs / fs;
+    for (auto& a : anns) a.time = std::llround(static_cast<double>(a.time) * ratio);
+  }
   out.beats = select_beats(anns, labels, static_cast<std::int64_t>(signal.size()), pre.window);
   out.windows = extract_windows(signal, out.beats, pre.window);
+  if (pre.second_lead) {
+    if (lead2.size() != lead.size())
+      throw InvalidArgument(name + ": the two leads differ in length (" + std::to_string(lead.size()) + " and " +
+                            std::to_string(lead2.size()) + " samples)");
+    out.windows2 = extract_windows(condition(lead2, fs, pre, work2), out.beats, pre.window);
+  }
   finish_beats(out, beat_times(anns), pre);
   return out;
+}
+
+}  // namespace
+
+RecordBeats extract_beats(const Recording& rec, std::span<const Annotation> annotations, LabelSet labels,
+                          const Preprocessing& pre) {
+  if (rec.leads.size() != rec.samples.size())
+    throw InvalidArgument(rec.name + ": " + std::to_string(rec.leads.size()) + " lead names for " +
+                          std::to_string(rec.samples.size()) + " signals");
+  const std::size_t lead = pre.choose_lead(rec.leads, rec.name);
+  if (!pre.second_lead) return extract(rec.name, rec.samples[lead], {}, rec.fs, annotations, labels, pre);
+  const std::size_t lead2 = pre.choose_second_lead(rec.leads, rec.name);
+  return extract(rec.name, rec.samples[lead], rec.samples[lead2], rec.fs, annotations, labels, pre);
+}
+
+RecordBeats extract_beats(const std::string& name, std::span<const double> lead, double fs,
+                          std::span<const Annotation> annotations, LabelSet labels, const Preprocessing& pre) {
+  if (pre.second_lead)
+    throw InvalidArgument(name + ": two leads are needed (the model or dataset uses the second lead) and one was given");
+  return extract(name, lead, {}, fs, annotations, labels, pre);
 }
 
 void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const Preprocessing& pre) {
@@ -61,24 +106,37 @@ void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const P
   if (out.windows.size() != n * len)
     throw InvalidArgument(out.record + ": " + std::to_string(out.windows.size()) + " window samples for " + std::to_string(n) +
                           " beats of " + std::to_string(len));
+  if (pre.second_lead && out.windows2.size() != n * len)
+    throw InvalidArgument(out.record + ": the second lead has " + std::to_string(out.windows2.size()) + " window samples for " +
+                          std::to_string(n) + " beats of " + std::to_string(len));
   if (pre.filter_beats && n > 0) {
     const ZeroPhaseFilter f(pre.coefficients());
     std::vector<double> in(len), filtered(len), scratch;
-    for (std::size_t i = 0; i < n; ++i) {
-      float* w = out.windows.data() + i * len;
-      std::copy(w, w + len, in.begin());
-      f.apply(in, filtered, scratch);
-      std::transform(filtered.begin(), filtered.end(), w, [](double v) { return static_cast<float>(v); });
+    for (auto* windows : {&out.windows, &out.windows2}) {
+      if (windows->empty()) continue;
+      for (std::size_t i = 0; i < n; ++i) {
+        float* w = windows->data() + i * len;
+        std::copy(w, w + len, in.begin());
+        f.apply(in, filtered, scratch);
+        std::transform(filtered.begin(), filtered.end(), w, [](double v) { return static_cast<float>(v); });
+      }
     }
   }
   std::vector<std::int64_t> at(n);
   for (std::size_t i = 0; i < n; ++i) at[i] = out.beats[i].r_sample;
   const auto rr = rr_features(times, at, pre.fs);
   const std::vector<float> tmpl = median_template(out.windows, len);
-  out.features.resize(n * kNumFeatures);
+  const std::size_t F = pre.num_features();
+  out.features.resize(n * F);
   for (std::size_t i = 0; i < n; ++i) {
-    float* f = out.features.data() + i * kNumFeatures;
+    float* f = out.features.data() + i * F;
     beat_features({out.windows.data() + i * len, len}, rr[i], tmpl, pre.window.before, {f, kNumFeatures});
+  }
+  if (pre.second_lead) {
+    const std::vector<float> tmpl2 = median_template(out.windows2, len);
+    for (std::size_t i = 0; i < n; ++i)
+      template_features({out.windows2.data() + i * len, len}, tmpl2, pre.window.before,
+                        {out.features.data() + i * F + kNumFeatures, kNumSecondLeadFeatures});
   }
 }
 

@@ -2,6 +2,13 @@
 
 namespace heartwave {
 
+std::vector<std::string> feature_names(bool second_lead) {
+  std::vector<std::string> n = feature_names();
+  if (second_lead)
+    for (std::size_t i = kNumFeatures - kNumTemplateFeatures; i < kNumFeatures; ++i) n.push_back("l2_" + n[i]);
+  return n;
+}
+
 const std::vector<std::string>& feature_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> n = {"rr_pre",       "rr_post",       "rr_local",       "rr_record",

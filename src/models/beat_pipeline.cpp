@@ -35,6 +35,9 @@ Preprocessing preprocessing_from_json(const nlohmann::json& j) {
   if (!j.is_object()) throw FormatError("model preprocessing: not an object");
   Preprocessing p;
   p.lead = field<int>(j, "lead", "");
+  // Models from before lead names existed chose by index only.
+  p.lead_name = j.contains("lead_name") ? field<std::string>(j, "lead_name", "") : std::string();
+  p.second_lead = j.contains("second_lead") && field<bool>(j, "second_lead", "");
   p.fs = field<double>(j, "fs", "");
   p.remove_baseline = field<bool>(j, "remove_baseline", "");
   const auto& w = j.contains("window") ? j["window"] : nlohmann::json();
@@ -58,7 +61,7 @@ BeatPipeline::BeatPipeline(const nlohmann::json& meta, const Classifier& model)
       labels_(parse_label_set(meta.at("label_set").get<std::string>())),
       view_(model.view()),
       base_(scaler(meta["preprocessing"], "base", static_cast<std::size_t>(pre_.window.length()))),
-      feat_(scaler(meta["preprocessing"], "features", kNumFeatures)),
+      feat_(scaler(meta["preprocessing"], "features", pre_.num_features())),
       filter_(pre_.coefficients()),
       model_(model) {}
 
@@ -66,14 +69,14 @@ std::size_t BeatPipeline::row_width() const {
   const auto w = static_cast<std::size_t>(pre_.window.length());
   switch (view_) {
     case View::base: return w;
-    case View::feat: return w + kNumFeatures;
-    case View::feat_only: return kNumFeatures;
+    case View::feat: return w + pre_.num_features();
+    case View::feat_only: return pre_.num_features();
   }
   return 0;
 }
 
 std::vector<float> BeatPipeline::rows(const RecordBeats& b) const {
-  const std::size_t n = b.beats.size(), W = static_cast<std::size_t>(pre_.window.length()), F = kNumFeatures;
+  const std::size_t n = b.beats.size(), W = static_cast<std::size_t>(pre_.window.length()), F = pre_.num_features();
   std::vector<float> base = b.windows, feats = b.features;
   if (n == 0) return {};
   base_.apply(base);
@@ -108,6 +111,7 @@ BeatPipeline::RecordResult BeatPipeline::classify_record(const Recording& rec, s
 BeatPipeline::RecordResult BeatPipeline::classify_windows(const std::string& name, std::span<const double> raw,
                                                           std::span<const std::int64_t> r_samples) const {
   const auto W = static_cast<std::size_t>(pre_.window.length());
+  if (pre_.second_lead) throw InvalidArgument(name + ": the model uses two leads; beats given as one lead's windows cannot be classified");
   if (raw.size() != r_samples.size() * W)
     throw InvalidArgument(name + ": " + std::to_string(raw.size()) + " samples for " + std::to_string(r_samples.size()) +
                           " beats of " + std::to_string(W));
@@ -127,22 +131,33 @@ BeatPipeline::RecordResult BeatPipeline::classify_windows(const std::string& nam
 }
 
 std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, const RRFeatures& rr,
-                                                 std::span<const float> tmpl) const {
-  const std::size_t W = static_cast<std::size_t>(pre_.window.length()), F = kNumFeatures;
+                                                 std::span<const float> tmpl, std::span<const double> raw2,
+                                                 std::span<const float> tmpl2) const {
+  const std::size_t W = static_cast<std::size_t>(pre_.window.length()), F = pre_.num_features();
+  if (pre_.second_lead && (raw2.size() != W || tmpl2.size() != W))
+    throw InvalidArgument("classify_beat: the model uses two leads; the second lead's window and dominant beat need " +
+                          std::to_string(W) + " samples each");
   if (raw.size() != W) throw InvalidArgument("classify_beat: window has " + std::to_string(raw.size()) + " samples, the model's is " + std::to_string(W));
   if (tmpl.size() != W) throw InvalidArgument("classify_beat: dominant beat has " + std::to_string(tmpl.size()) + " samples, the model's window is " + std::to_string(W));
   thread_local std::vector<double> filtered, scratch;
-  thread_local std::vector<float> beat, feats, row;
+  thread_local std::vector<float> beat, beat2, feats, row;
   filtered.resize(W);
-  beat.resize(W);
   feats.resize(F);
-  if (pre_.filter_beats) {
-    filter_.apply(raw, filtered, scratch);
-    std::transform(filtered.begin(), filtered.end(), beat.begin(), [](double v) { return static_cast<float>(v); });
-  } else {
-    std::transform(raw.begin(), raw.end(), beat.begin(), [](double v) { return static_cast<float>(v); });
+  auto prepare = [&](std::span<const double> in, std::vector<float>& out) {
+    out.resize(W);
+    if (pre_.filter_beats) {
+      filter_.apply(in, filtered, scratch);
+      std::transform(filtered.begin(), filtered.end(), out.begin(), [](double v) { return static_cast<float>(v); });
+    } else {
+      std::transform(in.begin(), in.end(), out.begin(), [](double v) { return static_cast<float>(v); });
+    }
+  };
+  prepare(raw, beat);
+  beat_features(beat, rr, tmpl, pre_.window.before, {feats.data(), kNumFeatures});
+  if (pre_.second_lead) {
+    prepare(raw2, beat2);
+    template_features(beat2, tmpl2, pre_.window.before, {feats.data() + kNumFeatures, kNumSecondLeadFeatures});
   }
-  beat_features(beat, rr, tmpl, pre_.window.before, feats);
   base_.apply(beat);
   feat_.apply(feats);
   row.clear();

@@ -7,7 +7,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
 
 #include "support.hpp"
 
@@ -178,10 +181,59 @@ TEST(Cli, TrainEvaluatePredict) {
 
 // The shipped default model (models/default.hwm, used when --model is not
 // given) reproduces the DS2 figures stored in it, from a freshly built dataset.
+TEST(Cli, CrossValidationInsideDs1) {
+  heartwave::test::TempDir tmp;
+  const std::string ds = (tmp / "ds").string();
+  auto r = run("data build --protocol inter-patient --records 101,118,208,209,100 --folds 3 --smote-target 200 --data-dir " +
+               heartwave::test::mitdb_dir().string() + " --out " + ds);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::filesystem::remove_all(tmp / "ds/test");  // DS2 is never needed
+  {
+    std::ofstream f(tmp / "p.json");
+    f << "{\"num_round\": 6, \"f1_every\": 0}";
+  }
+  r = run("cv --model xgb-feat --data " + ds + " --params " + (tmp / "p.json").string() + " --out " + (tmp / "cv").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("3-fold record-grouped cross-validation inside DS1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("95% CI Se"), std::string::npos) << r.out;
+  std::ifstream mj(tmp / "cv/metrics.json");
+  const auto m = nlohmann::json::parse(mj);
+  EXPECT_EQ(m["split"], "cv-ds1");
+  EXPECT_EQ(m["cross_validation"]["folds"], 3);
+  EXPECT_EQ(m["cross_validation"]["params"]["num_round"], 6);
+  // One prediction line per real DS1 beat (4 records), none for SMOTE rows.
+  std::ifstream csv(tmp / "cv/predictions.csv");
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q");
+  std::size_t lines = 0;
+  std::set<std::string> records;
+  while (std::getline(csv, line)) {
+    ++lines;
+    records.insert(line.substr(0, line.find(',')));
+  }
+  EXPECT_EQ(lines, m["n"].get<std::size_t>());
+  EXPECT_EQ(records, (std::set<std::string>{"101", "118", "208", "209"}));
+  EXPECT_TRUE(std::filesystem::exists(tmp / "cv/report.html"));
+  // A seed dataset has no record-grouped folds.
+  r = run("data build --protocol seed --records 100,208 --smote-target 300 --data-dir " + heartwave::test::mitdb_dir().string() +
+          " --out " + (tmp / "seed").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run("cv --model xgb-feat --data " + (tmp / "seed").string() + " --out " + (tmp / "cv2").string());
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("needs an inter-patient dataset"), std::string::npos) << r.out;
+}
+
 TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   heartwave::test::TempDir tmp;
   const std::string ds = (tmp / "inter").string();
-  auto r = run("data build --protocol inter-patient --data-dir " + heartwave::test::mitdb_dir().string() + " --out " + ds);
+  // Without the second lead the default model refuses the dataset, naming why.
+  auto r = run("data build --protocol inter-patient --records 100,101,106 --folds 2 --no-smote --data-dir " + heartwave::test::mitdb_dir().string() + " --out " + ds);
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run("evaluate --data " + ds + " --out " + (tmp / "ev").string(), "env -u HEARTWAVE_MODEL");
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("second_lead: model true, dataset false"), std::string::npos) << r.out;
+  r = run("data build --protocol inter-patient --second-lead --data-dir " + heartwave::test::mitdb_dir().string() + " --out " + ds);
   ASSERT_EQ(r.status, 0) << r.out;
   r = run("evaluate --data " + ds + " --out " + (tmp / "ev").string(), "env -u HEARTWAVE_MODEL");
   ASSERT_EQ(r.status, 0) << r.out;

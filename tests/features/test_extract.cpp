@@ -59,3 +59,64 @@ TEST(Extract, ResamplesOtherRatesAndChecksLead) {
   pre.lead = 3;
   EXPECT_THROW(extract_beats(rec, anns, LabelSet::aami, pre), InvalidArgument);
 }
+
+TEST(Extract, ChoosesTheLeadByName) {
+  // Record 114 stores MLII second; 102 has no MLII (V5, V2).
+  const auto dir = heartwave::test::mitdb_dir();
+  const Recording r114 = to_recording(read_record(dir / "114"));
+  const Recording r102 = to_recording(read_record(dir / "102"));
+  Preprocessing pre;
+  ASSERT_EQ(r114.leads[1], "MLII");
+  EXPECT_EQ(pre.choose_lead(r114.leads, "114"), 1u);
+  EXPECT_EQ(pre.choose_lead(r102.leads, "102"), 0u);  // falls back to index 0
+  pre.lead_name.clear();
+  EXPECT_EQ(pre.choose_lead(r114.leads, "114"), 0u);  // by index only
+  pre.lead_name = "V5";
+  EXPECT_EQ(pre.choose_lead(r114.leads, "114"), 0u);
+  pre.lead_name = "MLII";
+  pre.lead = 2;
+  EXPECT_EQ(pre.choose_lead(r114.leads, "114"), 1u);
+  heartwave::test::expect_throw_with<InvalidArgument>([&] { pre.choose_lead(r102.leads, "102"); },
+                                                      "102: lead 'MLII' not found and lead 2 does not exist");
+  // extract_beats reads the chosen signal: the windows follow MLII.
+  pre.lead = 0;
+  const auto anns = read_annotations(dir / "114.atr");
+  const auto rb = extract_beats(r114, anns, LabelSet::aami, pre);
+  const auto& b = rb.beats[5];
+  const std::vector<double> raw(r114.samples[1].begin() + (b.r_sample - 93), r114.samples[1].begin() + (b.r_sample + 94));
+  const auto want = filtfilt(pre.coefficients(), raw);
+  for (std::size_t i = 0; i < 187; ++i) ASSERT_NEAR(rb.windows[5 * 187 + i], want[i], 1e-6);
+}
+
+TEST(Extract, SecondLeadAddsItsTemplateFeatures) {
+  const auto dir = heartwave::test::mitdb_dir();
+  const Recording rec = to_recording(read_record(dir / "114"));  // V5 first, MLII second
+  const auto anns = read_annotations(dir / "114.atr");
+  Preprocessing pre;
+  const auto one = extract_beats(rec, anns, LabelSet::aami, pre);
+  pre.second_lead = true;
+  EXPECT_EQ(pre.choose_second_lead(rec.leads, "114"), 0u);
+  const auto two = extract_beats(rec, anns, LabelSet::aami, pre);
+  const std::size_t n = two.beats.size(), F = kNumFeatures + kNumSecondLeadFeatures;
+  ASSERT_EQ(n, one.beats.size());
+  ASSERT_EQ(two.features.size(), n * F);
+  ASSERT_EQ(two.windows2.size(), n * 187);
+  EXPECT_EQ(two.windows, one.windows);  // the primary lead is untouched
+  // The first 52 features are the one-lead features; the rest are the
+  // template features of the filtered V5 windows against their own median beat.
+  const auto tmpl2 = median_template(two.windows2, 187);
+  std::vector<float> want(kNumTemplateFeatures);
+  for (std::size_t i = 0; i < n; i += 97) {
+    for (std::size_t k = 0; k < kNumFeatures; ++k) ASSERT_EQ(two.features[i * F + k], one.features[i * kNumFeatures + k]);
+    template_features({two.windows2.data() + i * 187, 187}, tmpl2, 93, want);
+    for (std::size_t k = 0; k < kNumTemplateFeatures; ++k) ASSERT_EQ(two.features[i * F + kNumFeatures + k], want[k]);
+    const auto& b = two.beats[i];
+    const std::vector<double> raw(rec.samples[0].begin() + (b.r_sample - 93), rec.samples[0].begin() + (b.r_sample + 94));
+    const auto filt = filtfilt(pre.coefficients(), raw);
+    for (std::size_t k = 0; k < 187; ++k) ASSERT_NEAR(two.windows2[i * 187 + k], filt[k], 1e-6);
+  }
+  EXPECT_EQ(feature_names(true).size(), F);
+  EXPECT_EQ(feature_names(true).back(), "l2_tpl_p_energy_ratio");
+  heartwave::test::expect_throw_with<InvalidArgument>(
+      [&] { extract_beats("114", rec.samples[1], rec.fs, anns, LabelSet::aami, pre); }, "two leads are needed");
+}

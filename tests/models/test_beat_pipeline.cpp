@@ -26,14 +26,17 @@ struct Trained {
   ModelBundle bundle;
 };
 
-// A seed-protocol dataset of two records and a small xgb-feat model on it.
-std::unique_ptr<Trained> train_small() {
+// A seed-protocol dataset of two records (or 114, whose MLII is its second
+// signal) and a small xgb-feat model on it.
+std::unique_ptr<Trained> train_small(bool second_lead = false) {
   auto t = std::make_unique<Trained>();
   BuildOptions o;
   o.data_dir = heartwave::test::mitdb_dir();
   o.out_dir = t->dir / "data";
-  o.records = {"100", "208"};
+  o.records = {"100", second_lead ? "114" : "208"};
+  o.pre.second_lead = second_lead;
   o.smote_targets = {{1, 200}, {3, 200}};
+  if (second_lead) o.smote_targets = {{1, 200}};  // 100 + 114 hold too few F beats
   build_dataset(o);
   const auto splits = load_training_splits(o.out_dir, View::feat);
   auto model = create_classifier("xgb-feat", {{"num_round", 8}, {"f1_every", 0}}, 1, 1);
@@ -89,6 +92,58 @@ TEST(BeatPipeline, RawSignalGivesTheDatasetRowsAndProbabilities) {
   EXPECT_GT(single_checked, 10u);
   const std::vector<double> short_window(100, 0.0);
   expect_throw_with<InvalidArgument>([&] { pipe.classify_beat(short_window, RRFeatures{}, std::vector<float>(187)); }, "window has 100 samples");
+}
+
+TEST(BeatPipeline, TwoLeadModelsGetTheDatasetRowsFromRecordings) {
+  const auto t = train_small(true);
+  const BeatPipeline pipe(t->bundle.meta, *t->bundle.model);
+  EXPECT_TRUE(pipe.preprocessing().second_lead);
+  EXPECT_EQ(pipe.row_width(), 187u + kNumFeatures + kNumSecondLeadFeatures);
+  const Rows test = load_evaluation_split(t->dir / "data", "test", View::feat);
+  ASSERT_EQ(test.dim, pipe.row_width());
+  std::size_t checked = 0;
+  for (const std::string name : {"100", "114"}) {
+    const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / name));
+    const auto anns = read_annotations(heartwave::test::mitdb_dir() / (name + ".atr"));
+    const auto res = pipe.classify_record(rec, anns);
+    std::map<std::int64_t, std::size_t> at;
+    for (std::size_t i = 0; i < res.beats.beats.size(); ++i) at[res.beats.beats[i].r_sample] = i;
+    const auto l1 = pipe.preprocessing().choose_lead(rec.leads, name), l2 = pipe.preprocessing().choose_second_lead(rec.leads, name);
+    const auto tmpl = median_template(res.beats.windows, 187), tmpl2 = median_template(res.beats.windows2, 187);
+    const auto times = beat_times(anns);
+    for (std::size_t r = 0; r < test.n; ++r) {
+      if (test.record[r] != std::stoi(name)) continue;
+      ASSERT_TRUE(at.count(test.r_sample[r]));
+      const std::size_t i = at[test.r_sample[r]];
+      if (r % 11 == 0) {  // one beat at a time, both leads' windows
+        const std::int64_t R = test.r_sample[r];
+        const std::vector<double> raw(rec.samples[l1].begin() + R - 93, rec.samples[l1].begin() + R + 94);
+        const std::vector<double> raw2(rec.samples[l2].begin() + R - 93, rec.samples[l2].begin() + R + 94);
+        const std::int64_t one[] = {R};
+        const auto p = pipe.classify_beat(raw, rr_features(times, one, rec.fs)[0], tmpl, raw2, tmpl2);
+        for (std::size_t c = 0; c < 5; ++c) ASSERT_NEAR(p[c], res.proba[i * 5 + c], 1e-6f);
+      }
+      ASSERT_TRUE(std::equal(test.X.begin() + static_cast<std::ptrdiff_t>(r * test.dim),
+                             test.X.begin() + static_cast<std::ptrdiff_t>((r + 1) * test.dim),
+                             res.rows.begin() + static_cast<std::ptrdiff_t>(i * test.dim)))
+          << name << " beat at " << test.r_sample[r];
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, test.n);
+  // One lead cannot feed a two-lead model.
+  const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / "100"));
+  const auto anns = read_annotations(heartwave::test::mitdb_dir() / "100.atr");
+  expect_throw_with<InvalidArgument>([&] { pipe.classify_record("100", rec.samples[0], rec.fs, anns); }, "two leads are needed");
+  expect_throw_with<InvalidArgument>([&] { pipe.classify_beat(std::vector<double>(187), RRFeatures{}, std::vector<float>(187)); },
+                                     "uses two leads; the second lead");
+  expect_throw_with<InvalidArgument>([&] { pipe.classify_windows("x", std::vector<double>(187), std::vector<std::int64_t>{100}); },
+                                     "uses two leads");
+  Recording one = rec;
+  one.leads.resize(1);
+  one.samples.resize(1);
+  one.units.resize(1);
+  expect_throw_with<InvalidArgument>([&] { pipe.classify_record(one, anns); }, "has 1 signal");
 }
 
 TEST(BeatPipeline, WindowsCutElsewhereGiveTheSameMorphology) {
