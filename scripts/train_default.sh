@@ -2,7 +2,7 @@
 # Rebuilds the shipped default model, models/default.hwm: xgb-feat trained
 # with the inter-patient protocol on DS1 (AAMI labels; early stopping on DS1
 # fold 0), then evaluated once on DS2 with the figures stored in the file.
-#   bash scripts/train_default.sh        (about 2 minutes on 2 cores)
+#   bash scripts/train_default.sh        (about a minute on 2 cores after the build)
 # Reruns give the same trees, predictions and stored figures (only the
 # recorded training time differs).
 set -euo pipefail
