@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -16,6 +17,9 @@ namespace {
 constexpr std::uint32_t kDefaultLeft = 0x80000000u;
 
 [[noreturn]] void bad(const std::string& what) { throw FormatError("xgboost model: " + what); }
+
+// For messages: UBJSON strings need not be valid UTF-8.
+std::string show(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 const nlohmann::json& field(const nlohmann::json& j, const char* key, const std::string& where) {
   if (!j.is_object() || !j.contains(key)) bad(where + " has no '" + key + "'");
@@ -34,15 +38,33 @@ double number(const nlohmann::json& j, const std::string& what) {
   bad(what + " is not a number");
 }
 
-template <class T>
-std::vector<T> array_of(const nlohmann::json& tree, const char* key, std::size_t n, const std::string& where) {
+// A whole number in [lo, hi], from any JSON number (or XGBoost's number strings).
+std::int64_t whole(double v, double lo, double hi, const std::string& what) {
+  if (!(v >= lo && v <= hi) || v != std::floor(v)) bad(what + " is not a whole number in [" + std::to_string(static_cast<std::int64_t>(lo)) + ", " + std::to_string(static_cast<std::int64_t>(hi)) + "]");
+  return static_cast<std::int64_t>(v);
+}
+
+// A float: values beyond float's range are rejected (converting them is undefined).
+float to_float(double v, const std::string& what) {
+  if (std::isfinite(v) && std::abs(v) > static_cast<double>(std::numeric_limits<float>::max())) bad(what + " is out of float range");
+  return static_cast<float>(v);
+}
+
+// n numbers of tree[key]: whole numbers in [lo, hi] (Whole) or floats.
+enum class Kind { whole, real };
+std::vector<double> array_of(const nlohmann::json& tree, const char* key, std::size_t n, const std::string& where, Kind kind,
+                             double lo = 0, double hi = 0) {
   const auto& a = field(tree, key, where);
   if (!a.is_array() || a.size() != n) bad(where + ": '" + key + "' does not hold " + std::to_string(n) + " values");
-  std::vector<T> out;
+  std::vector<double> out;
   out.reserve(n);
+  const std::string what = where + ": '" + key + "'";
   for (const auto& v : a) {
-    if (!v.is_number() && !v.is_boolean()) bad(where + ": '" + key + "' holds a non-number");
-    out.push_back(v.is_boolean() ? static_cast<T>(v.get<bool>()) : v.get<T>());
+    if (!v.is_number() && !v.is_boolean()) bad(what + " holds a non-number");
+    const double d = v.is_boolean() ? static_cast<double>(v.get<bool>())
+                     : v.is_number_integer() ? static_cast<double>(v.get<std::int64_t>())
+                                             : v.get<double>();
+    out.push_back(kind == Kind::whole ? static_cast<double>(whole(d, lo, hi, what)) : static_cast<double>(to_float(d, what)));
   }
   return out;
 }
@@ -70,6 +92,14 @@ void parallel_rows(std::size_t rows, int threads, const std::function<void(std::
 
 TreeForest TreeForest::from_ubjson(std::span<const std::uint8_t> bytes, std::span<const std::size_t> columns,
                                    std::size_t offset) {
+  try {
+    return parse(bytes, columns, offset);
+  } catch (const nlohmann::json::exception& e) {  // a value of an unexpected type anywhere
+    bad(std::string("malformed: ") + e.what());
+  }
+}
+
+TreeForest TreeForest::parse(std::span<const std::uint8_t> bytes, std::span<const std::size_t> columns, std::size_t offset) {
   nlohmann::json j;
   try {
     j = nlohmann::json::from_ubjson(bytes.begin(), bytes.end());
@@ -79,18 +109,16 @@ TreeForest TreeForest::from_ubjson(std::span<const std::uint8_t> bytes, std::spa
   const auto& learner = field(j, "learner", "model");
   const auto& mp = field(learner, "learner_model_param", "learner");
   TreeForest f;
-  f.num_class_ = static_cast<int>(number(field(mp, "num_class", "learner_model_param"), "num_class"));
-  f.base_score_ = static_cast<float>(number(field(mp, "base_score", "learner_model_param"), "base_score"));
-  const double nf = number(field(mp, "num_feature", "learner_model_param"), "num_feature");
-  if (nf < 1 || nf > 1e9) bad("num_feature " + std::to_string(nf));
-  f.num_features_ = static_cast<std::size_t>(nf);
+  f.num_class_ = static_cast<int>(whole(number(field(mp, "num_class", "learner_model_param"), "num_class"), 0, 1e6, "num_class"));
+  f.base_score_ = to_float(number(field(mp, "base_score", "learner_model_param"), "base_score"), "base_score");
+  f.num_features_ = static_cast<std::size_t>(whole(number(field(mp, "num_feature", "learner_model_param"), "num_feature"), 1, 1e9, "num_feature"));
   if (!columns.empty() && columns.size() != f.num_features_)
     bad(std::to_string(columns.size()) + " columns given for " + std::to_string(f.num_features_) + " features");
   if (f.num_class_ < 2 || f.num_class_ > 255) bad("num_class " + std::to_string(f.num_class_) + " is not a multi-class model");
   const auto& obj = field(field(learner, "objective", "learner"), "name", "objective");
-  if (obj != "multi:softprob" && obj != "multi:softmax") bad("objective " + obj.dump() + " is not multi:softprob");
+  if (obj != "multi:softprob" && obj != "multi:softmax") bad("objective " + show(obj) + " is not multi:softprob");
   const auto& gb = field(learner, "gradient_booster", "learner");
-  if (field(gb, "name", "gradient_booster") != "gbtree") bad("booster " + gb["name"].dump() + " is not gbtree");
+  if (field(gb, "name", "gradient_booster") != "gbtree") bad("booster " + show(gb["name"]) + " is not gbtree");
   const auto& model = field(gb, "model", "gradient_booster");
   const auto& trees = field(model, "trees", "model");
   const auto& info = field(model, "tree_info", "model");
@@ -98,19 +126,21 @@ TreeForest TreeForest::from_ubjson(std::span<const std::uint8_t> bytes, std::spa
   for (std::size_t t = 0; t < trees.size(); ++t) {
     const std::string where = "tree " + std::to_string(t);
     const auto& tree = trees[t];
-    const auto n = static_cast<std::size_t>(number(field(field(tree, "tree_param", where), "num_nodes", where), "num_nodes"));
-    if (n == 0 || n > (1u << 30)) bad(where + ": " + std::to_string(n) + " nodes");
-    const auto left = array_of<std::int64_t>(tree, "left_children", n, where);
-    const auto right = array_of<std::int64_t>(tree, "right_children", n, where);
-    const auto feat = array_of<std::int64_t>(tree, "split_indices", n, where);
-    const auto cond = array_of<float>(tree, "split_conditions", n, where);
-    const auto dleft = array_of<int>(tree, "default_left", n, where);
+    const auto n = static_cast<std::size_t>(
+        whole(number(field(field(tree, "tree_param", where), "num_nodes", where), where + ": num_nodes"), 1, 1 << 30, where + ": num_nodes"));
+    const double last = static_cast<double>(n) - 1;
+    const auto left = array_of(tree, "left_children", n, where, Kind::whole, -1, last);
+    const auto right = array_of(tree, "right_children", n, where, Kind::whole, -1, last);
+    const auto feat = array_of(tree, "split_indices", n, where, Kind::whole, 0, 4294967295.0);
+    const auto cond = array_of(tree, "split_conditions", n, where, Kind::real);
+    const auto dleft = array_of(tree, "default_left", n, where, Kind::whole, 0, 1);
     if (tree.contains("split_type"))
       for (const auto& s : tree["split_type"])
         if (s != 0) bad(where + ": categorical splits are not supported");
-    const int g = static_cast<int>(info[t].get<double>());
-    if (g < 0 || g >= f.num_class_) bad(where + ": class " + std::to_string(g) + " out of range");
+    if (!info[t].is_number()) bad(where + ": its tree_info entry is not a number");
+    const auto g = whole(info[t].get<double>(), 0, f.num_class_ - 1, where + ": class (tree_info)");
     const auto base = static_cast<std::int64_t>(f.nodes_.size());
+    if (base + static_cast<std::int64_t>(n) > std::numeric_limits<std::int32_t>::max()) bad("more than 2^31 nodes");
     f.roots_.push_back(static_cast<std::uint32_t>(base));
     f.group_.push_back(static_cast<std::uint8_t>(g));
     std::vector<std::uint16_t> depth(n, 0);
@@ -120,14 +150,13 @@ TreeForest TreeForest::from_ubjson(std::span<const std::uint8_t> bytes, std::spa
       // A leaf points to itself, so that walking a tree is a fixed number of
       // steps (its depth) without a test for leaves.
       const auto self = static_cast<std::int32_t>(base + static_cast<std::int64_t>(i));
-      Node node{cond[i], 0, self, self};
+      Node node{static_cast<float>(cond[i]), 0, self, self};
       if (left[i] != -1) {
         // Children come after their parent in XGBoost's layout; requiring it
         // also rules out cycles.
         if (left[i] <= static_cast<std::int64_t>(i) || right[i] <= static_cast<std::int64_t>(i) ||
             left[i] >= static_cast<std::int64_t>(n) || right[i] >= static_cast<std::int64_t>(n))
           bad(where + ": node " + std::to_string(i) + " has children out of range");
-        if (feat[i] < 0) bad(where + ": node " + std::to_string(i) + " splits on a negative feature");
         std::size_t col = static_cast<std::size_t>(feat[i]);
         if (col >= f.num_features_) bad(where + ": feature " + std::to_string(col) + " beyond num_feature");
         col = columns.empty() ? offset + col : columns[col];

@@ -42,6 +42,7 @@ class TreeForest {
     std::int32_t left;    // a leaf points to itself
     std::int32_t right;
   };
+  static TreeForest parse(std::span<const std::uint8_t> bytes, std::span<const std::size_t> columns, std::size_t offset);
   static std::uint32_t step(const Node& n, const float* row);
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> roots_;

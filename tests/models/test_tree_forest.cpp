@@ -2,13 +2,16 @@
 // model it reads.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <random>
 
 #include <nlohmann/json.hpp>
 
 #include "heartwave/error.hpp"
+#include "heartwave/file_util.hpp"
 #include "heartwave/model.hpp"
 #include "support.hpp"
 #include "tree_forest.hpp"
@@ -114,7 +117,14 @@ TEST(TreeForest, RejectsModelsItCannotEvaluate) {
     expect_throw_with<FormatError>([&] { TreeForest::from_ubjson(b); }, message);
   };
   const auto tree0 = [](nlohmann::json& j) -> nlohmann::json& { return j["learner"]["gradient_booster"]["model"]["trees"][0]; };
-  broken([&](nlohmann::json& j) { tree0(j)["left_children"][0] = 100000; }, "children out of range");
+  broken([&](nlohmann::json& j) { tree0(j)["left_children"][0] = 100000; }, "'left_children' is not a whole number");
+  broken([&](nlohmann::json& j) { tree0(j)["left_children"][0] = 1.5; }, "'left_children' is not a whole number");
+  broken([&](nlohmann::json& j) { tree0(j)["split_conditions"][0] = 1e300; }, "out of float range");
+  broken([&](nlohmann::json& j) { j["learner"]["gradient_booster"]["model"]["tree_info"][0] = 7; }, "class (tree_info)");
+  broken([&](nlohmann::json& j) { j["learner"]["gradient_booster"]["model"]["tree_info"][0] = "x"; }, "not a number");
+  broken([&](nlohmann::json& j) { j["learner"]["learner_model_param"]["num_class"] = "1e300"; }, "num_class is not a whole number");
+  broken([&](nlohmann::json& j) { j["learner"]["objective"]["name"] = std::string("\xC0\x80"); }, "is not multi:softprob");
+  broken([&](nlohmann::json& j) { j["learner"]["gradient_booster"]["model"]["trees"][0] = 3; }, "tree 0 has no 'tree_param'");
   broken([&](nlohmann::json& j) { tree0(j)["left_children"][0] = 0; }, "children out of range");
   broken([&](nlohmann::json& j) { tree0(j)["right_children"][0] = tree0(j)["left_children"][0]; }, "other parents");
   broken([&](nlohmann::json& j) { tree0(j)["split_indices"][0] = 10; }, "beyond num_feature");
@@ -126,4 +136,27 @@ TEST(TreeForest, RejectsModelsItCannotEvaluate) {
   broken([&](nlohmann::json& j) { j["learner"]["learner_model_param"].erase("num_class"); }, "no 'num_class'");
   const std::vector<std::uint8_t> truncated(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2));
   expect_throw_with<FormatError>([&] { TreeForest::from_ubjson(truncated); }, "not UBJSON");
+}
+
+TEST(TreeForest, EvaluatesAHandWrittenForest) {
+  // The fuzzer's seed: five stumps, tree k splits feature k % 4 at 0.5 for
+  // class k (leaves -0.1 left, 0.2 right; tree 1 sends missing values left).
+  const auto bytes = read_file_bytes(std::filesystem::path(HEARTWAVE_SOURCE_DIR) / "fuzz/corpus/forest/five_stumps.ubj");
+  const auto f = TreeForest::from_ubjson(bytes);
+  ASSERT_EQ(f.num_trees(), 5u);
+  ASSERT_EQ(f.min_row_width(), 4u);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> rows = {1, 0, 0, 0,  // trees 0 and 4 go right
+                                   nan, nan, nan, nan};  // tree 1 left, the others right
+  std::array<float, 5> m{};
+  f.margins(rows.data(), m.data());
+  EXPECT_EQ(m, (std::array<float, 5>{0.5f + 0.2f, 0.5f - 0.1f, 0.5f - 0.1f, 0.5f - 0.1f, 0.5f + 0.2f}));
+  f.margins(rows.data() + 4, m.data());
+  EXPECT_EQ(m, (std::array<float, 5>{0.5f + 0.2f, 0.5f - 0.1f, 0.5f + 0.2f, 0.5f + 0.2f, 0.5f + 0.2f}));
+  const auto p = f.predict_proba(rows, 2, 4, 1);
+  const double e_hi = std::exp(0.3), sum = 2 * e_hi + 3;
+  EXPECT_NEAR(p[0], e_hi / sum, 1e-6);
+  EXPECT_NEAR(p[1], 1 / sum, 1e-6);
+  EXPECT_NEAR(p[5 + 1], 1 / (4 * e_hi + 1), 1e-6);
+  expect_throw_with<InvalidArgument>([&] { f.predict_proba(std::vector<float>(6), 2, 3, 1); }, "reads 4 columns");
 }
