@@ -90,6 +90,9 @@ void register_cv(CLI::App& app, CvArgs& cv, int& status);
 int run_cv(const CvArgs& args);
 int run_tune(const TuneArgs& args);
 
+// --model FAMILY, --data, --params, --seed and --threads of train and cv.
+void add_family_options(CLI::App* cmd, std::string& model, std::string& data, std::string& params, std::uint64_t& seed,
+                        int& threads, const char* data_help);
 void register_model(CLI::App& app, TrainArgs& train, EvaluateArgs& evaluate, PredictArgs& predict, int& status);
 int run_train(const TrainArgs& args);
 int run_evaluate(const EvaluateArgs& args);

@@ -16,6 +16,7 @@
 #include "heartwave/features.hpp"
 #include "heartwave/label_sets.hpp"
 #include "heartwave/metrics.hpp"
+#include "heartwave/model.hpp"
 #include "heartwave/model_bundle.hpp"
 #include "heartwave/report.hpp"
 #include "heartwave/sha256.hpp"
@@ -44,14 +45,19 @@ std::string default_model() {
   return HEARTWAVE_DEFAULT_MODEL;
 }
 
+void add_family_options(CLI::App* cmd, std::string& model, std::string& data, std::string& params, std::uint64_t& seed,
+                        int& threads, const char* data_help) {
+  cmd->add_option("--model", model, "Model family")->required()->check(CLI::IsMember(classifier_families()));
+  cmd->add_option("--data", data, data_help)->required();
+  cmd->add_option("--params", params, "JSON file of family parameters overriding the defaults");
+  cmd->add_option("--seed", seed, "Random seed")->capture_default_str();
+  cmd->add_option("--threads", threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+}
+
 void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p, int& status) {
   CLI::App* train = app.add_subcommand("train", "Train a model on a dataset written by `heartwave data build`");
-  train->add_option("--model", t.model, "Model family")->required()->check(CLI::IsMember({"xgb-feat", "convxgb", "cnn-mlp"}));
-  train->add_option("--data", t.data, "Dataset folder (with manifest.json)")->required();
+  add_family_options(train, t.model, t.data, t.params, t.seed, t.threads, "Dataset folder (with manifest.json)");
   train->add_option("--out", t.out, "Model file to write (the training log goes to FILE.log.json)")->required();
-  train->add_option("--params", t.params, "JSON file of family parameters overriding the defaults");
-  train->add_option("--seed", t.seed, "Random seed")->capture_default_str();
-  train->add_option("--threads", t.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
   train->add_option("--early-fold", t.early_fold, "Inter-patient: DS1 fold held out for early stopping")->capture_default_str();
   train->callback([&] { status = run_train(t); });
 
@@ -297,12 +303,8 @@ int predict_raw(const PredictArgs& a) {
 void register_cv(CLI::App& app, CvArgs& c, int& status) {
   CLI::App* cmd = app.add_subcommand(
       "cv", "Record-grouped cross-validation inside DS1 (inter-patient datasets): metrics of out-of-fold predictions, for model selection without DS2");
-  cmd->add_option("--model", c.model, "Model family")->required()->check(CLI::IsMember({"xgb-feat", "convxgb", "cnn-mlp"}));
-  cmd->add_option("--data", c.data, "Inter-patient dataset folder (with manifest.json)")->required();
+  add_family_options(cmd, c.model, c.data, c.params, c.seed, c.threads, "Inter-patient dataset folder (with manifest.json)");
   cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv")->required();
-  cmd->add_option("--params", c.params, "JSON file of family parameters overriding the defaults");
-  cmd->add_option("--seed", c.seed, "Random seed")->capture_default_str();
-  cmd->add_option("--threads", c.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
   cmd->callback([&] { status = run_cv(c); });
 }
 

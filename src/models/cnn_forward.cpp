@@ -1,9 +1,12 @@
 #include "cnn_forward.hpp"
 
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <thread>
+
+#include "parallel_rows.hpp"
 
 namespace heartwave {
 namespace {
@@ -99,13 +102,6 @@ void dense(const DenseLayer& d, const float* x, float* y) {
   }
 }
 
-void parallel_rows(std::size_t rows, int threads, const std::function<void(std::size_t, std::size_t)>& fn) {
-  const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), std::max<std::size_t>(1, rows / 64));
-  if (n <= 1) return fn(0, rows);
-  std::vector<std::thread> pool;
-  for (std::size_t t = 0; t < n; ++t) pool.emplace_back(fn, rows * t / n, rows * (t + 1) / n);
-  for (auto& th : pool) th.join();
-}
 
 }  // namespace
 
@@ -166,7 +162,7 @@ void CnnForward::logits(const float* row, float* out) const {
 
 std::vector<float> CnnForward::predict_proba(std::span<const float> X, std::size_t rows, std::size_t stride, int threads) const {
   std::vector<float> out(rows * 5);
-  parallel_rows(rows, threads, [&](std::size_t lo, std::size_t hi) {
+  parallel_rows(rows, threads, 64, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t r = lo; r < hi; ++r) {
       float* o = out.data() + r * 5;
       logits(X.data() + r * stride, o);
@@ -182,7 +178,7 @@ std::vector<float> CnnForward::predict_proba(std::span<const float> X, std::size
 std::vector<float> CnnForward::embed_rows(std::span<const float> X, std::size_t rows, std::size_t stride, int threads) const {
   const auto w = static_cast<std::size_t>(embed_width());
   std::vector<float> out(rows * w);
-  parallel_rows(rows, threads, [&](std::size_t lo, std::size_t hi) {
+  parallel_rows(rows, threads, 64, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t r = lo; r < hi; ++r) embed(X.data() + r * stride, out.data() + r * w);
   });
   return out;

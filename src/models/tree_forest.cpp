@@ -1,5 +1,6 @@
 #include "tree_forest.hpp"
 
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "heartwave/error.hpp"
+#include "parallel_rows.hpp"
 
 namespace heartwave {
 namespace {
@@ -80,13 +82,6 @@ void softmax(float* p, std::size_t k) {
   for (std::size_t c = 0; c < k; ++c) p[c] /= static_cast<float>(sum);
 }
 
-void parallel_rows(std::size_t rows, int threads, const std::function<void(std::size_t, std::size_t)>& fn) {
-  const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), std::max<std::size_t>(1, rows / 256));
-  if (n <= 1) return fn(0, rows);
-  std::vector<std::thread> pool;
-  for (std::size_t t = 0; t < n; ++t) pool.emplace_back(fn, rows * t / n, rows * (t + 1) / n);
-  for (auto& th : pool) th.join();
-}
 
 }  // namespace
 
@@ -205,7 +200,7 @@ std::vector<float> TreeForest::predict_proba(std::span<const float> X, std::size
     throw InvalidArgument("xgboost model reads " + std::to_string(min_width_) + " columns; rows have " + std::to_string(row_stride));
   const auto k = static_cast<std::size_t>(num_class_);
   std::vector<float> out(rows * k);
-  parallel_rows(rows, threads, [&](std::size_t begin, std::size_t end) {
+  parallel_rows(rows, threads, 256, [&](std::size_t begin, std::size_t end) {
     // Blocks of rows go through one tree at a time, so that the tree stays
     // in cache (a forest of hundreds of trees does not fit in L2); each row
     // still sums its trees in order, as XGBoost does.
