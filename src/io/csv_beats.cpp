@@ -32,7 +32,8 @@ BeatsCsv parse_beats_csv(std::string_view text, std::size_t width, const std::st
     }
     if (fields.size() != width + 1)
       throw ParseError(where + ": expected " + std::to_string(width + 1) + " fields (r_sample and " + std::to_string(width) +
-                       " samples), found " + std::to_string(fields.size()));
+                       " samples), found " + std::to_string(fields.size()) +
+                       (fields.size() == width ? " (a window without its R-peak sample number: the RR-interval features need it first)" : ""));
     const std::int64_t r = parse_int(fields[0], where, "r_sample");
     if (r < 0) throw ParseError(where + ": r_sample " + std::to_string(r) + " is negative");
     if (!out.r_sample.empty() && r <= out.r_sample.back())

@@ -18,6 +18,8 @@ TEST(CsvBeats, ParsesWithAndWithoutHeader) {
 
 TEST(CsvBeats, ErrorsNameTheLine) {
   expect_throw_with<ParseError>([] { parse_beats_csv("1,2,3\n", 3, "b.csv"); }, "b.csv:1: expected 4 fields");
+  expect_throw_with<ParseError>([] { parse_beats_csv("1,2,3\n", 3, "b.csv"); }, "without its R-peak sample number");
+  expect_throw_with<ParseError>([] { parse_beats_csv("1,2\n", 3, "b.csv"); }, "found 2");
   expect_throw_with<ParseError>([] { parse_beats_csv("h\n1,2,3,4\n2,2,x,4\n", 3, "b.csv"); }, "b.csv:3: invalid sample 1 'x'");
   expect_throw_with<ParseError>([] { parse_beats_csv("5,1,2,3\n5,1,2,3\n", 3, "b.csv"); }, "b.csv:2: r_sample 5 does not increase");
   expect_throw_with<ParseError>([] { parse_beats_csv("-5,1,2,3\n", 3, "b.csv"); }, "negative");
