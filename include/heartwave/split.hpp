@@ -28,8 +28,12 @@ std::vector<Split> stratified_split(std::span<const int> labels, double train_fr
                                     std::uint64_t seed);
 
 // Fold (0..k-1) of each row, grouping rows by record: all rows of a record
-// share a fold. Records are dealt to folds largest first, each to the fold
-// with the fewest rows so far (ties: lowest fold), after a seeded shuffle.
-std::vector<int> record_folds(std::span<const int> records, int k, std::uint64_t seed);
+// share a fold. Stratified by class when `labels` (one per row) are given:
+// after a seeded shuffle, records are dealt in order of the share of the
+// classes they hold (sum over classes of their rows / the class's rows), each
+// to the fold that keeps every class's share per fold most even (least sum of
+// squared shares; ties: lowest fold). Without labels this is "largest record
+// first, to the fold with the fewest rows".
+std::vector<int> record_folds(std::span<const int> records, int k, std::uint64_t seed, std::span<const int> labels = {});
 
 }  // namespace heartwave

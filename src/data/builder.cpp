@@ -226,7 +226,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
   }
   if (opt.protocol == Protocol::inter_patient) {
     Rows& tr = rows[Split::train];
-    const auto folds = record_folds(tr.record, opt.folds, opt.seed);
+    const auto folds = record_folds(tr.record, opt.folds, opt.seed, tr.y);
     tr.fold.assign(folds.begin(), folds.end());
   }
   base.clear();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <random>
 
 #include "heartwave/error.hpp"
@@ -60,23 +61,51 @@ std::vector<Split> stratified_split(std::span<const int> labels, double train_fr
   return out;
 }
 
-std::vector<int> record_folds(std::span<const int> records, int k, std::uint64_t seed) {
+std::vector<int> record_folds(std::span<const int> records, int k, std::uint64_t seed, std::span<const int> labels) {
   if (k < 2) throw InvalidArgument("record_folds: k must be at least 2");
-  std::map<int, std::size_t> rows;
-  for (int r : records) ++rows[r];
-  if (static_cast<int>(rows.size()) < k)
-    throw InvalidArgument("record_folds: " + std::to_string(rows.size()) + " records cannot fill " +
-                          std::to_string(k) + " folds");
-  std::vector<std::pair<int, std::size_t>> recs(rows.begin(), rows.end());
+  if (!labels.empty() && labels.size() != records.size())
+    throw InvalidArgument("record_folds: " + std::to_string(labels.size()) + " labels for " + std::to_string(records.size()) + " rows");
+  std::size_t classes = 1;
+  for (int y : labels) {
+    if (y < 0 || y > 255) throw InvalidArgument("record_folds: label " + std::to_string(y) + " out of range");
+    classes = std::max(classes, static_cast<std::size_t>(y) + 1);
+  }
+  std::map<int, std::vector<double>> count;  // record -> rows per class
+  std::vector<double> total(classes, 0.0);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto& c = count[records[i]];
+    c.resize(classes, 0.0);
+    const std::size_t y = labels.empty() ? 0 : static_cast<std::size_t>(labels[i]);
+    c[y] += 1;
+    total[y] += 1;
+  }
+  if (static_cast<int>(count.size()) < k)
+    throw InvalidArgument("record_folds: " + std::to_string(count.size()) + " records cannot fill " + std::to_string(k) + " folds");
+  // Shares: a record's rows of each class over all rows of that class.
+  std::vector<std::pair<int, std::vector<double>>> recs;
+  for (auto& [r, c] : count) {
+    for (std::size_t y = 0; y < classes; ++y) c[y] = total[y] > 0 ? c[y] / total[y] : 0.0;
+    recs.emplace_back(r, c);
+  }
   std::mt19937_64 rng(seed);
   std::shuffle(recs.begin(), recs.end(), rng);
-  std::stable_sort(recs.begin(), recs.end(), [](auto& a, auto& b) { return a.second > b.second; });
-  std::vector<std::size_t> load(static_cast<std::size_t>(k), 0);
+  auto weight = [](const std::vector<double>& share) { return std::accumulate(share.begin(), share.end(), 0.0); };
+  std::stable_sort(recs.begin(), recs.end(), [&](auto& a, auto& b) { return weight(a.second) > weight(b.second); });
+  std::vector<std::vector<double>> load(static_cast<std::size_t>(k), std::vector<double>(classes, 0.0));
   std::map<int, int> fold_of;
-  for (auto& [rec, n] : recs) {
-    const auto f = static_cast<std::size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-    load[f] += n;
-    fold_of[rec] = static_cast<int>(f);
+  for (const auto& [rec, share] : recs) {
+    std::size_t best = 0;
+    double best_cost = INFINITY;
+    for (std::size_t f = 0; f < load.size(); ++f) {
+      double cost = 0;
+      for (std::size_t y = 0; y < classes; ++y) cost += (load[f][y] + share[y]) * (load[f][y] + share[y]) - load[f][y] * load[f][y];
+      if (cost < best_cost) {
+        best_cost = cost;
+        best = f;
+      }
+    }
+    for (std::size_t y = 0; y < classes; ++y) load[best][y] += share[y];
+    fold_of[rec] = static_cast<int>(best);
   }
   std::vector<int> out(records.size());
   for (std::size_t i = 0; i < records.size(); ++i) out[i] = fold_of[records[i]];

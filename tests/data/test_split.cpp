@@ -57,3 +57,28 @@ TEST(Split, RecordFoldsGroupRecords) {
   EXPECT_THROW(record_folds(records, 1, 7), InvalidArgument);
   EXPECT_THROW(record_folds(std::vector<int>{1, 2}, 3, 7), InvalidArgument);
 }
+
+TEST(Split, RecordFoldsStratifyClasses) {
+  // Ten records of 100 rows of class 0; records 3 and 8 also hold all 60 rows
+  // of class 2, records 1, 5 and 9 all 30 of class 1.
+  std::vector<int> records, labels;
+  for (int r = 0; r < 10; ++r) {
+    for (int i = 0; i < 100; ++i) records.push_back(r), labels.push_back(0);
+    if (r == 3 || r == 8)
+      for (int i = 0; i < 30; ++i) records.push_back(r), labels.push_back(2);
+    if (r == 1 || r == 5 || r == 9)
+      for (int i = 0; i < 10; ++i) records.push_back(r), labels.push_back(1);
+  }
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    const auto folds = record_folds(records, 5, seed, labels);
+    std::map<int, int> fold_of;
+    for (std::size_t i = 0; i < records.size(); ++i) fold_of[records[i]] = folds[i];
+    EXPECT_NE(fold_of[3], fold_of[8]) << "the two class-2 records share a fold (seed " << seed << ")";
+    std::set<int> class1{fold_of[1], fold_of[5], fold_of[9]};
+    EXPECT_EQ(class1.size(), 3u) << "class-1 records share a fold (seed " << seed << ")";
+    std::array<int, 5> per_fold{};
+    for (auto& [r, f] : fold_of) ++per_fold[static_cast<std::size_t>(f)];
+    for (int n : per_fold) EXPECT_EQ(n, 2);  // ten equal-sized records: two per fold
+  }
+  EXPECT_THROW(record_folds(records, 5, 1, std::vector<int>{0, 1}), InvalidArgument);
+}
