@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <span>
 
 #include "cli.hpp"
@@ -90,8 +91,11 @@ void check_compatible(const nlohmann::json& meta, const nlohmann::json& man, con
   const auto& dp = man["preprocessing"];
   if (dp != mp) {
     // Name what differs, so that the dataset can be rebuilt to match.
+    std::set<std::string> keys;
+    for (const auto* side : {&mp, &dp})
+      for (const auto& [key, value] : side->items()) keys.insert(key);
     std::string diff;
-    for (const auto& key : {"lead_name", "lead", "second_lead", "fs", "window", "remove_baseline", "filter", "standardize"}) {
+    for (const auto& key : keys) {
       const auto a = mp.contains(key) ? mp[key] : nlohmann::json(), b = dp.contains(key) ? dp[key] : nlohmann::json();
       if (a == b) continue;
       const bool small = a.dump().size() < 60 && b.dump().size() < 60;

@@ -1,10 +1,7 @@
 #include "cnn_forward.hpp"
 
-
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <thread>
 
 #include "parallel_rows.hpp"
 
@@ -101,7 +98,6 @@ void dense(const DenseLayer& d, const float* x, float* y) {
     y[o] = d.relu ? std::max(0.0f, s) : s;
   }
 }
-
 
 }  // namespace
 

@@ -1,12 +1,9 @@
 #include "tree_forest.hpp"
 
-
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
