@@ -50,6 +50,7 @@ struct TrainArgs {
   std::uint64_t seed = 42;
   int threads = 2;
   int early_fold = 0;
+  std::string decision;  // a decision.json written by `heartwave cv`
 };
 
 // The model used when --model is not given: $HEARTWAVE_MODEL, else the
@@ -63,6 +64,7 @@ struct ModelDataArgs {
   std::string split = "test";
   int threads = 2;
   bool store = false;  // evaluate only: record the metrics in the model file
+  bool argmax = false;  // ignore the model's class weights (plain argmax)
   std::string record;  // predict only: a WFDB record (path without extension), beats from its annotations
   std::string annotator = "atr";
   std::string beats;   // predict only: a CSV of beats (r_sample then the raw window)
@@ -85,6 +87,7 @@ struct CvArgs {
   std::string model, data, out, params;
   std::uint64_t seed = 42;
   int threads = 2;
+  bool no_early_stopping = false;
 };
 void register_cv(CLI::App& app, CvArgs& cv, int& status);
 int run_cv(const CvArgs& args);

@@ -11,6 +11,7 @@
 #include "heartwave/beat_pipeline.hpp"
 #include "heartwave/cross_validate.hpp"
 #include "heartwave/csv_beats.hpp"
+#include "heartwave/decision.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/wfdb_signal.hpp"
 #include "heartwave/file_util.hpp"
@@ -36,6 +37,13 @@ void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_hel
   cmd->add_option("--split", a.split, "Split")->capture_default_str();
   cmd->add_option("--out", a.out, out_help)->required();
   cmd->add_option("--threads", a.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd->add_flag("--argmax", a.argmax, "Ignore the model's class weights: each beat gets its most probable class");
+}
+
+// The model's decision rule, unless --argmax.
+ClassWeights weights_for(const ModelDataArgs& a, const nlohmann::json& meta) {
+  if (a.argmax) return ClassWeights{1, 1, 1, 1, 1};
+  return class_weights_from_json(meta.contains("decision") ? meta["decision"] : nlohmann::json());
 }
 
 }  // namespace
@@ -59,7 +67,14 @@ void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p
   CLI::App* train = app.add_subcommand("train", "Train a model on a dataset written by `heartwave data build`");
   add_family_options(train, t.model, t.data, t.params, t.seed, t.threads, "Dataset folder (with manifest.json)");
   train->add_option("--out", t.out, "Model file to write (the training log goes to FILE.log.json)")->required();
-  train->add_option("--early-fold", t.early_fold, "Inter-patient: DS1 fold held out for early stopping")->capture_default_str();
+  train->add_option("--early-fold", t.early_fold,
+                    "Inter-patient: DS1 fold held out for early stopping; -1: none, fit on all of DS1 for the configured "
+                    "number of rounds or epochs (e.g. the median best iteration `heartwave cv` reports)")
+      ->capture_default_str()
+      ->check(CLI::Range(-1, 1000));
+  train->add_option("--decision", t.decision,
+                    "decision.json written by `heartwave cv`: class weights (chosen on out-of-fold DS1 predictions) kept in the model")
+      ->check(CLI::ExistingFile);
   train->callback([&] { status = run_train(t); });
 
   CLI::App* ev = app.add_subcommand("evaluate", "Evaluate a model on a dataset split; write metrics.json and report.html");
@@ -162,7 +177,7 @@ Applied apply_model(const ModelDataArgs& a) {
   check_compatible(r.bundle.meta, r.manifest, a.data);
   r.rows = load_evaluation_split(a.data, a.split, r.bundle.model->view());
   r.proba = r.bundle.model->predict_proba(r.rows.X, r.rows.n);
-  r.pred = argmax_rows(r.proba);
+  r.pred = decide(r.proba, weights_for(a, r.bundle.meta));
   return r;
 }
 
@@ -174,6 +189,18 @@ int run_train(const TrainArgs& a) {
     auto model = create_classifier(a.model, params, a.seed, a.threads);
     const auto man = read_manifest(a.data);
     const TrainingSplits splits = load_training_splits(a.data, model->view(), a.early_fold);
+    nlohmann::json decision;  // class weights from `heartwave cv`, checked before training
+    if (!a.decision.empty()) {
+      decision = read_json_file(a.decision);
+      try {
+        class_weights_from_json(decision);
+      } catch (const FormatError& e) {
+        throw FormatError(a.decision + ": " + e.what());
+      }
+      if (decision.value("dataset_manifest_sha256", "") != splits.manifest_sha256)
+        spdlog::warn("{} was chosen on another dataset (manifest {}) than this model is trained on ({})", a.decision,
+                     decision.value("dataset_manifest_sha256", "unknown"), splits.manifest_sha256);
+    }
     spdlog::info("{}: {} rows to fit, {} for early stopping ({})", a.model, splits.fit.n, splits.early.n, splits.description);
     Progress bar;
     const TrainResult res = model->fit(splits.fit, splits.early, [&](int it, int total, const TrainLogEntry& e) {
@@ -183,12 +210,15 @@ int run_train(const TrainArgs& a) {
                      e.train_loss, e.early_loss, 100 * e.early_macro_f1);
     });
     bar.finish();
-    const auto early_pred = argmax_rows(model->predict_proba(splits.early.X, splits.early.n));
-    const Metrics em = compute_metrics(splits.early.y, early_pred);
+    const bool stops = splits.early.n > 0;
+    const Metrics em = stops ? compute_metrics(splits.early.y, argmax_rows(model->predict_proba(splits.early.X, splits.early.n)))
+                             : Metrics{};
     nlohmann::json log = nlohmann::json::array();
-    for (const auto& e : res.log)
-      log.push_back({{"iteration", e.iteration}, {"train_loss", e.train_loss}, {"early_loss", e.early_loss},
-                     {"early_macro_f1", e.early_macro_f1}, {"stage", e.stage}});
+    for (const auto& e : res.log) {
+      nlohmann::json entry = {{"iteration", e.iteration}, {"train_loss", e.train_loss}, {"stage", e.stage}};
+      if (stops) entry.update({{"early_loss", e.early_loss}, {"early_macro_f1", e.early_macro_f1}});
+      log.push_back(std::move(entry));
+    }
     nlohmann::json meta;
     meta["heartwave_version"] = kVersion;
     meta["seed"] = a.seed;
@@ -202,11 +232,16 @@ int run_train(const TrainArgs& a) {
                         {"seconds", res.seconds}, {"rows_fit", splits.fit.n}, {"rows_early", splits.early.n},
                         {"rows", splits.description}};
     meta["training_log"] = log;
-    meta["metrics"] = {{"early_stopping_split", to_json(em)}};
+    if (!decision.is_null()) meta["decision"] = decision;
+    meta["metrics"] = nlohmann::json::object();
+    if (stops) meta["metrics"]["early_stopping_split"] = to_json(em);
     save_bundle(a.out, *model, meta);
     write_file_atomic(a.out + ".log.json", log.dump(1) + "\n");
-    std::printf("%s: best iteration %d of %zu in %.1f s; early-stopping rows: accuracy %.2f%%, macro-F1 %.2f%%\n",
-                a.model.c_str(), res.best_iteration, res.log.size(), res.seconds, 100 * em.accuracy, 100 * em.f1_macro);
+    if (stops)
+      std::printf("%s: best iteration %d of %zu in %.1f s; early-stopping rows: accuracy %.2f%%, macro-F1 %.2f%%\n",
+                  a.model.c_str(), res.best_iteration, res.log.size(), res.seconds, 100 * em.accuracy, 100 * em.f1_macro);
+    else
+      std::printf("%s: %zu iterations in %.1f s, no early stopping\n", a.model.c_str(), res.log.size(), res.seconds);
     std::printf("wrote %s (%ju bytes) and %s.log.json\n", a.out.c_str(),
                 static_cast<std::uintmax_t>(std::filesystem::file_size(a.out)), a.out.c_str());
     return 0;
@@ -224,6 +259,7 @@ int run_evaluate(const EvaluateArgs& a) {
     j["model_sha256"] = sha256_file(a.model);
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     j["split_sha256"] = split_digest(r.manifest, a.split);
+    j["class_weights"] = weights_for(a, b.meta);
     // Figures stored in the model for this very split (same content) must be reproduced.
     if (b.meta.contains("metrics") && b.meta["metrics"].contains("evaluation")) {
       const auto& st = b.meta["metrics"]["evaluation"];
@@ -290,7 +326,7 @@ int predict_raw(const PredictArgs& a) {
     name = std::filesystem::path(a.beats).stem().string();
     res = pipe.classify_windows(name, csv.samples, csv.r_sample);
   }
-  const auto pred = argmax_rows(res.proba);
+  const auto pred = decide(res.proba, weights_for(a, b.meta));
   std::string out = kPredictionHeader;
   for (std::size_t i = 0; i < pred.size(); ++i) {
     const auto& beat = res.beats.beats[i];
@@ -309,6 +345,8 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
       "cv", "Record-grouped cross-validation inside DS1 (inter-patient datasets): metrics of out-of-fold predictions, for model selection without DS2");
   add_family_options(cmd, c.model, c.data, c.params, c.seed, c.threads, "Inter-patient dataset folder (with manifest.json)");
   cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv")->required();
+  cmd->add_flag("--no-early-stopping", c.no_early_stopping,
+                "Fit each fold's model on all other folds for the configured number of rounds or epochs (as train --early-fold -1)");
   cmd->callback([&] { status = run_cv(c); });
 }
 
@@ -320,14 +358,24 @@ int run_cv(const CvArgs& a) {
     const CrossValidation cv = cross_validate(a.model, params, a.data, a.seed, a.threads, [&](int f, int n) {
       if (bar.active()) bar.update("cv folds", static_cast<std::size_t>(f), static_cast<std::size_t>(n));
       else spdlog::info("fold {}/{} done", f, n);
-    });
+    }, !a.no_early_stopping);
     bar.finish();
     const Metrics m = compute_metrics(cv.truth, cv.predicted);
     nlohmann::json j = metrics_document(m, cv.truth, cv.predicted, cv.record, "cv-ds1", man["protocol"]);
+    j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     j["cross_validation"] = {{"description", cv.description}, {"folds", cv.folds}, {"best_iteration", cv.best_iteration},
+                             {"early_stopping", !a.no_early_stopping},
                              {"family", a.model}, {"params", create_classifier(a.model, params, a.seed, a.threads)->params()},
                              {"seed", a.seed}};
-    j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
+    if (!a.no_early_stopping) j["cross_validation"]["median_best_iteration"] = median_best_iteration(cv);
+    // Class weights for the decision, chosen on these out-of-fold
+    // probabilities; their honest figure is the nested one.
+    nlohmann::json decision = to_json(fit_class_weights(cv.proba, cv.truth, cv.fold));
+    decision["chosen_by"] = "heartwave cv: pooled 5-class macro-F1 of out-of-fold DS1 predictions (" + cv.description + ")";
+    decision["family"] = a.model;
+    decision["params"] = j["cross_validation"]["params"];
+    decision["dataset_manifest_sha256"] = j["dataset_manifest_sha256"];
+    j["decision"] = decision;
     const nlohmann::json meta = {{"family", a.model}, {"label_set", man["label_set"]}};
     std::string csv = kPredictionHeader;
     for (std::size_t i = 0; i < cv.truth.size(); ++i)
@@ -336,7 +384,16 @@ int run_cv(const CvArgs& a) {
     write_file_atomic(std::filesystem::path(a.out) / "metrics.json", j.dump(2) + "\n");
     write_file_atomic(std::filesystem::path(a.out) / "report.html", render_report(j, meta));
     write_file_atomic(std::filesystem::path(a.out) / "predictions.csv", csv);
+    write_file_atomic(std::filesystem::path(a.out) / "decision.json", decision.dump(2) + "\n");
     std::printf("%s\n", cv.description.c_str());
+    std::printf("class weights (S, V, F) %g, %g, %g: macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested "
+                "(weights chosen without each fold); wrote decision.json for train --decision\n",
+                decision["class_weights"][1].get<double>(), decision["class_weights"][2].get<double>(),
+                decision["class_weights"][3].get<double>(), 100 * decision["macro_f1_argmax"].get<double>(),
+                100 * decision["macro_f1_weighted"].get<double>(), 100 * decision["macro_f1_nested"].get<double>());
+    if (!a.no_early_stopping)
+      std::printf("best iteration per fold: %s; median %d (for train --early-fold -1 on all of DS1)\n",
+                  nlohmann::json(cv.best_iteration).dump().c_str(), median_best_iteration(cv));
     print_metrics(a.model + " out of fold on " + a.data, m, j);
     return 0;
   });

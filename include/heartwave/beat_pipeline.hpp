@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "heartwave/annotation.hpp"
+#include "heartwave/decision.hpp"
 #include "heartwave/filter.hpp"
 #include "heartwave/label_sets.hpp"
 #include "heartwave/model.hpp"
@@ -31,6 +32,9 @@ class BeatPipeline {
   BeatPipeline(const nlohmann::json& meta, const Classifier& model);
 
   const Preprocessing& preprocessing() const { return pre_; }
+  // The model's decision rule (its "decision" object; all ones without one):
+  // a beat's class is decide(proba, class_weights()).
+  const ClassWeights& class_weights() const { return weights_; }
   LabelSet label_set() const { return labels_; }
   std::size_t row_width() const;
 
@@ -71,6 +75,7 @@ class BeatPipeline {
   View view_;
   Standardizer base_, feat_;
   ZeroPhaseFilter filter_;
+  ClassWeights weights_;
   const Classifier& model_;
 };
 

@@ -24,10 +24,17 @@ struct CrossValidation {
   std::string description;
 };
 
-// `on_fold(fold, folds)` is called after each fold. Throws InvalidArgument
-// for seed-protocol datasets (their folds are not grouped by record).
+// `on_fold(fold, folds)` is called after each fold. Without
+// `early_stopping` each fold's model is fitted on all the other folds for the
+// configured number of rounds or epochs (as `train --early-fold -1` fits on all
+// of DS1). Throws InvalidArgument for seed-protocol datasets (their folds are
+// not grouped by record).
 CrossValidation cross_validate(const std::string& family, const nlohmann::json& params, const std::filesystem::path& data,
                                std::uint64_t seed, int threads,
-                               const std::function<void(int, int)>& on_fold = nullptr);
+                               const std::function<void(int, int)>& on_fold = nullptr, bool early_stopping = true);
+
+// The median of the per-fold best iterations (the lower middle one for an
+// even count): a number of rounds for training on all of DS1.
+int median_best_iteration(const CrossValidation& cv);
 
 }  // namespace heartwave

@@ -44,7 +44,8 @@ struct TrainingSplits {
 nlohmann::json read_manifest(const std::filesystem::path& dir);
 
 // For inter-patient datasets, `early_fold` names the DS1 fold held out for
-// early stopping (its SMOTE rows are dropped from both sides); a
+// early stopping (its SMOTE rows are dropped from both sides; -1: none, and
+// `early` stays empty so the family trains its configured length); a
 // `held_out_fold` >= 0 is kept out of both and returned as `held_out`.
 TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold = 0, int held_out_fold = -1);
 

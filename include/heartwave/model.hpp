@@ -18,7 +18,7 @@ namespace heartwave {
 struct TrainLogEntry {
   int iteration = 0;          // boosting round or epoch (1-based)
   double train_loss = 0;      // multi-class log loss
-  double early_loss = 0;      // on the early-stopping rows
+  double early_loss = 0;      // on the early-stopping rows (NaN without them)
   double early_macro_f1 = -1; // when computed (-1: not at this iteration)
   std::string stage;          // "round", "epoch", "cnn epoch", "xgb round"
 };
@@ -38,6 +38,8 @@ class Classifier {
   virtual std::string family() const = 0;
   virtual View view() const = 0;  // which dataset columns it reads
   virtual nlohmann::json params() const = 0;
+  // With no `early` rows (n == 0) a family trains its configured number of
+  // rounds or epochs and keeps the last.
   virtual TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) = 0;
   // rows x 5 class probabilities for a row-major rows x dim batch.
   virtual std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const = 0;

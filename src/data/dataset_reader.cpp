@@ -104,10 +104,14 @@ TrainingSplits load_training_splits(const std::filesystem::path& dir, View view,
   t.protocol = man["protocol"].get<std::string>();
   t.manifest_sha256 = sha256_file(dir / "manifest.json");
   if (t.protocol == "seed") {
+    if (held_out_fold >= 0) throw InvalidArgument("held-out folds exist only in inter-patient datasets");
     t.fit = read_rows(dir, "train", view, man);
+    if (early_fold == -1) {
+      t.description = "fit on train (with its SMOTE rows), no early stopping (the configured number of rounds or epochs)";
+      return t;
+    }
     t.early = read_rows(dir, "val", view, man);
     t.description = "fit on train (with its SMOTE rows), early stopping on val";
-    if (held_out_fold >= 0) throw InvalidArgument("held-out folds exist only in inter-patient datasets");
     return t;
   }
   // Inter-patient: DS1 only. One record-grouped fold is held out for early
@@ -117,23 +121,28 @@ TrainingSplits load_training_splits(const std::filesystem::path& dir, View view,
   if (ds1.fold.empty()) throw FormatError((dir / "train").string() + ": inter-patient train split lacks fold.npy");
   if (held_out_fold >= 0 && held_out_fold == early_fold)
     throw InvalidArgument("the held-out fold cannot also be the early-stopping fold");
+  if (early_fold < -1) throw InvalidArgument("early-stopping fold " + std::to_string(early_fold) + " is negative (-1: none)");
   std::vector<bool> fit(ds1.n), early(ds1.n), held(ds1.n);
   for (std::size_t i = 0; i < ds1.n; ++i) {
     fit[i] = ds1.fold[i] >= 0 && ds1.fold[i] != early_fold && ds1.fold[i] != held_out_fold;
-    early[i] = ds1.fold[i] == early_fold;
+    early[i] = early_fold >= 0 && ds1.fold[i] == early_fold;
     held[i] = held_out_fold >= 0 && ds1.fold[i] == held_out_fold;
   }
   t.fit = select(ds1, fit);
   t.early = select(ds1, early);
-  if (t.fit.n == 0 || t.early.n == 0) throw InvalidArgument("fold " + std::to_string(early_fold) + " leaves no rows on one side");
-  t.description = "DS1 only: fit on folds != " + std::to_string(early_fold) + " (real beats), early stopping on fold " +
-                  std::to_string(early_fold) + "; DS2 is not read";
+  const bool stops = early_fold >= 0;
+  if (t.fit.n == 0 || (stops && t.early.n == 0))
+    throw InvalidArgument("fold " + std::to_string(early_fold) + " leaves no rows on one side");
+  const std::string stopping = stops ? "early stopping on fold " + std::to_string(early_fold)
+                                     : "no early stopping (the configured number of rounds or epochs)";
+  t.description = (stops ? "DS1 only: fit on folds != " + std::to_string(early_fold) : std::string("DS1 only: fit on every fold")) +
+                  " (real beats), " + stopping + "; DS2 is not read";
   if (held_out_fold >= 0) {
     t.held_out = select(ds1, held);
     if (t.held_out.n == 0) throw InvalidArgument("fold " + std::to_string(held_out_fold) + " holds no rows");
-    t.description = "DS1 only: fit on folds other than " + std::to_string(early_fold) + " and " + std::to_string(held_out_fold) +
-                    " (real beats), early stopping on fold " + std::to_string(early_fold) + ", fold " +
-                    std::to_string(held_out_fold) + " held out; DS2 is not read";
+    t.description = "DS1 only: fit on folds other than " + (stops ? std::to_string(early_fold) + " and " : std::string()) +
+                    std::to_string(held_out_fold) + " (real beats), " + stopping + ", fold " + std::to_string(held_out_fold) +
+                    " held out; DS2 is not read";
   }
   return t;
 }

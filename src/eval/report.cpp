@@ -86,7 +86,12 @@ std::string curves_svg(const nlohmann::json& log, const std::string& stage) {
   const int w = 520, h = 240, left = 50, right = 10, top = 10, bottom = 200;
   double maxv = 0;
   const double n = static_cast<double>(log.size());
-  for (const auto& e : log) maxv = std::max({maxv, e["train_loss"].get<double>(), e["early_loss"].get<double>()});
+  // Without early stopping there is no early_loss curve.
+  const bool early = !log.empty() && log[0].contains("early_loss") && log[0]["early_loss"].is_number();
+  for (const auto& e : log) {
+    maxv = std::max(maxv, e["train_loss"].get<double>());
+    if (early) maxv = std::max(maxv, e["early_loss"].get<double>());
+  }
   if (maxv <= 0 || n < 2) return "";
   auto path = [&](const char* key, const char* colour) {
     std::ostringstream p;
@@ -107,9 +112,12 @@ std::string curves_svg(const nlohmann::json& log, const std::string& stage) {
   o << "<text x='" << left - 4 << "' y='" << bottom << "' text-anchor='end'>0</text>";
   o << "<text x='" << (left + w) / 2 << "' y='" << bottom + 30 << "' text-anchor='middle'>" << (stage.empty() ? "iteration" : stage)
     << " (1.." << log.size() << ")</text>";
-  o << path("train_loss", "#3b6fd8") << path("early_loss", "#e08a2c");
-  o << "<text x='" << w - 200 << "' y='" << top + 12 << "' fill='#3b6fd8'>fit loss</text><text x='" << w - 120 << "' y='"
-    << top + 12 << "' fill='#e08a2c'>early-stopping loss</text></svg>";
+  o << path("train_loss", "#3b6fd8");
+  o << "<text x='" << w - 200 << "' y='" << top + 12 << "' fill='#3b6fd8'>fit loss</text>";
+  if (early)
+    o << path("early_loss", "#e08a2c") << "<text x='" << w - 120 << "' y='" << top + 12
+      << "' fill='#e08a2c'>early-stopping loss</text>";
+  o << "</svg>";
   return o.str();
 }
 

@@ -331,14 +331,17 @@ std::vector<std::int32_t> argmax_of(const torch::Tensor& logits) {
 }
 
 // Trains `net` with Adam and early stopping on the early rows' log loss; the
-// best epoch's weights are restored at the end. Log entries are appended.
+// best epoch's weights are restored at the end. Without early rows it runs
+// every epoch at the initial learning rate and keeps the last. Log entries
+// are appended.
 int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings& t, std::uint64_t seed, const char* stage,
               std::vector<TrainLogEntry>& log, const TrainProgress& progress) {
-  if (fit.n == 0 || early.n == 0) throw InvalidArgument("no rows to fit or to stop on");
-  if (fit.dim != static_cast<std::size_t>(net->width()) || early.dim != fit.dim)
+  if (fit.n == 0) throw InvalidArgument("no rows to fit");
+  const bool stops = early.n > 0;
+  if (fit.dim != static_cast<std::size_t>(net->width()) || (stops && early.dim != fit.dim))
     throw InvalidArgument("rows have " + std::to_string(fit.dim) + " columns, the network reads " + std::to_string(net->width()));
   const torch::Tensor X = as_tensor(fit), y = labels(fit);
-  const torch::Tensor Xe = as_tensor(early), ye = labels(early);
+  const torch::Tensor Xe = stops ? as_tensor(early) : torch::Tensor(), ye = stops ? labels(early) : torch::Tensor();
   torch::Tensor weight;
   if (t.balanced) {
     std::array<double, 5> count{};
@@ -375,15 +378,22 @@ int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings&
       opt.step();
       loss_sum += loss.item<double>() * static_cast<double>(idx.size(0));
     }
-    const torch::Tensor le = logits_of(net, Xe);
     TrainLogEntry e;
     e.iteration = epoch;
     e.stage = stage;
     e.train_loss = loss_sum / static_cast<double>(fit.n);
-    e.early_loss = torch::nn::functional::cross_entropy(le, ye).item<double>();
-    e.early_macro_f1 = compute_metrics(early.y, argmax_of(le)).f1_macro;
+    e.early_loss = NAN;
+    if (stops) {
+      const torch::Tensor le = logits_of(net, Xe);
+      e.early_loss = torch::nn::functional::cross_entropy(le, ye).item<double>();
+      e.early_macro_f1 = compute_metrics(early.y, argmax_of(le)).f1_macro;
+    }
     log.push_back(e);
     if (progress) progress(epoch, t.epochs, e);
+    if (!stops) {
+      best_epoch = epoch;
+      continue;
+    }
     if (e.early_loss < best) {
       best = e.early_loss;
       best_epoch = epoch;
@@ -402,8 +412,10 @@ int train_net(Net& net, const Rows& fit, const Rows& early, const TrainSettings&
     }
   }
   torch::NoGradGuard ng;
-  auto now = state_of(net);
-  for (std::size_t i = 0; i < now.size(); ++i) now[i].second.copy_(best_state[i].second);
+  if (stops) {
+    auto now = state_of(net);
+    for (std::size_t i = 0; i < now.size(); ++i) now[i].second.copy_(best_state[i].second);
+  }
   net->eval();
   return best_epoch;
 }
@@ -478,7 +490,7 @@ class TorchClassifier : public Classifier {
   }
   int train(const Rows& fit, const Rows& early, const char* stage, std::vector<TrainLogEntry>& log, const TrainProgress& progress) {
     const auto w = static_cast<std::size_t>(net_->width());
-    const int best = train_net(net_, columns(fit, 0, w), columns(early, 0, w), settings_, seed_, stage, log, progress);
+    const int best = train_net(net_, columns(fit, 0, w), early.n ? columns(early, 0, w) : Rows{}, settings_, seed_, stage, log, progress);
     forward_ = to_forward(net_);
     return best;
   }
@@ -566,7 +578,7 @@ class ConvXgb final : public TorchClassifier {
     build(fit.dim);
     TrainResult res;
     train(fit, early, "cnn epoch", res.log, progress);
-    const TrainResult xr = xgb_->fit(xgb_rows(fit), xgb_rows(early), progress);
+    const TrainResult xr = xgb_->fit(xgb_rows(fit), early.n ? xgb_rows(early) : Rows{}, progress);
     for (auto e : xr.log) {
       e.stage = "xgb round";
       res.log.push_back(e);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "heartwave/error.hpp"
 #include "heartwave/metrics.hpp"
@@ -121,13 +122,17 @@ class XgbFeat final : public Classifier {
     const auto t0 = std::chrono::steady_clock::now();
     const Rows fit = select_columns(fit_all, columns(fit_all.dim));
     const Rows early = select_columns(early_all, columns(early_all.dim));
-    if (fit.n == 0 || early.n == 0) throw InvalidArgument("xgb-feat: no rows to fit or to stop on");
-    if (fit.dim != early.dim) throw InvalidArgument("xgb-feat: fit and early-stopping rows differ in width");
+    if (fit.n == 0) throw InvalidArgument("xgb-feat: no rows to fit");
+    const bool stops = early.n > 0;
+    if (stops && fit.dim != early.dim) throw InvalidArgument("xgb-feat: fit and early-stopping rows differ in width");
     const std::vector<float> w = params_["balanced_weights"].get<bool>() ? balanced_weights(fit.y, params_["max_class_weight"].get<double>()) : std::vector<float>();
-    DMatrix dfit(fit, w.empty() ? nullptr : &w), dearly(early, nullptr);
+    DMatrix dfit(fit, w.empty() ? nullptr : &w);
+    std::optional<DMatrix> dearly;
+    if (stops) dearly.emplace(early, nullptr);
     XGBoosterFree(booster_);
-    DMatrixHandle cache[] = {dfit.h, dearly.h};
-    check(XGBoosterCreate(cache, 2, &booster_), "create");
+    DMatrixHandle cache[] = {dfit.h, stops ? dearly->h : nullptr};
+    const int cached = stops ? 2 : 1;
+    check(XGBoosterCreate(cache, cached, &booster_), "create");
     configure();
     const char* names[] = {"fit", "early"};
     const int rounds = params_["num_round"].get<int>();
@@ -138,19 +143,21 @@ class XgbFeat final : public Classifier {
     for (int it = 0; it < rounds; ++it) {
       check(XGBoosterUpdateOneIter(booster_, it, dfit.h), "update");
       const char* out = nullptr;
-      check(XGBoosterEvalOneIter(booster_, it, cache, names, 2, &out), "eval");
+      check(XGBoosterEvalOneIter(booster_, it, cache, names, cached, &out), "eval");
       TrainLogEntry e;
       e.iteration = it + 1;
       e.stage = "round";
       e.train_loss = parse_metric(out, "fit");
-      e.early_loss = parse_metric(out, "early");
-      if (f1_every > 0 && (it + 1) % f1_every == 0) {
-        const auto pred = argmax_rows(predict_dmatrix(dearly.h, early.n, 0));
+      e.early_loss = stops ? parse_metric(out, "early") : NAN;
+      if (stops && f1_every > 0 && (it + 1) % f1_every == 0) {
+        const auto pred = argmax_rows(predict_dmatrix(dearly->h, early.n, 0));
         e.early_macro_f1 = compute_metrics(early.y, pred).f1_macro;
       }
       res.log.push_back(e);
       if (progress) progress(it + 1, rounds, e);
-      if (e.early_loss < best) {
+      if (!stops) {
+        res.best_iteration = it + 1;
+      } else if (e.early_loss < best) {
         best = e.early_loss;
         res.best_iteration = it + 1;
       } else if (it + 1 - res.best_iteration >= patience) {

@@ -215,6 +215,58 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_EQ(lines, m["n"].get<std::size_t>());
   EXPECT_EQ(records, (std::set<std::string>{"101", "118", "208", "209"}));
   EXPECT_TRUE(std::filesystem::exists(tmp / "cv/report.html"));
+  EXPECT_EQ(m["cross_validation"]["best_iteration"].size(), 3u);
+  EXPECT_TRUE(m["cross_validation"].contains("median_best_iteration"));
+  // Class weights chosen on the out-of-fold probabilities, for train --decision.
+  EXPECT_NE(r.out.find("wrote decision.json"), std::string::npos) << r.out;
+  std::ifstream dj(tmp / "cv/decision.json");
+  const auto decision = nlohmann::json::parse(dj);
+  ASSERT_EQ(decision["class_weights"].size(), 5u);
+  for (const auto& w : decision["class_weights"]) EXPECT_GT(w.get<double>(), 0.0);
+  EXPECT_GE(decision["macro_f1_weighted"].get<double>(), decision["macro_f1_argmax"].get<double>());
+  EXPECT_EQ(decision["fold_weights"].size(), 3u);
+  EXPECT_EQ(decision["dataset_manifest_sha256"], m["dataset_manifest_sha256"]);
+
+  // Without early stopping every fold runs the configured rounds.
+  r = run("cv --no-early-stopping --model xgb-feat --data " + ds + " --params " + (tmp / "p.json").string() + " --out " +
+          (tmp / "cv-fixed").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("no early stopping"), std::string::npos) << r.out;
+  std::ifstream fj(tmp / "cv-fixed/metrics.json");
+  const auto fixed = nlohmann::json::parse(fj);
+  EXPECT_EQ(fixed["cross_validation"]["best_iteration"], nlohmann::json({6, 6, 6}));
+  EXPECT_FALSE(fixed["cross_validation"].contains("median_best_iteration"));
+
+  // Train on all of DS1 (no early-stopping fold) with those class weights;
+  // evaluation applies them unless --argmax.
+  const std::string model = (tmp / "all.hwm").string();
+  r = run("train --model xgb-feat --early-fold -1 --decision " + (tmp / "cv/decision.json").string() + " --data " + ds +
+          " --params " + (tmp / "p.json").string() + " --out " + model);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("6 iterations"), std::string::npos) << r.out;
+  std::ifstream lj(model + ".log.json");
+  const auto log = nlohmann::json::parse(lj);
+  ASSERT_EQ(log.size(), 6u);
+  EXPECT_FALSE(log[0].contains("early_loss"));
+  r = run("evaluate --model " + model + " --data " + ds + " --split train --out " + (tmp / "ev").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream ej(tmp / "ev/metrics.json");
+  EXPECT_EQ(nlohmann::json::parse(ej)["class_weights"], decision["class_weights"]);
+  EXPECT_TRUE(std::filesystem::exists(tmp / "ev/report.html"));
+  r = run("evaluate --argmax --model " + model + " --data " + ds + " --split train --out " + (tmp / "ev1").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream ej1(tmp / "ev1/metrics.json");
+  EXPECT_EQ(nlohmann::json::parse(ej1)["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
+  // A malformed decision file is refused before anything is written.
+  {
+    std::ofstream f(tmp / "bad.json");
+    f << "{\"class_weights\": [1, 2, 0, 1, 1]}";
+  }
+  r = run("train --model xgb-feat --early-fold -1 --decision " + (tmp / "bad.json").string() + " --data " + ds + " --params " +
+          (tmp / "p.json").string() + " --out " + (tmp / "bad.hwm").string());
+  EXPECT_NE(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("class_weights[2]"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "bad.hwm"));
   // A seed dataset has no record-grouped folds.
   r = run("data build --protocol seed --records 100,208 --smote-target 300 --data-dir " + heartwave::test::mitdb_dir().string() +
           " --out " + (tmp / "seed").string());

@@ -55,6 +55,30 @@ TEST(DatasetReader, InterPatientHoldsOutWholeRecordsOfDs1) {
   EXPECT_EQ(t.fit.dim, kNumFeatures);
 }
 
+TEST(DatasetReader, WithoutAnEarlyFoldEveryDs1RecordIsFitted) {
+  TempDir out;
+  build(out, Protocol::inter_patient, {"101", "106", "118", "124", "201", "100"});
+  std::filesystem::remove_all(out / "test");
+  const auto all = load_training_splits(out.path(), View::feat_only, -1);
+  EXPECT_EQ(all.early.n, 0u);
+  EXPECT_NE(all.description.find("no early stopping"), std::string::npos) << all.description;
+  std::set<int> recs(all.fit.record.begin(), all.fit.record.end());
+  EXPECT_EQ(recs, (std::set<int>{101, 106, 118, 124, 201}));  // SMOTE rows (-1) still dropped
+  const auto one = load_training_splits(out.path(), View::feat_only, 1);
+  EXPECT_EQ(all.fit.n, one.fit.n + one.early.n);
+  // With a held-out fold and no early stopping: fit on the rest.
+  const auto held = load_training_splits(out.path(), View::feat_only, -1, 2);
+  EXPECT_EQ(held.early.n, 0u);
+  EXPECT_EQ(held.fit.n + held.held_out.n, all.fit.n);
+  EXPECT_THROW(load_training_splits(out.path(), View::feat_only, -2), InvalidArgument);
+  // Seed datasets: -1 skips the validation split.
+  TempDir seed;
+  build(seed, Protocol::seed, {"100"});
+  const auto s = load_training_splits(seed.path(), View::feat, -1);
+  EXPECT_EQ(s.early.n, 0u);
+  EXPECT_GT(s.fit.n, 0u);
+}
+
 TEST(DatasetReader, TamperedFilesAreDetected) {
   TempDir out;
   build(out, Protocol::seed, {"100"});

@@ -130,6 +130,29 @@ TEST(ConvXgb, TrainsTheTrunkThenXgboostAndIsDeterministic) {
   EXPECT_EQ(b->predict_proba(test.X, test.n), a->predict_proba(test.X, test.n));
 }
 
+TEST(TorchFamilies, WithoutEarlyRowsEveryEpochRunsAndTheLastIsKept) {
+  const Rows fit = make_beats(600, 12), test = make_beats(300, 13);
+  nlohmann::json p = small_net();
+  p["epochs"] = 5;
+  p["patience"] = 1;
+  auto a = create_classifier("cnn-mlp", p, 5, 1);
+  const TrainResult res = a->fit(fit, Rows{}, nullptr);
+  ASSERT_EQ(res.log.size(), 5u);
+  EXPECT_EQ(res.best_iteration, 5);
+  for (const auto& e : res.log) EXPECT_TRUE(std::isnan(e.early_loss));
+  EXPECT_GT(res.log.front().train_loss, res.log.back().train_loss);
+  auto b = create_classifier("cnn-mlp", p, 5, 1);
+  b->fit(fit, Rows{}, nullptr);
+  EXPECT_EQ(b->predict_proba(test.X, test.n), a->predict_proba(test.X, test.n));
+  p["xgb"] = {{"num_round", 7}, {"early_stopping_rounds", 1}};
+  p["epochs"] = 2;
+  auto c = create_classifier("convxgb", p, 5, 1);
+  const TrainResult rc = c->fit(fit, Rows{}, nullptr);
+  EXPECT_EQ(rc.best_iteration, 7);  // every XGBoost round kept
+  EXPECT_EQ(rc.log.size(), 2u + 7u);
+  EXPECT_GT(accuracy_of(*c, test), 0.5);
+}
+
 TEST(TorchFamilies, RoundTripThroughTheModelFile) {
   const Rows fit = make_beats(600, 10), early = make_beats(200, 11);
   heartwave::test::TempDir dir;

@@ -3,6 +3,8 @@
 // inside DS1.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <set>
 
 #include "heartwave/cross_validate.hpp"
@@ -133,6 +135,28 @@ TEST(Tune, InterPatientObjectiveIsCrossValidationInsideDs1) {
         ASSERT_EQ(ds1.fold[k], cv.fold[i]);
         break;
       }
+  const int median = median_best_iteration(cv);
+  EXPECT_NE(std::find(cv.best_iteration.begin(), cv.best_iteration.end(), median), cv.best_iteration.end());
+  EXPECT_GE(std::count_if(cv.best_iteration.begin(), cv.best_iteration.end(), [&](int b) { return b <= median; }), 2);
+  EXPECT_GE(std::count_if(cv.best_iteration.begin(), cv.best_iteration.end(), [&](int b) { return b >= median; }), 2);
+
+  // Without early stopping: every fold trains the configured rounds, on more
+  // rows, and still predicts every real DS1 beat once.
+  const nlohmann::json fixed = {{"num_round", 4}, {"f1_every", 0}};
+  const CrossValidation all = cross_validate("xgb-feat", fixed, out / "ds", 1, 1, nullptr, false);
+  EXPECT_EQ(all.best_iteration, (std::vector<int>{4, 4, 4}));
+  EXPECT_EQ(all.truth, cv.truth);
+  EXPECT_NE(all.description.find("no early stopping"), std::string::npos) << all.description;
+}
+
+TEST(CrossValidate, MedianBestIteration) {
+  CrossValidation cv;
+  cv.best_iteration = {51, 41, 74, 69, 29};
+  EXPECT_EQ(median_best_iteration(cv), 51);
+  cv.best_iteration = {10, 40, 20, 30};
+  EXPECT_EQ(median_best_iteration(cv), 20);
+  cv.best_iteration.clear();
+  EXPECT_THROW(median_best_iteration(cv), InvalidArgument);
 }
 
 TEST(CrossValidate, RefusesSeedDatasets) {

@@ -1,6 +1,7 @@
 // The xgb-feat family and the model bundle, on small synthetic data.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "heartwave/error.hpp"
@@ -60,6 +61,25 @@ TEST(XgbFeat, LearnsStopsEarlyAndIsDeterministic) {
   auto b = create_classifier("xgb-feat", small(), 7, 2);
   b->fit(fit, early, nullptr);
   EXPECT_EQ(b->predict_proba(test.X, test.n), proba);
+}
+
+TEST(XgbFeat, WithoutEarlyRowsTrainsEveryRoundAndKeepsThem) {
+  const Rows fit = make_rows(2000, 4), test = make_rows(500, 5);
+  auto a = create_classifier("xgb-feat", {{"num_round", 12}, {"early_stopping_rounds", 2}, {"f1_every", 3}}, 7, 1);
+  const TrainResult res = a->fit(fit, Rows{}, nullptr);
+  ASSERT_EQ(res.log.size(), 12u);  // patience does not apply without early-stopping rows
+  EXPECT_EQ(res.best_iteration, 12);
+  for (const auto& e : res.log) {
+    EXPECT_TRUE(std::isnan(e.early_loss));
+    EXPECT_LT(e.early_macro_f1, 0);
+  }
+  EXPECT_GT(res.log.front().train_loss, res.log.back().train_loss);
+  EXPECT_GT(compute_metrics(test.y, argmax_rows(a->predict_proba(test.X, test.n))).accuracy, 0.9);
+  // The same as early stopping that never triggers: all 12 rounds kept.
+  auto b = create_classifier("xgb-feat", {{"num_round", 12}, {"early_stopping_rounds", 100}, {"f1_every", 0}}, 7, 1);
+  b->fit(fit, make_rows(300, 6), nullptr);
+  EXPECT_EQ(b->predict_proba(test.X, test.n), a->predict_proba(test.X, test.n));
+  expect_throw_with<InvalidArgument>([&] { a->fit(Rows{}, Rows{}, nullptr); }, "no rows to fit");
 }
 
 TEST(XgbFeat, ParametersAreValidated) {
