@@ -235,3 +235,67 @@ TEST(TorchFamilies, NativeInferenceMatchesLibTorch) {
   }
   expect_throw_with<InvalidArgument>([] { create_classifier("cnn-mlp", {{"inference", "gpu"}}, 1, 1); }, "'inference'");
 }
+
+TEST(Ensemble, AveragesItsMembersAndRoundTrips) {
+  const Rows fit = make_beats(800, 20), early = make_beats(200, 21), test = make_beats(300, 22);
+  nlohmann::json net = small_net();
+  net["epochs"] = 3;
+  const nlohmann::json xgb = {{"num_round", 15}, {"early_stopping_rounds", 5}, {"f1_every", 0}};
+  const nlohmann::json params = {
+      {"members", {{{"family", "xgb-feat"}, {"params", xgb}}, {{"family", "cnn-mlp"}, {"params", net}}}},
+      {"weights", {1, 3}}};
+  auto e = create_classifier("ensemble", params, 4, 1);
+  EXPECT_EQ(e->family(), "ensemble");
+  const TrainResult res = e->fit(fit, early, nullptr);
+  bool first = false, second = false;
+  for (const auto& l : res.log) {
+    first |= l.stage.rfind("member 1 xgb-feat", 0) == 0;
+    second |= l.stage.rfind("member 2 cnn-mlp", 0) == 0;
+  }
+  EXPECT_TRUE(first && second);
+  // The members alone, same seed and rows: the ensemble is their 1:3 average.
+  auto a = create_classifier("xgb-feat", xgb, 4, 1);
+  auto b = create_classifier("cnn-mlp", net, 4, 1);
+  a->fit(fit, early, nullptr);
+  b->fit(fit, early, nullptr);
+  const auto pa = a->predict_proba(test.X, test.n), pb = b->predict_proba(test.X, test.n);
+  const auto pe = e->predict_proba(test.X, test.n);
+  ASSERT_EQ(pe.size(), pa.size());
+  for (std::size_t k = 0; k < pe.size(); ++k) {
+    float v = 0.0f;
+    v += 0.25f * pa[k];
+    v += 0.75f * pb[k];
+    ASSERT_EQ(pe[k], v) << k;
+  }
+  EXPECT_EQ(e->params()["weights"], nlohmann::json({0.25, 0.75}));
+  EXPECT_EQ(e->params()["members"][1]["params"]["num_features"], kFeatures);  // read off the data at fit
+  heartwave::test::TempDir dir;
+  save_bundle(dir / "e.hwm", *e, {{"seed", 4}});
+  const ModelBundle back = load_bundle(dir / "e.hwm");
+  EXPECT_EQ(back.model->predict_proba(test.X, test.n), pe);
+  // Damaged member weights are typed errors.
+  auto w = e->save_weights();
+  auto fresh = create_classifier("ensemble", e->params(), 4, 1);
+  expect_throw_with<FormatError>([&] { fresh->load_weights(std::span(w).first(5)); }, "truncated length");
+  expect_throw_with<FormatError>([&] { fresh->load_weights(std::span(w).first(w.size() - 1)); }, "runs past the end");
+  w.push_back(0);
+  expect_throw_with<FormatError>([&] { fresh->load_weights(w); }, "1 bytes left over");
+}
+
+TEST(Ensemble, ParametersAreValidated) {
+  const nlohmann::json one = {{"family", "xgb-feat"}};
+  expect_throw_with<InvalidArgument>([&] { create_classifier("ensemble", {{"members", {one}}}, 1, 1); }, "at least two");
+  expect_throw_with<InvalidArgument>([&] { create_classifier("ensemble", {{"members", {one, {{"params", {}}}}}}, 1, 1); },
+                                     "members[1] needs a \"family\"");
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {one, {{"family", "ensemble"}}}}}, 1, 1); }, "cannot hold an ensemble");
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {one, one}}, {"weights", {1}}}, 1, 1); }, "one number per member");
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {one, one}}, {"weights", {0, 0}}}, 1, 1); }, "sum to 0");
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {one, one}}, {"weightz", {1, 1}}}, 1, 1); }, "unknown parameter 'weightz'");
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {one, {{"family", "xgb-feat"}, {"params", {{"max_dpth", 2}}}}}}}, 1, 1); },
+      "unknown parameter 'max_dpth'");
+}

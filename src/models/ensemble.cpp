@@ -1,0 +1,135 @@
+// The "ensemble" family: members of other families, fitted on the same rows
+// (each with its own early stopping), whose class probabilities are averaged
+// with fixed weights. Parameters:
+//   {"members": [{"family": "xgb-feat", "params": {...}}, {"family": "cnn-mlp"}],
+//    "weights": [0.5, 0.5]}      (default: equal; normalised to sum to 1)
+// Members read the same dataset view. Their weights are stored one after the
+// other, each preceded by its length (u64, little-endian).
+#include "ensemble.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "heartwave/error.hpp"
+
+namespace heartwave {
+namespace {
+
+class Ensemble final : public Classifier {
+ public:
+  Ensemble(const nlohmann::json& params, std::uint64_t seed, int threads) {
+    for (const auto& [k, v] : params.items())
+      if (k != "members" && k != "weights") throw InvalidArgument("ensemble: unknown parameter '" + k + "'");
+    if (!params.contains("members") || !params["members"].is_array() || params["members"].size() < 2)
+      throw InvalidArgument("ensemble: 'members' must list at least two {\"family\", \"params\"} objects");
+    const auto& ms = params["members"];
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      const std::string where = "ensemble: members[" + std::to_string(i) + "]";
+      if (!ms[i].is_object() || !ms[i].contains("family") || !ms[i]["family"].is_string())
+        throw InvalidArgument(where + " needs a \"family\" name");
+      for (const auto& [k, v] : ms[i].items())
+        if (k != "family" && k != "params") throw InvalidArgument(where + ": unknown key '" + k + "'");
+      const std::string family = ms[i]["family"].get<std::string>();
+      if (family == "ensemble") throw InvalidArgument(where + ": an ensemble cannot hold an ensemble");
+      const nlohmann::json p = ms[i].value("params", nlohmann::json::object());
+      if (!p.is_object()) throw InvalidArgument(where + ".params must be an object");
+      members_.push_back(create_classifier(family, p, seed, threads));
+      if (members_.back()->view() != members_.front()->view())
+        throw InvalidArgument(where + " (" + family + ") reads another dataset view than members[0]");
+    }
+    weights_.assign(members_.size(), 1.0);
+    if (params.contains("weights")) {
+      const auto& w = params["weights"];
+      if (!w.is_array() || w.size() != members_.size())
+        throw InvalidArgument("ensemble: 'weights' must hold one number per member");
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        if (!w[i].is_number() || !std::isfinite(w[i].get<double>()) || w[i].get<double>() < 0)
+          throw InvalidArgument("ensemble: weights[" + std::to_string(i) + "] must be a number >= 0");
+        weights_[i] = w[i].get<double>();
+      }
+    }
+    double sum = 0;
+    for (double w : weights_) sum += w;
+    if (!(sum > 0)) throw InvalidArgument("ensemble: the weights sum to 0");
+    for (double& w : weights_) w /= sum;
+  }
+
+  std::string family() const override { return "ensemble"; }
+  View view() const override { return members_.front()->view(); }
+  nlohmann::json params() const override {
+    nlohmann::json ms = nlohmann::json::array();
+    for (const auto& m : members_) ms.push_back({{"family", m->family()}, {"params", m->params()}});
+    return {{"members", ms}, {"weights", weights_}};
+  }
+
+  // Members are fitted one after the other; the log holds every member's
+  // entries, their stage prefixed with the member's index. The best
+  // iteration reported is the first member's.
+  TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) override {
+    TrainResult res;
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      const std::string prefix = "member " + std::to_string(i + 1) + " " + members_[i]->family() + " ";
+      const TrainResult r = members_[i]->fit(fit, early, [&](int it, int total, const TrainLogEntry& e) {
+        if (!progress) return;
+        TrainLogEntry p = e;
+        p.stage = prefix + e.stage;
+        progress(it, total, p);
+      });
+      for (auto e : r.log) {
+        e.stage = prefix + e.stage;
+        res.log.push_back(std::move(e));
+      }
+      if (i == 0) res.best_iteration = r.best_iteration;
+      res.seconds += r.seconds;
+    }
+    return res;
+  }
+
+  std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const override {
+    std::vector<float> out(rows * 5, 0.0f);
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      const auto p = members_[i]->predict_proba(X, rows);
+      if (p.size() != out.size()) throw InvalidArgument("ensemble: a member returned the wrong number of probabilities");
+      const auto w = static_cast<float>(weights_[i]);
+      for (std::size_t k = 0; k < out.size(); ++k) out[k] += w * p[k];
+    }
+    return out;
+  }
+
+  std::vector<std::uint8_t> save_weights() const override {
+    std::vector<std::uint8_t> out;
+    for (const auto& m : members_) {
+      const auto b = m->save_weights();
+      for (int k = 0; k < 8; ++k) out.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(b.size()) >> (8 * k)));
+      out.insert(out.end(), b.begin(), b.end());
+    }
+    return out;
+  }
+
+  void load_weights(std::span<const std::uint8_t> bytes) override {
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      const std::string where = "ensemble weights, member " + std::to_string(i + 1);
+      if (bytes.size() - pos < 8) throw FormatError(where + ": truncated length");
+      std::uint64_t n = 0;
+      for (int k = 0; k < 8; ++k) n |= static_cast<std::uint64_t>(bytes[pos + static_cast<std::size_t>(k)]) << (8 * k);
+      pos += 8;
+      if (n > bytes.size() - pos) throw FormatError(where + ": length " + std::to_string(n) + " runs past the end");
+      members_[i]->load_weights(bytes.subspan(pos, static_cast<std::size_t>(n)));
+      pos += static_cast<std::size_t>(n);
+    }
+    if (pos != bytes.size()) throw FormatError("ensemble weights: " + std::to_string(bytes.size() - pos) + " bytes left over");
+  }
+
+ private:
+  std::vector<std::unique_ptr<Classifier>> members_;
+  std::vector<double> weights_;
+};
+
+}  // namespace
+
+std::unique_ptr<Classifier> make_ensemble(const nlohmann::json& params, std::uint64_t seed, int threads) {
+  return std::make_unique<Ensemble>(params, seed, threads);
+}
+
+}  // namespace heartwave
