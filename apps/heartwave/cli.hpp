@@ -88,6 +88,7 @@ struct CvArgs {
   std::uint64_t seed = 42;
   int threads = 2;
   bool no_early_stopping = false;
+  bool leave_one_record_out = false;
 };
 void register_cv(CLI::App& app, CvArgs& cv, int& status);
 int run_cv(const CvArgs& args);

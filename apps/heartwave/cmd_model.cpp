@@ -347,6 +347,8 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
   cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv")->required();
   cmd->add_flag("--no-early-stopping", c.no_early_stopping,
                 "Fit each fold's model on all other folds for the configured number of rounds or epochs (as train --early-fold -1)");
+  cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
+                "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
 }
 
@@ -355,19 +357,22 @@ int run_cv(const CvArgs& a) {
     const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
     const auto man = read_manifest(a.data);
     Progress bar;
-    const CrossValidation cv = cross_validate(a.model, params, a.data, a.seed, a.threads, [&](int f, int n) {
+    const auto on_fold = [&](int f, int n) {
       if (bar.active()) bar.update("cv folds", static_cast<std::size_t>(f), static_cast<std::size_t>(n));
       else spdlog::info("fold {}/{} done", f, n);
-    }, !a.no_early_stopping);
+    };
+    const bool stops = !a.no_early_stopping && !a.leave_one_record_out;
+    const CrossValidation cv = a.leave_one_record_out ? leave_one_record_out(a.model, params, a.data, a.seed, a.threads, on_fold)
+                                                      : cross_validate(a.model, params, a.data, a.seed, a.threads, on_fold, stops);
     bar.finish();
     const Metrics m = compute_metrics(cv.truth, cv.predicted);
     nlohmann::json j = metrics_document(m, cv.truth, cv.predicted, cv.record, "cv-ds1", man["protocol"]);
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     j["cross_validation"] = {{"description", cv.description}, {"folds", cv.folds}, {"best_iteration", cv.best_iteration},
-                             {"early_stopping", !a.no_early_stopping},
+                             {"early_stopping", stops}, {"leave_one_record_out", a.leave_one_record_out},
                              {"family", a.model}, {"params", create_classifier(a.model, params, a.seed, a.threads)->params()},
                              {"seed", a.seed}};
-    if (!a.no_early_stopping) j["cross_validation"]["median_best_iteration"] = median_best_iteration(cv);
+    if (stops) j["cross_validation"]["median_best_iteration"] = median_best_iteration(cv);
     // Class weights for the decision, chosen on these out-of-fold
     // probabilities; their honest figure is the nested one.
     nlohmann::json decision = to_json(fit_class_weights(cv.proba, cv.truth, cv.fold));
@@ -391,7 +396,7 @@ int run_cv(const CvArgs& a) {
                 decision["class_weights"][1].get<double>(), decision["class_weights"][2].get<double>(),
                 decision["class_weights"][3].get<double>(), 100 * decision["macro_f1_argmax"].get<double>(),
                 100 * decision["macro_f1_weighted"].get<double>(), 100 * decision["macro_f1_nested"].get<double>());
-    if (!a.no_early_stopping)
+    if (stops)
       std::printf("best iteration per fold: %s; median %d (for train --early-fold -1 on all of DS1)\n",
                   nlohmann::json(cv.best_iteration).dump().c_str(), median_best_iteration(cv));
     print_metrics(a.model + " out of fold on " + a.data, m, j);

@@ -33,6 +33,16 @@ CrossValidation cross_validate(const std::string& family, const nlohmann::json& 
                                std::uint64_t seed, int threads,
                                const std::function<void(int, int)>& on_fold = nullptr, bool early_stopping = true);
 
+// Leave-one-record-out cross-validation inside DS1: each DS1 record's beats
+// are predicted by a model fitted on every other record's real beats for the
+// configured number of rounds or epochs (no early stopping). As many folds as
+// records (22 in DS1), so a selection is less at the mercy of how a handful
+// of records fall into 5 folds; `fold` holds the record's index (0-based, in
+// record order), so nested choices (class weights) leave one record out too.
+CrossValidation leave_one_record_out(const std::string& family, const nlohmann::json& params,
+                                     const std::filesystem::path& data, std::uint64_t seed, int threads,
+                                     const std::function<void(int, int)>& on_fold = nullptr);
+
 // The median of the per-fold best iterations (the lower middle one for an
 // even count): a number of rounds for training on all of DS1.
 int median_best_iteration(const CrossValidation& cv);

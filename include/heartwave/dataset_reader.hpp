@@ -49,6 +49,9 @@ nlohmann::json read_manifest(const std::filesystem::path& dir);
 // `held_out_fold` >= 0 is kept out of both and returned as `held_out`.
 TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold = 0, int held_out_fold = -1);
 
+// The rows of `in` whose `keep` flag is set, in order.
+Rows select_rows(const Rows& in, const std::vector<bool>& keep);
+
 // Loads one split ("test", "val" or "train") for evaluation.
 Rows load_evaluation_split(const std::filesystem::path& dir, const std::string& split, View view);
 

@@ -48,7 +48,10 @@ Rows read_rows(const std::filesystem::path& dir, const std::string& split, View 
   return r;
 }
 
-Rows select(const Rows& in, const std::vector<bool>& keep) {
+
+}  // namespace
+
+Rows select_rows(const Rows& in, const std::vector<bool>& keep) {
   Rows r;
   r.dim = in.dim;
   for (std::size_t i = 0; i < in.n; ++i) {
@@ -63,8 +66,6 @@ Rows select(const Rows& in, const std::vector<bool>& keep) {
   }
   return r;
 }
-
-}  // namespace
 
 View parse_view(const std::string& name) {
   if (name == "base") return View::base;
@@ -128,8 +129,8 @@ TrainingSplits load_training_splits(const std::filesystem::path& dir, View view,
     early[i] = early_fold >= 0 && ds1.fold[i] == early_fold;
     held[i] = held_out_fold >= 0 && ds1.fold[i] == held_out_fold;
   }
-  t.fit = select(ds1, fit);
-  t.early = select(ds1, early);
+  t.fit = select_rows(ds1, fit);
+  t.early = select_rows(ds1, early);
   const bool stops = early_fold >= 0;
   if (t.fit.n == 0 || (stops && t.early.n == 0))
     throw InvalidArgument("fold " + std::to_string(early_fold) + " leaves no rows on one side");
@@ -138,7 +139,7 @@ TrainingSplits load_training_splits(const std::filesystem::path& dir, View view,
   t.description = (stops ? "DS1 only: fit on folds != " + std::to_string(early_fold) : std::string("DS1 only: fit on every fold")) +
                   " (real beats), " + stopping + "; DS2 is not read";
   if (held_out_fold >= 0) {
-    t.held_out = select(ds1, held);
+    t.held_out = select_rows(ds1, held);
     if (t.held_out.n == 0) throw InvalidArgument("fold " + std::to_string(held_out_fold) + " holds no rows");
     t.description = "DS1 only: fit on folds other than " + (stops ? std::to_string(early_fold) + " and " : std::string()) +
                     std::to_string(held_out_fold) + " (real beats), " + stopping + ", fold " + std::to_string(held_out_fold) +

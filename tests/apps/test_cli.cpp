@@ -237,6 +237,18 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_EQ(fixed["cross_validation"]["best_iteration"], nlohmann::json({6, 6, 6}));
   EXPECT_FALSE(fixed["cross_validation"].contains("median_best_iteration"));
 
+  // One fold per DS1 record.
+  r = run("cv --leave-one-record-out --model xgb-feat --data " + ds + " --params " + (tmp / "p.json").string() + " --out " +
+          (tmp / "cv-loro").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("leave-one-record-out cross-validation inside DS1 (4 records)"), std::string::npos) << r.out;
+  std::ifstream oj(tmp / "cv-loro/metrics.json");
+  const auto loro = nlohmann::json::parse(oj);
+  EXPECT_EQ(loro["cross_validation"]["folds"], 4);
+  EXPECT_EQ(loro["n"], m["n"]);
+  std::ifstream odj(tmp / "cv-loro/decision.json");
+  EXPECT_EQ(nlohmann::json::parse(odj)["fold_weights"].size(), 4u);
+
   // Train on all of DS1 (no early-stopping fold) with those class weights;
   // evaluation applies them unless --argmax.
   const std::string model = (tmp / "all.hwm").string();

@@ -12,6 +12,7 @@
 #include "heartwave/dataset_reader.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/metrics.hpp"
+#include "heartwave/model.hpp"
 #include "heartwave/tune.hpp"
 #include "support.hpp"
 
@@ -147,6 +148,45 @@ TEST(Tune, InterPatientObjectiveIsCrossValidationInsideDs1) {
   EXPECT_EQ(all.best_iteration, (std::vector<int>{4, 4, 4}));
   EXPECT_EQ(all.truth, cv.truth);
   EXPECT_NE(all.description.find("no early stopping"), std::string::npos) << all.description;
+}
+
+TEST(CrossValidate, LeaveOneRecordOutFitsEveryOtherRecord) {
+  TempDir out;
+  BuildOptions o;
+  o.data_dir = heartwave::test::mitdb_dir();
+  o.out_dir = out / "ds";
+  o.protocol = Protocol::inter_patient;
+  o.labels = LabelSet::aami;
+  o.records = {"101", "118", "208", "209", "100"};  // DS1 and one DS2 record
+  o.smote_targets = {{1, 200}, {3, 200}};
+  o.folds = 3;
+  build_dataset(o);
+  std::filesystem::remove_all(out / "ds" / "test");  // DS2
+  const nlohmann::json params = {{"num_round", 4}, {"f1_every", 0}};
+  int calls = 0;
+  const CrossValidation cv = leave_one_record_out("xgb-feat", params, out / "ds", 1, 1, [&](int f, int n) {
+    EXPECT_EQ(f, ++calls);
+    EXPECT_EQ(n, 4);
+  });
+  EXPECT_EQ(cv.folds, 4);
+  EXPECT_EQ(cv.best_iteration, (std::vector<int>{4, 4, 4, 4}));
+  EXPECT_NE(cv.description.find("leave-one-record-out"), std::string::npos);
+  const Rows ds1 = load_training_splits(out / "ds", View::feat, -1).fit;  // real DS1 beats
+  ASSERT_EQ(cv.truth.size(), ds1.n);
+  const std::vector<int> order = {101, 118, 208, 209};
+  for (std::size_t i = 0; i < cv.truth.size(); ++i) ASSERT_EQ(order[static_cast<std::size_t>(cv.fold[i])], cv.record[i]);
+  // Record 208's predictions are those of a model fitted on the three others alone.
+  std::vector<bool> rest(ds1.n), held(ds1.n);
+  for (std::size_t i = 0; i < ds1.n; ++i) held[i] = !(rest[i] = ds1.record[i] != 208);
+  auto m = create_classifier("xgb-feat", params, 1, 1);
+  m->fit(select_rows(ds1, rest), Rows{}, nullptr);
+  const Rows h = select_rows(ds1, held);
+  const auto p = m->predict_proba(h.X, h.n);
+  std::vector<float> from_cv;
+  for (std::size_t i = 0; i < cv.truth.size(); ++i)
+    if (cv.record[i] == 208) from_cv.insert(from_cv.end(), cv.proba.begin() + static_cast<std::ptrdiff_t>(i * 5),
+                                            cv.proba.begin() + static_cast<std::ptrdiff_t>(i * 5 + 5));
+  EXPECT_EQ(from_cv, p);
 }
 
 TEST(CrossValidate, MedianBestIteration) {
