@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <utility>
 #include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
@@ -227,23 +228,22 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_EQ(decision["fold_weights"].size(), 3u);
   EXPECT_EQ(decision["dataset_manifest_sha256"], m["dataset_manifest_sha256"]);
 
+  // cv with `flag`: its output and metrics.json.
+  const auto cv_with = [&](const std::string& flag, const std::string& dir) {
+    const auto res = run("cv " + flag + " --model xgb-feat --data " + ds + " --params " + (tmp / "p.json").string() +
+                         " --out " + (tmp / dir).string());
+    EXPECT_EQ(res.status, 0) << res.out;
+    std::ifstream f(tmp / dir / "metrics.json");
+    return std::make_pair(res.out, nlohmann::json::parse(f));
+  };
   // Without early stopping every fold runs the configured rounds.
-  r = run("cv --no-early-stopping --model xgb-feat --data " + ds + " --params " + (tmp / "p.json").string() + " --out " +
-          (tmp / "cv-fixed").string());
-  ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("no early stopping"), std::string::npos) << r.out;
-  std::ifstream fj(tmp / "cv-fixed/metrics.json");
-  const auto fixed = nlohmann::json::parse(fj);
+  const auto [fixed_out, fixed] = cv_with("--no-early-stopping", "cv-fixed");
+  EXPECT_NE(fixed_out.find("no early stopping"), std::string::npos) << fixed_out;
   EXPECT_EQ(fixed["cross_validation"]["best_iteration"], nlohmann::json({6, 6, 6}));
   EXPECT_FALSE(fixed["cross_validation"].contains("median_best_iteration"));
-
   // One fold per DS1 record.
-  r = run("cv --leave-one-record-out --model xgb-feat --data " + ds + " --params " + (tmp / "p.json").string() + " --out " +
-          (tmp / "cv-loro").string());
-  ASSERT_EQ(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("leave-one-record-out cross-validation inside DS1 (4 records)"), std::string::npos) << r.out;
-  std::ifstream oj(tmp / "cv-loro/metrics.json");
-  const auto loro = nlohmann::json::parse(oj);
+  const auto [loro_out, loro] = cv_with("--leave-one-record-out", "cv-loro");
+  EXPECT_NE(loro_out.find("leave-one-record-out cross-validation inside DS1 (4 records)"), std::string::npos) << loro_out;
   EXPECT_EQ(loro["cross_validation"]["folds"], 4);
   EXPECT_EQ(loro["n"], m["n"]);
   std::ifstream odj(tmp / "cv-loro/decision.json");

@@ -94,18 +94,28 @@ TEST(Tune, SuccessiveHalvingWithoutTheTestSplit) {
   expect_throw_with<InvalidArgument>([&] { tune(with_budget, t); }, "'num_round'");
 }
 
-TEST(Tune, InterPatientObjectiveIsCrossValidationInsideDs1) {
-  TempDir out;
+namespace {
+
+// Four DS1 records and one DS2 record in 3 folds, at out / "ds"; DS2 is then
+// deleted, since nothing here may need it.
+void build_small_inter_patient(const TempDir& out) {
   BuildOptions o;
   o.data_dir = heartwave::test::mitdb_dir();
   o.out_dir = out / "ds";
   o.protocol = Protocol::inter_patient;
   o.labels = LabelSet::aami;
-  o.records = {"101", "118", "208", "209", "100"};  // DS1 and one DS2 record
+  o.records = {"101", "118", "208", "209", "100"};
   o.smote_targets = {{1, 200}, {3, 200}};
   o.folds = 3;
   build_dataset(o);
-  std::filesystem::remove_all(out / "ds" / "test");  // DS2
+  std::filesystem::remove_all(out / "ds" / "test");
+}
+
+}  // namespace
+
+TEST(Tune, InterPatientObjectiveIsCrossValidationInsideDs1) {
+  TempDir out;
+  build_small_inter_patient(out);
   std::string what;
   const nlohmann::json params = {{"num_round", 5}, {"f1_every", 0}};
   const double f1 = tune_objective("xgb-feat", params, out / "ds", 1, 1, &what);
@@ -152,16 +162,7 @@ TEST(Tune, InterPatientObjectiveIsCrossValidationInsideDs1) {
 
 TEST(CrossValidate, LeaveOneRecordOutFitsEveryOtherRecord) {
   TempDir out;
-  BuildOptions o;
-  o.data_dir = heartwave::test::mitdb_dir();
-  o.out_dir = out / "ds";
-  o.protocol = Protocol::inter_patient;
-  o.labels = LabelSet::aami;
-  o.records = {"101", "118", "208", "209", "100"};  // DS1 and one DS2 record
-  o.smote_targets = {{1, 200}, {3, 200}};
-  o.folds = 3;
-  build_dataset(o);
-  std::filesystem::remove_all(out / "ds" / "test");  // DS2
+  build_small_inter_patient(out);
   const nlohmann::json params = {{"num_round", 4}, {"f1_every", 0}};
   int calls = 0;
   const CrossValidation cv = leave_one_record_out("xgb-feat", params, out / "ds", 1, 1, [&](int f, int n) {
