@@ -121,9 +121,9 @@ class XgbFeat final : public Classifier {
   TrainResult fit(const Rows& fit_all, const Rows& early_all, const TrainProgress& progress) override {
     const auto t0 = std::chrono::steady_clock::now();
     const Rows fit = select_columns(fit_all, columns(fit_all.dim));
-    const Rows early = select_columns(early_all, columns(early_all.dim));
+    const bool stops = early_all.n > 0;  // without early rows (which may have no columns at all), no early stopping
+    const Rows early = stops ? select_columns(early_all, columns(early_all.dim)) : Rows{};
     if (fit.n == 0) throw InvalidArgument("xgb-feat: no rows to fit");
-    const bool stops = early.n > 0;
     if (stops && fit.dim != early.dim) throw InvalidArgument("xgb-feat: fit and early-stopping rows differ in width");
     const std::vector<float> w = params_["balanced_weights"].get<bool>() ? balanced_weights(fit.y, params_["max_class_weight"].get<double>()) : std::vector<float>();
     DMatrix dfit(fit, w.empty() ? nullptr : &w);

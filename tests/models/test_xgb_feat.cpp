@@ -80,6 +80,15 @@ TEST(XgbFeat, WithoutEarlyRowsTrainsEveryRoundAndKeepsThem) {
   b->fit(fit, make_rows(300, 6), nullptr);
   EXPECT_EQ(b->predict_proba(test.X, test.n), a->predict_proba(test.X, test.n));
   expect_throw_with<InvalidArgument>([&] { a->fit(Rows{}, Rows{}, nullptr); }, "no rows to fit");
+  // Column subsets apply to the fitted rows only when there are no early rows.
+  for (const nlohmann::json& cols : {nlohmann::json{{"use_samples", false}, {"num_samples", 4}},
+                                     nlohmann::json{{"columns", {0, 3, 5, 7, 11}}}}) {
+    nlohmann::json p = {{"num_round", 5}, {"f1_every", 0}};
+    p.update(cols);
+    auto c = create_classifier("xgb-feat", p, 7, 1);
+    EXPECT_EQ(c->fit(fit, Rows{}, nullptr).best_iteration, 5) << cols.dump();
+    EXPECT_EQ(c->predict_proba(test.X, test.n).size(), test.n * 5);
+  }
 }
 
 TEST(XgbFeat, ParametersAreValidated) {
