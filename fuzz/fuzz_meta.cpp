@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const heartwave::Error&) {
   }
   try {
-    const auto w = heartwave::class_weights_from_json(j.contains("decision") ? j["decision"] : j);
+    const auto w = j.contains("decision") ? heartwave::model_class_weights(j) : heartwave::class_weights_from_json(j);
     const std::vector<float> p = {0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f};
     const auto c = heartwave::decide(p, w);
     if (c.size() != 2 || c[0] < 0 || c[0] > 4 || c[1] < 0 || c[1] > 4) __builtin_trap();

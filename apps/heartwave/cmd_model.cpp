@@ -43,7 +43,7 @@ void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_hel
 // The model's decision rule, unless --argmax.
 ClassWeights weights_for(const ModelDataArgs& a, const nlohmann::json& meta) {
   if (a.argmax) return ClassWeights{1, 1, 1, 1, 1};
-  return class_weights_from_json(meta.contains("decision") ? meta["decision"] : nlohmann::json());
+  return model_class_weights(meta);
 }
 
 }  // namespace

@@ -40,6 +40,8 @@ DecisionFit fit_class_weights(std::span<const float> proba, std::span<const std:
 // The model file's "decision" object: {"class_weights": [5 numbers], ...}.
 // Absent or null: all ones. Throws FormatError naming the bad field.
 ClassWeights class_weights_from_json(const nlohmann::json& decision);
+// The weights a model file's metadata holds: its "decision" object, if any.
+ClassWeights model_class_weights(const nlohmann::json& meta);
 nlohmann::json to_json(const DecisionFit& fit);
 
 }  // namespace heartwave

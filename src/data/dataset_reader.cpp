@@ -48,7 +48,6 @@ Rows read_rows(const std::filesystem::path& dir, const std::string& split, View 
   return r;
 }
 
-
 }  // namespace
 
 Rows select_rows(const Rows& in, const std::vector<bool>& keep) {

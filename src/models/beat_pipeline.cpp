@@ -63,7 +63,7 @@ BeatPipeline::BeatPipeline(const nlohmann::json& meta, const Classifier& model)
       base_(scaler(meta["preprocessing"], "base", static_cast<std::size_t>(pre_.window.length()))),
       feat_(scaler(meta["preprocessing"], "features", pre_.num_features())),
       filter_(pre_.coefficients()),
-      weights_(class_weights_from_json(meta.contains("decision") ? meta["decision"] : nlohmann::json())),
+      weights_(model_class_weights(meta)),
       model_(model) {}
 
 std::size_t BeatPipeline::row_width() const {

@@ -117,6 +117,10 @@ ClassWeights class_weights_from_json(const nlohmann::json& decision) {
   return w;
 }
 
+ClassWeights model_class_weights(const nlohmann::json& meta) {
+  return class_weights_from_json(meta.is_object() && meta.contains("decision") ? meta["decision"] : nlohmann::json());
+}
+
 nlohmann::json to_json(const DecisionFit& fit) {
   nlohmann::json j = {{"rule", "argmax of class_weights x probabilities"},
                       {"class_weights", fit.weights},

@@ -180,8 +180,6 @@ TEST(Cli, TrainEvaluatePredict) {
   EXPECT_NE(r.out.find("checksum mismatch"), std::string::npos) << r.out;
 }
 
-// The shipped default model (models/default.hwm, used when --model is not
-// given) reproduces the DS2 figures stored in it, from a freshly built dataset.
 TEST(Cli, CrossValidationInsideDs1) {
   heartwave::test::TempDir tmp;
   const std::string ds = (tmp / "ds").string();
@@ -288,6 +286,8 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_NE(r.out.find("needs an inter-patient dataset"), std::string::npos) << r.out;
 }
 
+// The shipped default model (models/default.hwm, used when --model is not
+// given) reproduces the DS2 figures stored in it, from a freshly built dataset.
 TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   heartwave::test::TempDir tmp;
   const std::string ds = (tmp / "inter").string();

@@ -106,6 +106,8 @@ TEST(Decision, JsonRoundTripAndBadFieldsAreNamed) {
   const nlohmann::json j = to_json(f);
   EXPECT_EQ(class_weights_from_json(j), f.weights);
   EXPECT_EQ(class_weights_from_json(nlohmann::json()), (ClassWeights{1, 1, 1, 1, 1}));
+  EXPECT_EQ(model_class_weights({{"family", "xgb-feat"}, {"decision", j}}), f.weights);
+  EXPECT_EQ(model_class_weights({{"family", "xgb-feat"}}), (ClassWeights{1, 1, 1, 1, 1}));
   expect_throw_with<FormatError>([] { class_weights_from_json({{"class_weights", {1, 1, 1}}}); }, "expected 5 numbers");
   expect_throw_with<FormatError>([] { class_weights_from_json({{"class_weights", {1, 1, "x", 1, 1}}}); },
                                  "class_weights[2]: not a number");
