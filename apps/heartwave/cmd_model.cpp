@@ -344,7 +344,7 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
   CLI::App* cmd = app.add_subcommand(
       "cv", "Record-grouped cross-validation inside DS1 (inter-patient datasets): metrics of out-of-fold predictions, for model selection without DS2");
   add_family_options(cmd, c.model, c.data, c.params, c.seed, c.threads, "Inter-patient dataset folder (with manifest.json)");
-  cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv")->required();
+  cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv, decision.json")->required();
   cmd->add_flag("--no-early-stopping", c.no_early_stopping,
                 "Fit each fold's model on all other folds for the configured number of rounds or epochs (as train --early-fold -1)");
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
