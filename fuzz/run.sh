@@ -6,7 +6,7 @@ build=${1:-build/fuzz}
 secs=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
-for name in header annotation signal csv npy beats forest meta; do
+for name in header annotation signal csv npy beats forest meta predictions; do
   work="$build/corpus-run/$name"
   mkdir -p "$work"
   cp -n "$here/corpus/$name"/* "$work/" 2>/dev/null || true

@@ -57,6 +57,8 @@ int main_entry(int argc, char** argv) {
   register_tune(app, tune, status);
   CvArgs cv;
   register_cv(app, cv, status);
+  CompareArgs compare;
+  register_compare(app, compare, status);
 
   if (argc <= 1) {
     std::fputs(app.help().c_str(), stdout);

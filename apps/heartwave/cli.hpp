@@ -92,6 +92,15 @@ struct CvArgs {
 };
 void register_cv(CLI::App& app, CvArgs& cv, int& status);
 int run_cv(const CvArgs& args);
+
+struct CompareArgs {
+  std::string baseline, candidate, out;
+  int rounds = 2000;
+  std::uint64_t seed = 42;
+  bool per_record = false;
+};
+void register_compare(CLI::App& app, CompareArgs& compare, int& status);
+int run_compare(const CompareArgs& args);
 int run_tune(const TuneArgs& args);
 
 // --model FAMILY, --data, --params, --seed and --threads of train and cv.

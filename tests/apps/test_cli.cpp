@@ -246,6 +246,29 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_EQ(loro["n"], m["n"]);
   std::ifstream odj(tmp / "cv-loro/decision.json");
   EXPECT_EQ(nlohmann::json::parse(odj)["fold_weights"].size(), 4u);
+  // The two cv runs, compared record by record (the same beats in both).
+  r = run("compare " + (tmp / "cv-fixed").string() + " " + (tmp / "cv-loro/predictions.csv").string() + " --per-record --out " +
+          (tmp / "cmp.json").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("in 4 records"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sign test"), std::string::npos) << r.out;
+  std::ifstream cj(tmp / "cmp.json");
+  const auto cmp = nlohmann::json::parse(cj);
+  EXPECT_EQ(cmp["beats"], m["n"]);
+  EXPECT_EQ(cmp["per_record"].size(), 4u);
+  EXPECT_DOUBLE_EQ(cmp["figures"]["f1_macro"]["baseline"].get<double>(), fixed["f1_macro"].get<double>());
+  EXPECT_DOUBLE_EQ(cmp["figures"]["f1_macro"]["candidate"].get<double>(), loro["f1_macro"].get<double>());
+  // Predictions of other beats are refused, naming the first row that differs.
+  {
+    std::ofstream f(tmp / "other.csv");
+    f << "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n101,1,N,N,1,0,0,0,0\n";
+  }
+  r = run("compare " + (tmp / "cv").string() + " " + (tmp / "other.csv").string());
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("must list the same beats"), std::string::npos) << r.out;
+  r = run("compare " + (tmp / "cv").string() + " " + (tmp / "p.json").string());
+  EXPECT_EQ(r.status, 4) << r.out;
+  EXPECT_NE(r.out.find("p.json:1: expected the header"), std::string::npos) << r.out;
 
   // Train on all of DS1 (no early-stopping fold) with those class weights;
   // evaluation applies them unless --argmax.

@@ -1,0 +1,165 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "heartwave/compare.hpp"
+#include "heartwave/error.hpp"
+#include "heartwave/metrics.hpp"
+
+using namespace heartwave;
+
+namespace {
+
+std::string csv_of(const std::vector<std::string>& rows) {
+  std::string s = "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n";
+  for (const auto& r : rows) s += r + ",0.2,0.2,0.2,0.2,0.2\n";
+  return s;
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_predictions_csv(text, "p.csv");
+  } catch (const ParseError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// Rows of three records: `wrong` lists, per record, how many of its beats
+// (S beats in record "a", V beats in "b", N beats in "c") are misclassified.
+PredictionRows rows_with(int wrong_a, int wrong_b, int wrong_c) {
+  PredictionRows p;
+  auto add = [&](const std::string& rec, int n, std::int32_t truth, std::int32_t wrong_as, int wrong) {
+    for (int i = 0; i < n; ++i) {
+      p.record.push_back(rec);
+      p.r_sample.push_back(100 * (i + 1));
+      p.truth.push_back(truth);
+      p.predicted.push_back(i < wrong ? wrong_as : truth);
+    }
+  };
+  add("a", 10, 1, 0, wrong_a);  // S beats, missed as N
+  add("b", 10, 2, 0, wrong_b);  // V beats, missed as N
+  add("c", 30, 0, 1, wrong_c);  // N beats, called S
+  return p;
+}
+
+}  // namespace
+
+TEST(SignTest, ExactBinomialTails) {
+  // n = 10, 9 against 1: 2 * (C(10,0) + C(10,1)) / 2^10.
+  EXPECT_NEAR(sign_test_p(9, 1), 2.0 * 11.0 / 1024.0, 1e-12);
+  EXPECT_NEAR(sign_test_p(1, 9), 2.0 * 11.0 / 1024.0, 1e-12);
+  EXPECT_NEAR(sign_test_p(0, 6), 2.0 / 64.0, 1e-12);
+  EXPECT_NEAR(sign_test_p(7, 7), 1.0, 1e-12);  // capped at 1
+  EXPECT_EQ(sign_test_p(0, 0), 1.0);
+  // 22 records all one way: 2 / 2^22.
+  EXPECT_NEAR(sign_test_p(22, 0), 2.0 / 4194304.0, 1e-15);
+}
+
+TEST(PredictionsCsv, ParsesCliOutputAndEmptyLabels) {
+  const auto p = parse_predictions_csv(csv_of({"100,370,N,S", "100,662,V,V", "x1,900,,Q"}), "p.csv");
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p.record[2], "x1");
+  EXPECT_EQ(p.r_sample[1], 662);
+  EXPECT_EQ(p.truth[0], 0);
+  EXPECT_EQ(p.predicted[0], 1);
+  EXPECT_EQ(p.truth[1], 2);
+  EXPECT_EQ(p.truth[2], -1);  // predict on unlabelled beats
+  EXPECT_EQ(p.predicted[2], 4);
+}
+
+TEST(PredictionsCsv, ErrorsNameLineAndField) {
+  EXPECT_NE(error_of("a,b,c\n100,1,N,N\n").find("p.csv:1: expected the header"), std::string::npos);
+  EXPECT_NE(error_of(csv_of({"100,370,N,N", "100,400,X,N"})).find("p.csv:3: label 'X' is not one of"), std::string::npos);
+  EXPECT_NE(error_of(csv_of({"100,370,N,"})).find("p.csv:2: predicted '' is not one of"), std::string::npos);
+  EXPECT_NE(error_of(csv_of({"100,3x0,N,N"})).find("p.csv:2"), std::string::npos);
+  EXPECT_NE(error_of("record,r_sample,label,predicted\n100,370\n").find("expected at least 4 fields"), std::string::npos);
+  EXPECT_NE(error_of("record,r_sample,label,predicted\n").find("no beats"), std::string::npos);
+  EXPECT_NE(error_of("").find("empty"), std::string::npos);
+}
+
+TEST(Compare, IdenticalPredictionsDifferByNothing) {
+  const auto p = rows_with(3, 2, 1);
+  const auto j = compare_predictions(p, p, {200, 7});
+  EXPECT_EQ(j["records"], 3);
+  EXPECT_EQ(j["beats"], 50);
+  for (const auto& [name, f] : j["figures"].items()) {
+    EXPECT_EQ(f["difference"].get<double>(), 0.0) << name;
+    EXPECT_EQ(f["ci95"][0].get<double>(), 0.0) << name;
+    EXPECT_EQ(f["ci95"][1].get<double>(), 0.0) << name;
+    EXPECT_EQ(f["share_better"].get<double>(), 0.5) << name;
+  }
+  EXPECT_EQ(j["sign_tests"]["errors"]["tied"], 3);
+  EXPECT_EQ(j["sign_tests"]["errors"]["p"].get<double>(), 1.0);
+}
+
+TEST(Compare, CountsRecordsAndPooledFiguresAgreeWithMetrics) {
+  const auto base = rows_with(6, 2, 4), cand = rows_with(2, 3, 4);
+  const auto j = compare_predictions(base, cand, {500, 1});
+  // Errors: a 6 -> 2 (better), b 2 -> 3 (worse), c 4 -> 4 (tied).
+  EXPECT_EQ(j["sign_tests"]["errors"]["better"], 1);
+  EXPECT_EQ(j["sign_tests"]["errors"]["worse"], 1);
+  EXPECT_EQ(j["sign_tests"]["errors"]["tied"], 1);
+  // S errors: a (missed S) better, c (false S) tied, b has none.
+  EXPECT_EQ(j["sign_tests"]["s_errors"]["better"], 1);
+  EXPECT_EQ(j["sign_tests"]["s_errors"]["worse"], 0);
+  EXPECT_EQ(j["sign_tests"]["v_errors"]["worse"], 1);
+  EXPECT_EQ(j["per_record"][0]["record"], "a");
+  EXPECT_EQ(j["per_record"][0]["s_errors"], nlohmann::json({6, 2}));
+  EXPECT_EQ(j["per_record"][2]["beats"], 30);
+  const Metrics mb = compute_metrics(base.truth, base.predicted), mc = compute_metrics(cand.truth, cand.predicted);
+  const auto& f = j["figures"];
+  EXPECT_DOUBLE_EQ(f["accuracy"]["baseline"].get<double>(), mb.accuracy);
+  EXPECT_DOUBLE_EQ(f["accuracy"]["candidate"].get<double>(), mc.accuracy);
+  EXPECT_DOUBLE_EQ(f["f1_macro"]["difference"].get<double>(), mc.f1_macro - mb.f1_macro);
+  EXPECT_DOUBLE_EQ(f["sveb_se"]["candidate"].get<double>(), 0.8);  // 8 of 10 S found
+  EXPECT_NEAR(f["veb_se"]["difference"].get<double>(), -0.1, 1e-12);
+  const double nsv = (mc.per_class[0].f1 + mc.per_class[1].f1 + mc.per_class[2].f1) / 3;
+  EXPECT_DOUBLE_EQ(f["f1_nsv"]["candidate"].get<double>(), nsv);
+  // S sensitivity rises in every draw that holds record a, and never falls.
+  EXPECT_GT(f["sveb_se"]["share_better"].get<double>(), 0.6);
+  EXPECT_GE(f["sveb_se"]["ci95"][0].get<double>(), 0.0);
+  EXPECT_LE(f["sveb_se"]["ci95"][0].get<double>(), f["sveb_se"]["ci95"][1].get<double>());
+  // Same seed, same intervals.
+  EXPECT_EQ(compare_predictions(base, cand, {500, 1}), j);
+}
+
+TEST(Compare, MatchesBeatsInAnyOrder) {
+  const auto base = rows_with(6, 2, 4), cand = rows_with(2, 3, 4);
+  PredictionRows reversed;
+  for (std::size_t i = cand.size(); i-- > 0;) {
+    reversed.record.push_back(cand.record[i]);
+    reversed.r_sample.push_back(cand.r_sample[i]);
+    reversed.truth.push_back(cand.truth[i]);
+    reversed.predicted.push_back(cand.predicted[i]);
+  }
+  EXPECT_EQ(compare_predictions(base, reversed, {300, 3}), compare_predictions(base, cand, {300, 3}));
+}
+
+TEST(Compare, RefusesRowsThatDiffer) {
+  const auto base = rows_with(1, 1, 1);
+  auto other = base;
+  other.r_sample[12] += 1;
+  EXPECT_THROW(compare_predictions(base, other), InvalidArgument);
+  try {
+    compare_predictions(base, other);
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("row 13 (record b, r_sample 300) is not in the candidate"), std::string::npos) << e.what();
+  }
+  other = base;
+  other.r_sample[1] = other.r_sample[0];  // listed twice
+  EXPECT_THROW(compare_predictions(base, other), InvalidArgument);
+  EXPECT_THROW(compare_predictions(other, base), InvalidArgument);
+  other = base;
+  other.truth[0] = 0;
+  EXPECT_THROW(compare_predictions(base, other), InvalidArgument);
+  other = base;
+  other.truth[0] = -1;
+  EXPECT_THROW(compare_predictions(other, other), InvalidArgument);
+  other = base;
+  other.record.pop_back();
+  other.r_sample.pop_back();
+  other.truth.pop_back();
+  other.predicted.pop_back();
+  EXPECT_THROW(compare_predictions(base, other), InvalidArgument);
+  EXPECT_THROW(compare_predictions(base, base, {10, 1}), InvalidArgument);
+}
