@@ -65,6 +65,7 @@ struct ModelDataArgs {
   int threads = 2;
   bool store = false;  // evaluate only: record the metrics in the model file
   bool argmax = false;  // ignore the model's class weights (plain argmax)
+  bool no_rhythm_gate = false;  // ignore the model's rhythm gate
   std::string record;  // predict only: a WFDB record (path without extension), beats from its annotations
   std::string annotator = "atr";
   std::string beats;   // predict only: a CSV of beats (r_sample then the raw window)
@@ -89,6 +90,7 @@ struct CvArgs {
   int threads = 2;
   bool no_early_stopping = false;
   bool leave_one_record_out = false;
+  bool argmax = false;  // decision.json: class weights of 1, only the rhythm gate fitted
 };
 void register_cv(CLI::App& app, CvArgs& cv, int& status);
 int run_cv(const CvArgs& args);

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <set>
 #include <span>
 
@@ -21,6 +22,7 @@
 #include "heartwave/model.hpp"
 #include "heartwave/model_bundle.hpp"
 #include "heartwave/report.hpp"
+#include "heartwave/rhythm_gate.hpp"
 #include "heartwave/sha256.hpp"
 #include "heartwave/version.hpp"
 #include "progress.hpp"
@@ -38,12 +40,18 @@ void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_hel
   cmd->add_option("--out", a.out, out_help)->required();
   cmd->add_option("--threads", a.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
   cmd->add_flag("--argmax", a.argmax, "Ignore the model's class weights: each beat gets its most probable class");
+  cmd->add_flag("--no-rhythm-gate", a.no_rhythm_gate, "Ignore the model's rhythm gate (no S calls inside atrial fibrillation)");
 }
 
 // The model's decision rule, unless --argmax.
 ClassWeights weights_for(const ModelDataArgs& a, const nlohmann::json& meta) {
   if (a.argmax) return ClassWeights{1, 1, 1, 1, 1};
   return model_class_weights(meta);
+}
+
+// The model's rhythm gate, unless --no-rhythm-gate.
+RhythmGate gate_for(const ModelDataArgs& a, const nlohmann::json& meta) {
+  return a.no_rhythm_gate ? RhythmGate{} : model_rhythm_gate(meta);
 }
 
 }  // namespace
@@ -132,6 +140,7 @@ struct Applied {
   Rows rows;
   std::vector<float> proba;
   std::vector<std::int32_t> pred;
+  RhythmGate gate;  // as applied
 };
 
 // The content of one split: a digest of its files' digests (the manifest's
@@ -178,6 +187,12 @@ Applied apply_model(const ModelDataArgs& a) {
   r.rows = load_evaluation_split(a.data, a.split, r.bundle.model->view());
   r.proba = r.bundle.model->predict_proba(r.rows.X, r.rows.n);
   r.pred = decide(r.proba, weights_for(a, r.bundle.meta));
+  r.gate = gate_for(a, r.bundle.meta);
+  if (r.gate.enabled) {
+    const Rows feat = r.bundle.model->view() == View::feat_only ? r.rows : load_evaluation_split(a.data, a.split, View::feat_only);
+    r.pred = gate_decisions(r.pred, r.rows.record, r.rows.r_sample, p_wave_from_rows(feat, r.manifest),
+                            r.manifest["preprocessing"]["fs"].get<double>(), r.gate);
+  }
   return r;
 }
 
@@ -194,6 +209,7 @@ int run_train(const TrainArgs& a) {
       decision = read_json_file(a.decision);
       try {
         class_weights_from_json(decision);
+        rhythm_gate_from_json(decision);
       } catch (const FormatError& e) {
         throw FormatError(a.decision + ": " + e.what());
       }
@@ -260,6 +276,7 @@ int run_evaluate(const EvaluateArgs& a) {
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     j["split_sha256"] = split_digest(r.manifest, a.split);
     j["class_weights"] = weights_for(a, b.meta);
+    j["rhythm_gate"] = to_json(r.gate);
     // Figures stored in the model for this very split (same content) must be reproduced.
     if (b.meta.contains("metrics") && b.meta["metrics"].contains("evaluation")) {
       const auto& st = b.meta["metrics"]["evaluation"];
@@ -326,7 +343,13 @@ int predict_raw(const PredictArgs& a) {
     name = std::filesystem::path(a.beats).stem().string();
     res = pipe.classify_windows(name, csv.samples, csv.r_sample);
   }
-  const auto pred = decide(res.proba, weights_for(a, b.meta));
+  auto pred = decide(res.proba, weights_for(a, b.meta));
+  if (const RhythmGate gate = gate_for(a, b.meta); gate.enabled) {
+    std::vector<std::int64_t> r_sample;
+    for (const auto& beat : res.beats.beats) r_sample.push_back(beat.r_sample);
+    pred = gate_decisions(pred, std::vector<std::int32_t>(pred.size(), 0), r_sample,
+                          p_wave_from_features(res.beats.features, pipe.preprocessing().second_lead), pipe.preprocessing().fs, gate);
+  }
   std::string out = kPredictionHeader;
   for (std::size_t i = 0; i < pred.size(); ++i) {
     const auto& beat = res.beats.beats[i];
@@ -347,6 +370,7 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
   cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv, decision.json")->required();
   cmd->add_flag("--no-early-stopping", c.no_early_stopping,
                 "Fit each fold's model on all other folds for the configured number of rounds or epochs (as train --early-fold -1)");
+  cmd->add_flag("--argmax", c.argmax, "decision.json keeps class weights of 1 (the rhythm gate is then chosen on the plain argmax)");
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
@@ -377,6 +401,22 @@ int run_cv(const CvArgs& a) {
     // probabilities; their honest figure is the nested one.
     nlohmann::json decision = to_json(fit_class_weights(cv.proba, cv.truth, cv.fold));
     decision["chosen_by"] = "heartwave cv: pooled 5-class macro-F1 of out-of-fold DS1 predictions (" + cv.description + ")";
+    if (a.argmax) {
+      decision["class_weights"] = ClassWeights{1, 1, 1, 1, 1};
+      decision["class_weights_fitted"] = false;  // --argmax: the figures above are for information only
+    }
+    // The rhythm gate, chosen on the decisions these class weights make.
+    {
+      const auto decided = decide(cv.proba, class_weights_from_json(decision));
+      const TrainingSplits ds1 = load_training_splits(a.data, View::feat_only, -1);
+      const auto ds1_p = p_wave_from_rows(ds1.fit, man);
+      std::map<std::pair<std::int32_t, std::int64_t>, float> p_of;
+      for (std::size_t i = 0; i < ds1.fit.n; ++i) p_of[{ds1.fit.record[i], ds1.fit.r_sample[i]}] = ds1_p[i];
+      std::vector<float> p(cv.truth.size());
+      for (std::size_t i = 0; i < p.size(); ++i) p[i] = p_of.at({cv.record[i], cv.r_sample[i]});
+      decision["rhythm_gate"] = to_json(fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p,
+                                                        man["preprocessing"]["fs"].get<double>(), cv.fold));
+    }
     decision["family"] = a.model;
     decision["params"] = j["cross_validation"]["params"];
     decision["dataset_manifest_sha256"] = j["dataset_manifest_sha256"];
@@ -396,6 +436,14 @@ int run_cv(const CvArgs& a) {
                 decision["class_weights"][1].get<double>(), decision["class_weights"][2].get<double>(),
                 decision["class_weights"][3].get<double>(), 100 * decision["macro_f1_argmax"].get<double>(),
                 100 * decision["macro_f1_weighted"].get<double>(), 100 * decision["macro_f1_nested"].get<double>());
+    const auto& gate = decision["rhythm_gate"];
+    if (gate["enabled"].get<bool>())
+      std::printf("rhythm gate (no S where irregularity > %g and median P-wave correlation < %g): macro-F1 %.2f%% -> %.2f%% on "
+                  "these predictions, %.2f%% nested\n",
+                  gate["irregularity"].get<double>(), gate["p_wave"].get<double>(), 100 * gate["macro_f1_before"].get<double>(),
+                  100 * gate["macro_f1_gated"].get<double>(), 100 * gate["macro_f1_nested"].get<double>());
+    else
+      std::printf("rhythm gate: none raises macro-F1 on these predictions (%.2f%% nested)\n", 100 * gate["macro_f1_nested"].get<double>());
     if (stops)
       std::printf("best iteration per fold: %s; median %d (for train --early-fold -1 on all of DS1)\n",
                   nlohmann::json(cv.best_iteration).dump().c_str(), median_best_iteration(cv));

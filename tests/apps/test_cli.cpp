@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
+#include <sstream>
 #include <utility>
 #include <sys/wait.h>
 
@@ -240,12 +242,20 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_EQ(fixed["cross_validation"]["best_iteration"], nlohmann::json({6, 6, 6}));
   EXPECT_FALSE(fixed["cross_validation"].contains("median_best_iteration"));
   // One fold per DS1 record.
-  const auto [loro_out, loro] = cv_with("--leave-one-record-out", "cv-loro");
+  const auto [loro_out, loro] = cv_with("--leave-one-record-out --argmax", "cv-loro");
   EXPECT_NE(loro_out.find("leave-one-record-out cross-validation inside DS1 (4 records)"), std::string::npos) << loro_out;
   EXPECT_EQ(loro["cross_validation"]["folds"], 4);
   EXPECT_EQ(loro["n"], m["n"]);
   std::ifstream odj(tmp / "cv-loro/decision.json");
-  EXPECT_EQ(nlohmann::json::parse(odj)["fold_weights"].size(), 4u);
+  const auto loro_decision = nlohmann::json::parse(odj);
+  EXPECT_EQ(loro_decision["fold_weights"].size(), 4u);
+  // --argmax: class weights of 1; the rhythm gate is still chosen, nested by record.
+  EXPECT_EQ(loro_decision["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
+  EXPECT_EQ(loro_decision["class_weights_fitted"], false);
+  EXPECT_EQ(loro_decision["rhythm_gate"]["fold_gates"].size(), 4u);
+  EXPECT_TRUE(loro_decision["rhythm_gate"]["enabled"].is_boolean());
+  EXPECT_GE(loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_before"].get<double>());
+  EXPECT_NE(loro_out.find("rhythm gate"), std::string::npos) << loro_out;
   // The two cv runs, compared record by record (the same beats in both).
   r = run("compare " + (tmp / "cv-fixed").string() + " " + (tmp / "cv-loro/predictions.csv").string() + " --per-record --out " +
           (tmp / "cmp.json").string());
@@ -300,6 +310,15 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_NE(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("class_weights[2]"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists(tmp / "bad.hwm"));
+  {
+    std::ofstream f(tmp / "bad.json");
+    f << "{\"class_weights\": [1, 1, 1, 1, 1], \"rhythm_gate\": {\"enabled\": true, \"p_wave\": \"low\"}}";
+  }
+  r = run("train --model xgb-feat --early-fold -1 --decision " + (tmp / "bad.json").string() + " --data " + ds + " --params " +
+          (tmp / "p.json").string() + " --out " + (tmp / "bad.hwm").string());
+  EXPECT_NE(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("decision.rhythm_gate.p_wave"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "bad.hwm"));
   // A seed dataset has no record-grouped folds.
   r = run("data build --protocol seed --records 100,208 --smote-target 300 --data-dir " + heartwave::test::mitdb_dir().string() +
           " --out " + (tmp / "seed").string());
@@ -330,4 +349,37 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   const std::string text((std::istreambuf_iterator<char>(mj)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("\"stored_metrics_reproduced\": true"), std::string::npos);
   EXPECT_NE(text.find("\"protocol\": \"inter-patient\""), std::string::npos);
+  const auto metrics = nlohmann::json::parse(text);
+  ASSERT_TRUE(metrics["rhythm_gate"]["enabled"].get<bool>());  // the shipped decision: argmax, then the rhythm gate
+  EXPECT_EQ(metrics["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
+
+  // The rhythm gate on raw input decides as on the dataset: record 201 (atrial
+  // fibrillation, DS1) from its WFDB files and from the dataset's train split.
+  const auto s_calls = [](const std::string& csv_text, const std::string& record, std::map<std::string, std::string>* out) {
+    std::istringstream in(csv_text);
+    std::string line;
+    std::size_t s = 0;
+    while (std::getline(in, line)) {
+      std::vector<std::string> f;
+      std::stringstream ls(line);
+      for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+      if (f.size() < 4 || f[0] != record) continue;
+      s += f[3] == "S";
+      if (out) (*out)[f[1]] = f[3];
+    }
+    return s;
+  };
+  const std::string rec201 = (heartwave::test::mitdb_dir() / "201").string();
+  r = run("predict --data " + ds + " --split train --out -", "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0);
+  std::map<std::string, std::string> from_dataset, from_record;
+  s_calls(r.out, "201", &from_dataset);
+  r = run("predict --record " + rec201 + " --out -", "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::size_t gated = s_calls(r.out, "201", &from_record);
+  EXPECT_EQ(from_record, from_dataset);
+  EXPECT_EQ(from_record.size(), 1963u);
+  r = run("predict --no-rhythm-gate --record " + rec201 + " --out -", "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_GT(s_calls(r.out, "201", nullptr), gated + 50);  // S calls inside AF, removed by the gate
 }

@@ -1,0 +1,89 @@
+// The rhythm gate: no S calls inside atrial fibrillation.
+//
+// In AF there is no organised atrial activity, so no beat is supraventricular
+// ectopic (MIT-BIH labels AF beats N), yet an irregular ventricular response
+// is exactly what a beat classifier reads as premature beats: in DS1 the AF
+// records 201 and 203 draw more false S calls than DS1 has true S beats. The
+// gate recognises AF by its two defining signs, over a window of beats
+// around each beat:
+//   - an irregularly irregular rhythm: the median absolute difference of
+//     successive RR intervals over the median RR interval, counting only
+//     intervals between beats not called V (so ventricular bigeminy and
+//     trigeminy, which are regular between the ectopics, do not count);
+//   - no consistent P wave: the median of the beats' tpl_corr_p feature
+//     (correlation with the record's dominant beat over R-250..R-83 ms).
+// Where both hold, an S decision becomes N. The thresholds are chosen on
+// out-of-fold DS1 predictions by `heartwave cv` (fit_rhythm_gate), kept in
+// decision.json and then in the model, like the class weights.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "heartwave/dataset_reader.hpp"
+
+namespace heartwave {
+
+// The gate's P-wave input, tpl_corr_p as the feature extractor computes it:
+// from a dataset's standardised feature rows (feat_only view) and its
+// manifest (which holds the standardisation), or from extracted beats' raw
+// features (beats x feature_names(second_lead).size()). FormatError when the
+// schema has no tpl_corr_p.
+std::vector<float> p_wave_from_rows(const Rows& feat_only, const nlohmann::json& manifest);
+std::vector<float> p_wave_from_features(std::span<const float> features, bool second_lead);
+
+struct RhythmGate {
+  bool enabled = false;
+  int half_window = 16;       // beats either side of the beat
+  int min_differences = 8;    // fewer usable RR differences: no verdict, no gate
+  double irregularity = 0.1;  // gate where the window's irregularity is above this
+  double p_wave = 2.0;        // ... and its median tpl_corr_p is below this (2: any)
+  bool operator==(const RhythmGate&) const = default;
+};
+
+// Per beat of one record (beats in time order, r_sample strictly increasing,
+// at `fs`): the window's irregularity (NaN where fewer than min_differences
+// successive-interval differences are usable) and median tpl_corr_p.
+struct RhythmStats {
+  std::vector<double> irregularity, p_wave;
+};
+RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> predicted,
+                         std::span<const float> p_wave, double fs, int half_window, int min_differences);
+
+// S decisions (class 1) inside gated windows become N (class 0), in place.
+void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& stats, const RhythmGate& gate);
+
+// Rows of several records in any order (`record` groups them; within a record
+// they are taken in r_sample order; rows of record -1, SMOTE rows, are left
+// as they are): the gated decisions, in the rows' order.
+// Throws InvalidArgument for lengths that differ or an R sample repeated
+// within a record.
+std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
+                                         std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
+                                         const RhythmGate& gate);
+
+struct RhythmGateFit {
+  RhythmGate gate;                // disabled when no candidate raises macro-F1
+  double macro_f1_before = 0;     // the decisions given
+  double macro_f1_gated = 0;      // with `gate`, on the same rows (optimistic: chosen on them)
+  double macro_f1_nested = -1;    // gate chosen without each fold, applied to it, pooled (-1: no folds)
+  std::vector<RhythmGate> fold_gates;
+};
+// Chooses the irregularity and P-wave thresholds (a grid: irregularity 0.06
+// to 0.3, P wave 0.1 to 0.95 or any) that maximise the pooled 5-class
+// macro-F1 of the gated decisions; "no gate" wins ties. With `fold`, also the
+// nested estimate, as fit_class_weights does.
+RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
+                              std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
+                              std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {});
+
+// decision.json's / a model's "rhythm_gate" object. Absent or null: disabled.
+// Throws FormatError naming the bad field.
+RhythmGate rhythm_gate_from_json(const nlohmann::json& decision);
+RhythmGate model_rhythm_gate(const nlohmann::json& meta);  // meta["decision"]["rhythm_gate"]
+nlohmann::json to_json(const RhythmGate& gate);
+nlohmann::json to_json(const RhythmGateFit& fit);
+
+}  // namespace heartwave

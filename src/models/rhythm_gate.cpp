@@ -1,0 +1,302 @@
+#include "heartwave/rhythm_gate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+#include <nlohmann/json.hpp>
+
+#include "heartwave/error.hpp"
+#include "heartwave/features.hpp"
+#include "heartwave/metrics.hpp"
+
+namespace heartwave {
+
+namespace {
+
+constexpr std::int32_t kN = 0, kS = 1, kV = 2;
+
+// The upper median (v[n/2] of the sorted values); v is reordered.
+double upper_median(std::vector<double>& v) {
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
+
+}  // namespace
+
+namespace {
+
+constexpr const char* kPWaveFeature = "tpl_corr_p";
+
+std::size_t column_of(const std::vector<std::string>& names, const std::string& where) {
+  const auto it = std::find(names.begin(), names.end(), kPWaveFeature);
+  if (it == names.end()) throw FormatError(where + ": no " + kPWaveFeature + " feature (the rhythm gate needs it)");
+  return static_cast<std::size_t>(it - names.begin());
+}
+
+}  // namespace
+
+std::vector<float> p_wave_from_rows(const Rows& rows, const nlohmann::json& manifest) {
+  const auto names = manifest.at("schema").at("feature_names").get<std::vector<std::string>>();
+  const std::size_t c = column_of(names, "dataset schema");
+  if (rows.dim != names.size()) throw InvalidArgument("p_wave_from_rows: expected the feat_only view's " + std::to_string(names.size()) + " columns");
+  const auto& st = manifest.at("preprocessing").at("standardize").at("features");
+  const double mean = st.at("mean").at(c).get<double>(), scale = st.at("scale").at(c).get<double>();
+  std::vector<float> out(rows.n);
+  for (std::size_t i = 0; i < rows.n; ++i) out[i] = static_cast<float>(rows.X[i * rows.dim + c] * scale + mean);
+  return out;
+}
+
+std::vector<float> p_wave_from_features(std::span<const float> features, bool second_lead) {
+  const auto names = feature_names(second_lead);
+  const std::size_t c = column_of(names, "feature schema");
+  if (features.size() % names.size()) throw InvalidArgument("p_wave_from_features: not a whole number of feature rows");
+  std::vector<float> out(features.size() / names.size());
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = features[i * names.size() + c];
+  return out;
+}
+
+RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> predicted,
+                         std::span<const float> p_wave, double fs, int half_window, int min_differences) {
+  const std::size_t n = r_sample.size();
+  if (predicted.size() != n || p_wave.size() != n) throw InvalidArgument("rhythm_stats: r_sample, predicted and p_wave differ in length");
+  if (!(fs > 0) || half_window < 1 || min_differences < 1) throw InvalidArgument("rhythm_stats: fs, half_window and min_differences must be positive");
+  for (std::size_t i = 1; i < n; ++i)
+    if (r_sample[i] <= r_sample[i - 1]) throw InvalidArgument("rhythm_stats: r_sample must increase strictly");
+  RhythmStats s;
+  s.irregularity.assign(n, std::numeric_limits<double>::quiet_NaN());
+  s.p_wave.assign(n, 0.0);
+  const auto h = static_cast<std::size_t>(half_window);
+  std::vector<double> rr, diffs, pw;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t lo = i > h ? i - h : 0, hi = std::min(n - 1, i + h);
+    // Interval j ends at beat j; usable when neither end is called V.
+    rr.clear();
+    diffs.clear();
+    double prev = -1;
+    for (std::size_t j = lo + 1; j <= hi; ++j) {
+      const bool usable = predicted[j] != kV && predicted[j - 1] != kV;
+      const double v = usable ? static_cast<double>(r_sample[j] - r_sample[j - 1]) / fs : -1;
+      if (usable) {
+        rr.push_back(v);
+        if (prev >= 0) diffs.push_back(std::abs(v - prev));
+      }
+      prev = v;
+    }
+    if (diffs.size() >= static_cast<std::size_t>(min_differences)) {
+      const double d = upper_median(diffs), m = upper_median(rr);
+      s.irregularity[i] = d / m;
+    }
+    pw.assign(p_wave.begin() + static_cast<std::ptrdiff_t>(lo), p_wave.begin() + static_cast<std::ptrdiff_t>(hi) + 1);
+    s.p_wave[i] = upper_median(pw);
+  }
+  return s;
+}
+
+void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& stats, const RhythmGate& gate) {
+  if (stats.irregularity.size() != predicted.size() || stats.p_wave.size() != predicted.size())
+    throw InvalidArgument("apply_rhythm_gate: statistics for another number of beats");
+  if (!gate.enabled) return;
+  for (std::size_t i = 0; i < predicted.size(); ++i)
+    if (predicted[i] == kS && stats.irregularity[i] > gate.irregularity && stats.p_wave[i] < gate.p_wave) predicted[i] = kN;
+}
+
+namespace {
+
+// Rows of each record, in r_sample order.
+std::vector<std::vector<std::size_t>> record_rows(std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample) {
+  std::map<std::int32_t, std::vector<std::size_t>> by;
+  for (std::size_t i = 0; i < record.size(); ++i)
+    if (record[i] >= 0) by[record[i]].push_back(i);  // SMOTE rows (-1) belong to no record
+  std::vector<std::vector<std::size_t>> out;
+  for (auto& [rec, rows] : by) {
+    std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return r_sample[a] < r_sample[b]; });
+    for (std::size_t k = 1; k < rows.size(); ++k)
+      if (r_sample[rows[k]] == r_sample[rows[k - 1]])
+        throw InvalidArgument("rhythm gate: record " + std::to_string(rec) + " lists r_sample " + std::to_string(r_sample[rows[k]]) + " twice");
+    out.push_back(std::move(rows));
+  }
+  return out;
+}
+
+struct RecordData {
+  std::vector<std::size_t> rows;
+  RhythmStats stats;
+};
+
+std::vector<RecordData> per_record(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
+                                   std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
+                                   int half_window, int min_differences) {
+  const std::size_t n = predicted.size();
+  if (record.size() != n || r_sample.size() != n || p_wave.size() != n)
+    throw InvalidArgument("rhythm gate: predicted, record, r_sample and p_wave differ in length");
+  std::vector<RecordData> out;
+  for (auto& rows : record_rows(record, r_sample)) {
+    std::vector<std::int64_t> t;
+    std::vector<std::int32_t> p;
+    std::vector<float> w;
+    for (std::size_t i : rows) {
+      t.push_back(r_sample[i]);
+      p.push_back(predicted[i]);
+      w.push_back(p_wave[i]);
+    }
+    out.push_back({std::move(rows), rhythm_stats(t, p, w, fs, half_window, min_differences)});
+  }
+  return out;
+}
+
+std::vector<std::int32_t> gated(std::span<const std::int32_t> predicted, const std::vector<RecordData>& recs, const RhythmGate& gate) {
+  std::vector<std::int32_t> out(predicted.begin(), predicted.end());
+  if (!gate.enabled) return out;
+  for (const auto& r : recs)
+    for (std::size_t k = 0; k < r.rows.size(); ++k) {
+      const std::size_t i = r.rows[k];
+      if (out[i] == kS && r.stats.irregularity[k] > gate.irregularity && r.stats.p_wave[k] < gate.p_wave) out[i] = kN;
+    }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
+                                         std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
+                                         const RhythmGate& gate) {
+  if (!gate.enabled) {
+    if (record.size() != predicted.size() || r_sample.size() != predicted.size() || p_wave.size() != predicted.size())
+      throw InvalidArgument("rhythm gate: predicted, record, r_sample and p_wave differ in length");
+    return {predicted.begin(), predicted.end()};
+  }
+  return gated(predicted, per_record(predicted, record, r_sample, p_wave, fs, gate.half_window, gate.min_differences), gate);
+}
+
+RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
+                              std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
+                              std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold) {
+  if (truth.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: truth and predictions differ in length");
+  if (!fold.empty() && fold.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: one fold per row needed");
+  const RhythmGate shape;  // window and minimum count: fixed, not searched
+  const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape.half_window, shape.min_differences);
+  std::vector<RhythmGate> grid{RhythmGate{}};  // first: no gate
+  for (double irr : {0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3})
+    for (double pw : {0.1, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 2.0}) {
+      RhythmGate g = shape;
+      g.enabled = true;
+      g.irregularity = irr;
+      g.p_wave = pw;
+      grid.push_back(g);
+    }
+  // Confusion matrices per grid point and fold (fold -1 when none given).
+  std::map<std::int32_t, std::size_t> fold_index;
+  for (std::size_t i = 0; i < predicted.size(); ++i) fold_index.try_emplace(fold.empty() ? -1 : fold[i], 0);
+  std::size_t k = 0;
+  for (auto& [f, idx] : fold_index) idx = k++;
+  std::vector<std::vector<Confusion>> cm(grid.size(), std::vector<Confusion>(fold_index.size(), Confusion{}));
+  for (std::size_t g = 0; g < grid.size(); ++g) {
+    const auto d = gated(predicted, recs, grid[g]);
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      if (truth[i] < 0 || truth[i] >= kMetricClasses || d[i] < 0 || d[i] >= kMetricClasses)
+        throw InvalidArgument("fit_rhythm_gate: a class outside 0..4 at row " + std::to_string(i));
+      ++cm[g][fold_index[fold.empty() ? -1 : fold[i]]][static_cast<std::size_t>(truth[i])][static_cast<std::size_t>(d[i])];
+    }
+  }
+  const auto f1_without = [&](std::size_t g, std::size_t skip) {
+    Confusion sum{};
+    for (std::size_t f = 0; f < fold_index.size(); ++f)
+      if (f != skip)
+        for (std::size_t a = 0; a < kMetricClasses; ++a)
+          for (std::size_t b = 0; b < kMetricClasses; ++b) sum[a][b] += cm[g][f][a][b];
+    return metrics_from_confusion(sum).f1_macro;
+  };
+  const auto best_without = [&](std::size_t skip) {
+    std::size_t best = 0;
+    double best_f1 = f1_without(0, skip);
+    for (std::size_t g = 1; g < grid.size(); ++g)
+      if (const double f = f1_without(g, skip); f > best_f1 + 1e-9) {
+        best = g;
+        best_f1 = f;
+      }
+    return best;
+  };
+  constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+  RhythmGateFit r;
+  const std::size_t best = best_without(kNone);
+  r.gate = grid[best];
+  r.macro_f1_before = f1_without(0, kNone);
+  r.macro_f1_gated = f1_without(best, kNone);
+  if (!fold.empty()) {
+    Confusion nested{};
+    for (std::size_t f = 0; f < fold_index.size(); ++f) {
+      const std::size_t g = best_without(f);
+      r.fold_gates.push_back(grid[g]);
+      for (std::size_t a = 0; a < kMetricClasses; ++a)
+        for (std::size_t b = 0; b < kMetricClasses; ++b) nested[a][b] += cm[g][f][a][b];
+    }
+    r.macro_f1_nested = metrics_from_confusion(nested).f1_macro;
+  }
+  return r;
+}
+
+namespace {
+
+double number_field(const nlohmann::json& j, const char* key, double fallback) {
+  if (!j.contains(key)) return fallback;
+  if (!j[key].is_number()) throw FormatError(std::string("decision.rhythm_gate.") + key + ": not a number");
+  const double v = j[key].get<double>();
+  if (!std::isfinite(v)) throw FormatError(std::string("decision.rhythm_gate.") + key + ": not finite");
+  return v;
+}
+
+}  // namespace
+
+RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
+  RhythmGate g;
+  if (!decision.is_object() || !decision.contains("rhythm_gate") || decision["rhythm_gate"].is_null()) return g;
+  const auto& j = decision["rhythm_gate"];
+  if (!j.is_object()) throw FormatError("decision.rhythm_gate: expected an object");
+  if (!j.contains("enabled") || !j["enabled"].is_boolean()) throw FormatError("decision.rhythm_gate.enabled: expected true or false");
+  g.enabled = j["enabled"].get<bool>();
+  const auto whole = [&](const char* key, int fallback, int max) {
+    const double v = number_field(j, key, fallback);
+    if (v < 1 || v > max || v != std::floor(v))
+      throw FormatError(std::string("decision.rhythm_gate.") + key + ": expected a whole number from 1 to " + std::to_string(max));
+    return static_cast<int>(v);
+  };
+  g.half_window = whole("half_window", g.half_window, 1000);
+  g.min_differences = whole("min_differences", g.min_differences, 2000);
+  g.irregularity = number_field(j, "irregularity", g.irregularity);
+  g.p_wave = number_field(j, "p_wave", g.p_wave);
+  if (g.irregularity < 0) throw FormatError("decision.rhythm_gate.irregularity: must not be negative");
+  return g;
+}
+
+RhythmGate model_rhythm_gate(const nlohmann::json& meta) {
+  return meta.is_object() && meta.contains("decision") ? rhythm_gate_from_json(meta["decision"]) : RhythmGate{};
+}
+
+nlohmann::json to_json(const RhythmGate& g) {
+  return {{"enabled", g.enabled},
+          {"half_window", g.half_window},
+          {"min_differences", g.min_differences},
+          {"irregularity", g.irregularity},
+          {"p_wave", g.p_wave}};
+}
+
+nlohmann::json to_json(const RhythmGateFit& fit) {
+  nlohmann::json j = to_json(fit.gate);
+  j["rule"] = "S becomes N where, over the beats within half_window, the median |dRR| / median RR of intervals between beats "
+              "not called V exceeds irregularity and the median tpl_corr_p is below p_wave";
+  j["macro_f1_before"] = fit.macro_f1_before;
+  j["macro_f1_gated"] = fit.macro_f1_gated;
+  if (fit.macro_f1_nested >= 0) {
+    j["macro_f1_nested"] = fit.macro_f1_nested;
+    nlohmann::json folds = nlohmann::json::array();
+    for (const auto& g : fit.fold_gates) folds.push_back(to_json(g));
+    j["fold_gates"] = folds;
+  }
+  return j;
+}
+
+}  // namespace heartwave

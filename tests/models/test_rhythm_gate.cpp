@@ -1,0 +1,232 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <random>
+
+#include "heartwave/error.hpp"
+#include "heartwave/features.hpp"
+#include "heartwave/rhythm_gate.hpp"
+
+using namespace heartwave;
+
+namespace {
+
+constexpr double kFs = 360;
+constexpr std::int32_t N = 0, S = 1, V = 2;
+
+// Beat times from RR intervals (samples), starting at 100.
+std::vector<std::int64_t> times_of(const std::vector<int>& rr) {
+  std::vector<std::int64_t> t{100};
+  for (int r : rr) t.push_back(t.back() + r);
+  return t;
+}
+
+// An AF-like record: RR drawn uniformly from 200..500 samples (seeded).
+std::vector<int> irregular_rr(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(200, 500);
+  std::vector<int> rr(n);
+  for (auto& r : rr) r = d(rng);
+  return rr;
+}
+
+}  // namespace
+
+TEST(RhythmGate, StatsByHand) {
+  // Alternating 300 / 420 samples: every |dRR| is 120 samples; the upper
+  // median RR is 420, so the irregularity is 120 / 420.
+  std::vector<int> rr;
+  for (int i = 0; i < 40; ++i) rr.push_back(i % 2 ? 420 : 300);
+  const auto t = times_of(rr);
+  const std::vector<std::int32_t> pred(t.size(), N);
+  std::vector<float> p(t.size(), 0.9f);
+  p[20] = -1.0f;  // one odd P wave does not move the window's median
+  const auto s = rhythm_stats(t, pred, p, kFs, 16, 8);
+  ASSERT_EQ(s.irregularity.size(), t.size());
+  EXPECT_NEAR(s.irregularity[20], 120.0 / 420.0, 1e-12);
+  EXPECT_NEAR(s.irregularity[0], 120.0 / 420.0, 1e-12);  // window clipped at the start
+  EXPECT_FLOAT_EQ(static_cast<float>(s.p_wave[20]), 0.9f);
+  // A regular rhythm: irregularity 0.
+  const auto reg = times_of(std::vector<int>(40, 300));
+  EXPECT_EQ(rhythm_stats(reg, pred, p, kFs, 16, 8).irregularity[10], 0.0);
+}
+
+TEST(RhythmGate, IntervalsTouchingVBeatsAreLeftOut) {
+  // Ventricular bigeminy: N V N V ..., short coupling then a long pause. No
+  // interval is between two non-V beats, so there is no verdict (NaN).
+  std::vector<int> rr;
+  for (int i = 0; i < 40; ++i) rr.push_back(i % 2 ? 500 : 250);
+  const auto t = times_of(rr);
+  std::vector<std::int32_t> pred(t.size(), N);
+  for (std::size_t i = 1; i < pred.size(); i += 2) pred[i] = V;
+  const std::vector<float> p(t.size(), 0.0f);
+  const auto s = rhythm_stats(t, pred, p, kFs, 16, 8);
+  for (double v : s.irregularity) EXPECT_TRUE(std::isnan(v));
+  // Called S instead, the same rhythm is irregular and gets a verdict.
+  for (std::size_t i = 1; i < pred.size(); i += 2) pred[i] = S;
+  EXPECT_NEAR(rhythm_stats(t, pred, p, kFs, 16, 8).irregularity[20], 250.0 / 500.0, 1e-12);
+  // Too few differences: no verdict.
+  EXPECT_TRUE(std::isnan(rhythm_stats(t, pred, p, kFs, 3, 8).irregularity[20]));
+}
+
+TEST(RhythmGate, GatesSOnlyWhereBothSignsHold) {
+  const auto t = times_of(irregular_rr(60, 1));
+  std::vector<std::int32_t> pred(t.size(), N);
+  pred[10] = S;
+  pred[30] = S;
+  pred[31] = V;
+  std::vector<float> low(t.size(), 0.1f), high(t.size(), 0.95f);
+  RhythmGate g;
+  g.enabled = true;
+  g.irregularity = 0.1;
+  g.p_wave = 0.8;
+  auto out = pred;
+  apply_rhythm_gate(out, rhythm_stats(t, pred, low, kFs, 16, 8), g);
+  EXPECT_EQ(out[10], N);
+  EXPECT_EQ(out[30], N);
+  EXPECT_EQ(out[31], V);  // V calls are never touched
+  out = pred;
+  apply_rhythm_gate(out, rhythm_stats(t, pred, high, kFs, 16, 8), g);  // P waves present
+  EXPECT_EQ(out, pred);
+  g.irregularity = 5.0;  // not irregular enough
+  out = pred;
+  apply_rhythm_gate(out, rhythm_stats(t, pred, low, kFs, 16, 8), g);
+  EXPECT_EQ(out, pred);
+  g = RhythmGate{};  // disabled
+  apply_rhythm_gate(out, rhythm_stats(t, pred, low, kFs, 16, 8), g);
+  EXPECT_EQ(out, pred);
+  EXPECT_THROW(rhythm_stats(t, std::vector<std::int32_t>(3, N), low, kFs, 16, 8), InvalidArgument);
+  auto back = t;
+  back[5] = back[4];
+  EXPECT_THROW(rhythm_stats(back, pred, low, kFs, 16, 8), InvalidArgument);
+}
+
+namespace {
+
+// Two kinds of record: "AF" ones (irregular, no P wave, every beat N, some
+// called S) and sinus ones with true premature S beats, called S, whose own
+// RR pattern is irregular too but whose P waves match.
+struct Synthetic {
+  std::vector<std::int32_t> pred, truth, record, fold;
+  std::vector<std::int64_t> r_sample;
+  std::vector<float> p_wave;
+};
+
+Synthetic synthetic(int records) {
+  Synthetic d;
+  for (int r = 0; r < records; ++r) {
+    const bool af = r % 2 == 0;
+    std::vector<int> rr;
+    if (af) rr = irregular_rr(200, static_cast<unsigned>(r));
+    else
+      for (int i = 0; i < 200; ++i) rr.push_back(i % 4 == 3 ? 200 : 330);  // a premature beat every 4th
+    const auto t = times_of(rr);
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const bool premature = !af && i % 4 == 0 && i > 0;
+      d.truth.push_back(premature ? S : N);
+      d.pred.push_back(premature || (af && i % 5 == 0) ? S : N);
+      d.record.push_back(100 + r);
+      d.fold.push_back(r);
+      d.r_sample.push_back(t[i]);
+      d.p_wave.push_back(af ? 0.2f : 0.9f);
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+TEST(RhythmGate, DecisionsOverRecordsInAnyOrder) {
+  const Synthetic d = synthetic(4);
+  RhythmGate g;
+  g.enabled = true;
+  g.irregularity = 0.1;
+  g.p_wave = 0.5;
+  const auto out = gate_decisions(d.pred, d.record, d.r_sample, d.p_wave, kFs, g);
+  // Reversed rows give the same decisions, reversed.
+  auto rev = [](auto v) { return decltype(v)(v.rbegin(), v.rend()); };
+  EXPECT_EQ(rev(gate_decisions(rev(d.pred), rev(d.record), rev(d.r_sample), rev(d.p_wave), kFs, g)), out);
+  std::size_t af_false_s = 0, sinus_true_s = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (d.record[i] % 2 == 0 && d.pred[i] == S) {
+      EXPECT_EQ(out[i], N) << i;
+    }
+    if (d.record[i] % 2 == 1 && d.pred[i] == S) {
+      EXPECT_EQ(out[i], S) << i;
+    }
+    af_false_s += d.record[i] % 2 == 0 && d.pred[i] == S;
+    sinus_true_s += d.record[i] % 2 == 1 && d.pred[i] == S;
+  }
+  EXPECT_GT(af_false_s, 50u);
+  EXPECT_GT(sinus_true_s, 50u);
+  auto dup = d.r_sample;
+  dup[1] = dup[0];
+  EXPECT_THROW(gate_decisions(d.pred, d.record, dup, d.p_wave, kFs, g), InvalidArgument);
+  // Rows of no record (SMOTE rows: record -1) keep their decisions.
+  auto rec = d.record;
+  for (std::size_t i = 0; i < 300; ++i) rec[i] = -1;
+  dup = d.r_sample;
+  for (std::size_t i = 0; i < 300; ++i) dup[i] = -1;
+  const auto kept = gate_decisions(d.pred, rec, dup, d.p_wave, kFs, g);
+  for (std::size_t i = 0; i < 300; ++i) EXPECT_EQ(kept[i], d.pred[i]);
+}
+
+TEST(RhythmGate, FitFindsTheGateAndANestedEstimate) {
+  const Synthetic d = synthetic(6);
+  const RhythmGateFit fit = fit_rhythm_gate(d.pred, d.truth, d.record, d.r_sample, d.p_wave, kFs, d.fold);
+  EXPECT_TRUE(fit.gate.enabled);
+  EXPECT_GT(fit.gate.p_wave, 0.2);   // separates the records' P waves
+  EXPECT_LT(fit.gate.p_wave, 0.95);  // (0.95 would gate the sinus records' S beats)
+  EXPECT_GT(fit.macro_f1_gated, fit.macro_f1_before + 0.05);
+  EXPECT_EQ(fit.fold_gates.size(), 6u);
+  EXPECT_GT(fit.macro_f1_nested, fit.macro_f1_before);
+  // When every S call is a true premature beat, no gate helps.
+  Synthetic clean = d;
+  for (std::size_t i = 0; i < clean.pred.size(); ++i) clean.truth[i] = clean.pred[i];
+  const RhythmGateFit none = fit_rhythm_gate(clean.pred, clean.truth, clean.record, clean.r_sample, clean.p_wave, kFs);
+  EXPECT_FALSE(none.gate.enabled);
+  EXPECT_EQ(none.macro_f1_nested, -1);
+  EXPECT_DOUBLE_EQ(none.macro_f1_gated, none.macro_f1_before);
+}
+
+TEST(RhythmGate, JsonRoundTripAndErrors) {
+  RhythmGate g;
+  g.enabled = true;
+  g.irregularity = 0.12;
+  g.p_wave = 0.8;
+  const nlohmann::json decision = {{"class_weights", {1, 1, 1, 1, 1}}, {"rhythm_gate", to_json(g)}};
+  EXPECT_EQ(rhythm_gate_from_json(decision), g);
+  EXPECT_EQ(model_rhythm_gate({{"decision", decision}}), g);
+  EXPECT_FALSE(model_rhythm_gate(nlohmann::json::object()).enabled);
+  EXPECT_FALSE(rhythm_gate_from_json({{"class_weights", {1, 1, 1, 1, 1}}}).enabled);
+  const auto error_of = [&](const char* key, const nlohmann::json& value) {
+    nlohmann::json bad = decision;
+    bad["rhythm_gate"][key] = value;
+    try {
+      rhythm_gate_from_json(bad);
+    } catch (const FormatError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_NE(error_of("enabled", 1).find("decision.rhythm_gate.enabled"), std::string::npos);
+  EXPECT_NE(error_of("irregularity", "high").find("decision.rhythm_gate.irregularity: not a number"), std::string::npos);
+  EXPECT_NE(error_of("irregularity", -1).find("must not be negative"), std::string::npos);
+  EXPECT_NE(error_of("half_window", 2.5).find("decision.rhythm_gate.half_window: expected a whole number"), std::string::npos);
+  EXPECT_NE(error_of("min_differences", 0).find("min_differences"), std::string::npos);
+  nlohmann::json bad = decision;
+  bad["rhythm_gate"] = 3;
+  EXPECT_THROW(rhythm_gate_from_json(bad), FormatError);
+}
+
+TEST(RhythmGate, PWaveColumnOfExtractedFeatures) {
+  const auto names = feature_names(true);
+  std::vector<float> f(2 * names.size(), 0.0f);
+  const auto c = static_cast<std::size_t>(std::find(names.begin(), names.end(), "tpl_corr_p") - names.begin());
+  ASSERT_LT(c, names.size());
+  f[c] = 0.25f;
+  f[names.size() + c] = -0.5f;
+  EXPECT_EQ(p_wave_from_features(f, true), (std::vector<float>{0.25f, -0.5f}));
+  EXPECT_THROW(p_wave_from_features(std::span<const float>(f).first(f.size() - 1), true), InvalidArgument);
+}
