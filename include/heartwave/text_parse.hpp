@@ -12,6 +12,8 @@ std::int64_t parse_int(std::string_view token, const std::string& where, std::st
 double parse_double(std::string_view token, const std::string& where, std::string_view what);
 // Splits on spaces and tabs, dropping empty pieces.
 std::vector<std::string_view> split_ws(std::string_view line);
+// Splits a CSV line on commas into `fields` (cleared first), each trimmed.
+void split_commas(std::string_view line, std::vector<std::string_view>& fields);
 // Splits text into lines (accepting \n and \r\n).
 std::vector<std::string_view> split_lines(std::string_view text);
 std::string_view trim(std::string_view s);

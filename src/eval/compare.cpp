@@ -46,13 +46,7 @@ PredictionRows parse_predictions_csv(std::string_view text, const std::string& s
       header = false;
       continue;
     }
-    fields.clear();
-    for (std::size_t start = 0;;) {
-      const std::size_t comma = line.find(',', start);
-      fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
-      if (comma == std::string_view::npos) break;
-      start = comma + 1;
-    }
+    split_commas(line, fields);
     if (fields.size() < 4)
       throw ParseError(where + ": expected at least 4 fields (record, r_sample, label, predicted), found " + std::to_string(fields.size()));
     if (fields[0].empty()) throw ParseError(where + ": empty record field");

@@ -17,13 +17,7 @@ BeatsCsv parse_beats_csv(std::string_view text, std::size_t width, const std::st
     ++line_no;
     line = trim(line);
     if (line.empty()) continue;
-    fields.clear();
-    for (std::size_t start = 0;;) {
-      const std::size_t comma = line.find(',', start);
-      fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
-      if (comma == std::string_view::npos) break;
-      start = comma + 1;
-    }
+    split_commas(line, fields);
     const std::string where = source + ":" + std::to_string(line_no);
     if (first) {
       first = false;

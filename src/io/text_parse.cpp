@@ -61,4 +61,14 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+void split_commas(std::string_view line, std::vector<std::string_view>& fields) {
+  fields.clear();
+  for (std::size_t start = 0;;) {
+    const std::size_t comma = line.find(',', start);
+    fields.push_back(trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start)));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+}
+
 }  // namespace heartwave

@@ -301,24 +301,20 @@ TEST(Cli, CrossValidationInsideDs1) {
   std::ifstream ej1(tmp / "ev1/metrics.json");
   EXPECT_EQ(nlohmann::json::parse(ej1)["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
   // A malformed decision file is refused before anything is written.
-  {
-    std::ofstream f(tmp / "bad.json");
-    f << "{\"class_weights\": [1, 2, 0, 1, 1]}";
-  }
-  r = run("train --model xgb-feat --early-fold -1 --decision " + (tmp / "bad.json").string() + " --data " + ds + " --params " +
-          (tmp / "p.json").string() + " --out " + (tmp / "bad.hwm").string());
-  EXPECT_NE(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("class_weights[2]"), std::string::npos) << r.out;
-  EXPECT_FALSE(std::filesystem::exists(tmp / "bad.hwm"));
-  {
-    std::ofstream f(tmp / "bad.json");
-    f << "{\"class_weights\": [1, 1, 1, 1, 1], \"rhythm_gate\": {\"enabled\": true, \"p_wave\": \"low\"}}";
-  }
-  r = run("train --model xgb-feat --early-fold -1 --decision " + (tmp / "bad.json").string() + " --data " + ds + " --params " +
-          (tmp / "p.json").string() + " --out " + (tmp / "bad.hwm").string());
-  EXPECT_NE(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("decision.rhythm_gate.p_wave"), std::string::npos) << r.out;
-  EXPECT_FALSE(std::filesystem::exists(tmp / "bad.hwm"));
+  const auto refused = [&](const std::string& decision_json, const std::string& named) {
+    {
+      std::ofstream f(tmp / "bad.json");
+      f << decision_json;
+    }
+    const auto res = run("train --model xgb-feat --early-fold -1 --decision " + (tmp / "bad.json").string() + " --data " + ds +
+                         " --params " + (tmp / "p.json").string() + " --out " + (tmp / "bad.hwm").string());
+    EXPECT_NE(res.status, 0) << res.out;
+    EXPECT_NE(res.out.find(named), std::string::npos) << res.out;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "bad.hwm"));
+  };
+  refused("{\"class_weights\": [1, 2, 0, 1, 1]}", "class_weights[2]");
+  refused("{\"class_weights\": [1, 1, 1, 1, 1], \"rhythm_gate\": {\"enabled\": true, \"p_wave\": \"low\"}}",
+          "decision.rhythm_gate.p_wave");
   // A seed dataset has no record-grouped folds.
   r = run("data build --protocol seed --records 100,208 --smote-target 300 --data-dir " + heartwave::test::mitdb_dir().string() +
           " --out " + (tmp / "seed").string());
