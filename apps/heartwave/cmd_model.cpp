@@ -343,13 +343,7 @@ int predict_raw(const PredictArgs& a) {
     name = std::filesystem::path(a.beats).stem().string();
     res = pipe.classify_windows(name, csv.samples, csv.r_sample);
   }
-  auto pred = decide(res.proba, weights_for(a, b.meta));
-  if (const RhythmGate gate = gate_for(a, b.meta); gate.enabled) {
-    std::vector<std::int64_t> r_sample;
-    for (const auto& beat : res.beats.beats) r_sample.push_back(beat.r_sample);
-    pred = gate_decisions(pred, std::vector<std::int32_t>(pred.size(), 0), r_sample,
-                          p_wave_from_features(res.beats.features, pipe.preprocessing().second_lead), pipe.preprocessing().fs, gate);
-  }
+  const auto pred = pipe.decide(res, !a.argmax, !a.no_rhythm_gate);
   std::string out = kPredictionHeader;
   for (std::size_t i = 0; i < pred.size(); ++i) {
     const auto& beat = res.beats.beats[i];

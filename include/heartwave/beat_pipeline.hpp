@@ -16,6 +16,7 @@
 #include "heartwave/label_sets.hpp"
 #include "heartwave/model.hpp"
 #include "heartwave/preprocess.hpp"
+#include "heartwave/rhythm_gate.hpp"
 #include "heartwave/rr.hpp"
 #include "heartwave/standardize.hpp"
 
@@ -35,6 +36,8 @@ class BeatPipeline {
   // The model's decision rule (its "decision" object; all ones without one):
   // a beat's class is decide(proba, class_weights()).
   const ClassWeights& class_weights() const { return weights_; }
+  // The model's rhythm gate (its "decision.rhythm_gate"; disabled without one).
+  const RhythmGate& rhythm_gate() const { return gate_; }
   LabelSet label_set() const { return labels_; }
   std::size_t row_width() const;
 
@@ -57,6 +60,11 @@ class BeatPipeline {
   RecordResult classify_windows(const std::string& name, std::span<const double> raw_windows,
                                 std::span<const std::int64_t> r_samples) const;
 
+  // The classes of one record's beats: decide(proba, class_weights()), then
+  // the rhythm gate over the record; `use_weights` false is the plain argmax,
+  // `use_gate` false skips the gate.
+  std::vector<std::int32_t> decide(const RecordResult& result, bool use_weights = true, bool use_gate = true) const;
+
   // Model rows (standardised) from extracted beats.
   std::vector<float> rows(const RecordBeats& beats) const;
 
@@ -76,6 +84,7 @@ class BeatPipeline {
   Standardizer base_, feat_;
   ZeroPhaseFilter filter_;
   ClassWeights weights_;
+  RhythmGate gate_;
   const Classifier& model_;
 };
 

@@ -64,7 +64,18 @@ BeatPipeline::BeatPipeline(const nlohmann::json& meta, const Classifier& model)
       feat_(scaler(meta["preprocessing"], "features", pre_.num_features())),
       filter_(pre_.coefficients()),
       weights_(model_class_weights(meta)),
+      gate_(model_rhythm_gate(meta)),
       model_(model) {}
+
+std::vector<std::int32_t> BeatPipeline::decide(const RecordResult& result, bool use_weights, bool use_gate) const {
+  auto pred = heartwave::decide(result.proba, use_weights ? weights_ : ClassWeights{1, 1, 1, 1, 1});
+  if (!use_gate || !gate_.enabled) return pred;
+  std::vector<std::int64_t> r_sample;
+  r_sample.reserve(result.beats.beats.size());
+  for (const auto& beat : result.beats.beats) r_sample.push_back(beat.r_sample);
+  return gate_decisions(pred, std::vector<std::int32_t>(pred.size(), 0), r_sample,
+                        p_wave_from_features(result.beats.features, pre_.second_lead), pre_.fs, gate_);
+}
 
 std::size_t BeatPipeline::row_width() const {
   const auto w = static_cast<std::size_t>(pre_.window.length());
