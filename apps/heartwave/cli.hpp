@@ -51,6 +51,7 @@ struct TrainArgs {
   int threads = 2;
   int early_fold = 0;
   std::string decision;  // a decision.json written by `heartwave cv`
+  bool exclude_af = false;
 };
 
 // The model used when --model is not given: $HEARTWAVE_MODEL, else the
@@ -91,6 +92,7 @@ struct CvArgs {
   bool no_early_stopping = false;
   bool leave_one_record_out = false;
   bool argmax = false;  // decision.json: class weights of 1, only the rhythm gate fitted
+  bool exclude_af = false;
 };
 void register_cv(CLI::App& app, CvArgs& cv, int& status);
 int run_cv(const CvArgs& args);

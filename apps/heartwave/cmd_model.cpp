@@ -31,6 +31,10 @@ namespace heartwave::cli {
 
 namespace {
 
+constexpr const char* kExcludeAfHelp =
+    "Leave beats inside annotated atrial fibrillation or flutter (the dataset's rhythm column, DS1) out of fitting and early "
+    "stopping; cross-validation still predicts and scores them";
+
 void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_help, bool data_required) {
   cmd->add_option("--model", a.model, "Model file (default: $HEARTWAVE_MODEL, else the shipped models/default.hwm)")
       ->capture_default_str();
@@ -83,6 +87,7 @@ void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p
   train->add_option("--decision", t.decision,
                     "decision.json written by `heartwave cv`: class weights (chosen on out-of-fold DS1 predictions) kept in the model")
       ->check(CLI::ExistingFile);
+  train->add_flag("--exclude-af", t.exclude_af, kExcludeAfHelp);
   train->callback([&] { status = run_train(t); });
 
   CLI::App* ev = app.add_subcommand("evaluate", "Evaluate a model on a dataset split; write metrics.json and report.html");
@@ -203,7 +208,12 @@ int run_train(const TrainArgs& a) {
     const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
     auto model = create_classifier(a.model, params, a.seed, a.threads);
     const auto man = read_manifest(a.data);
-    const TrainingSplits splits = load_training_splits(a.data, model->view(), a.early_fold);
+    TrainingSplits splits = load_training_splits(a.data, model->view(), a.early_fold);
+    if (a.exclude_af) {
+      splits.fit = without_af_rows(splits.fit);
+      if (splits.early.n) splits.early = without_af_rows(splits.early);
+      splits.description += "; AF/flutter beats left out";
+    }
     nlohmann::json decision;  // class weights from `heartwave cv`, checked before training
     if (!a.decision.empty()) {
       decision = read_json_file(a.decision);
@@ -246,7 +256,7 @@ int run_train(const TrainArgs& a) {
     meta["dataset_manifest_sha256"] = splits.manifest_sha256;
     meta["training"] = {{"best_iteration", res.best_iteration}, {"iterations_run", res.log.size()},
                         {"seconds", res.seconds}, {"rows_fit", splits.fit.n}, {"rows_early", splits.early.n},
-                        {"rows", splits.description}};
+                        {"rows", splits.description}, {"exclude_af", a.exclude_af}};
     meta["training_log"] = log;
     if (!decision.is_null()) meta["decision"] = decision;
     meta["metrics"] = nlohmann::json::object();
@@ -280,7 +290,13 @@ int run_evaluate(const EvaluateArgs& a) {
     // Figures stored in the model for this very split (same content) must be reproduced.
     if (b.meta.contains("metrics") && b.meta["metrics"].contains("evaluation")) {
       const auto& st = b.meta["metrics"]["evaluation"];
-      if (st.value("split_sha256", "") == j["split_sha256"] && st.value("split", "") == a.split) {
+      // Only under the same decision rule (--argmax / --no-rhythm-gate change it on purpose).
+      const bool same_rule = st.value("class_weights", j["class_weights"]) == j["class_weights"] &&
+                             st.value("rhythm_gate", j["rhythm_gate"]) == j["rhythm_gate"];
+      const bool same_split = st.value("split_sha256", "") == j["split_sha256"] && st.value("split", "") == a.split;
+      if (same_split && !same_rule)
+        std::printf("the figures stored in the model were made with its own decision rule: not compared under this one\n");
+      else if (same_split) {
         const bool same = st.contains("confusion_matrix") && st["confusion_matrix"] == j["confusion_matrix"];
         j["stored_metrics_reproduced"] = same;
         if (same)
@@ -361,9 +377,11 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
   CLI::App* cmd = app.add_subcommand(
       "cv", "Record-grouped cross-validation inside DS1 (inter-patient datasets): metrics of out-of-fold predictions, for model selection without DS2");
   add_family_options(cmd, c.model, c.data, c.params, c.seed, c.threads, "Inter-patient dataset folder (with manifest.json)");
-  cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv, decision.json")->required();
+  cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv (argmax), decision.json, decided.csv (the decision rule, "
+                  "its rhythm gate nested)")->required();
   cmd->add_flag("--no-early-stopping", c.no_early_stopping,
                 "Fit each fold's model on all other folds for the configured number of rounds or epochs (as train --early-fold -1)");
+  cmd->add_flag("--exclude-af", c.exclude_af, kExcludeAfHelp);
   cmd->add_flag("--argmax", c.argmax, "decision.json keeps class weights of 1 (the rhythm gate is then chosen on the plain argmax)");
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
@@ -380,14 +398,16 @@ int run_cv(const CvArgs& a) {
       else spdlog::info("fold {}/{} done", f, n);
     };
     const bool stops = !a.no_early_stopping && !a.leave_one_record_out;
-    const CrossValidation cv = a.leave_one_record_out ? leave_one_record_out(a.model, params, a.data, a.seed, a.threads, on_fold)
-                                                      : cross_validate(a.model, params, a.data, a.seed, a.threads, on_fold, stops);
+    const CrossValidation cv = a.leave_one_record_out
+                                   ? leave_one_record_out(a.model, params, a.data, a.seed, a.threads, on_fold, a.exclude_af)
+                                   : cross_validate(a.model, params, a.data, a.seed, a.threads, on_fold, stops, a.exclude_af);
     bar.finish();
     const Metrics m = compute_metrics(cv.truth, cv.predicted);
     nlohmann::json j = metrics_document(m, cv.truth, cv.predicted, cv.record, "cv-ds1", man["protocol"]);
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     j["cross_validation"] = {{"description", cv.description}, {"folds", cv.folds}, {"best_iteration", cv.best_iteration},
                              {"early_stopping", stops}, {"leave_one_record_out", a.leave_one_record_out},
+                             {"exclude_af", a.exclude_af},
                              {"family", a.model}, {"params", create_classifier(a.model, params, a.seed, a.threads)->params()},
                              {"seed", a.seed}};
     if (stops) j["cross_validation"]["median_best_iteration"] = median_best_iteration(cv);
@@ -400,6 +420,7 @@ int run_cv(const CvArgs& a) {
       decision["class_weights_fitted"] = false;  // --argmax: the figures above are for information only
     }
     // The rhythm gate, chosen on the decisions these class weights make.
+    RhythmGateFit gate_fit;
     {
       const auto decided = decide(cv.proba, class_weights_from_json(decision));
       const TrainingSplits ds1 = load_training_splits(a.data, View::feat_only, -1);
@@ -408,8 +429,8 @@ int run_cv(const CvArgs& a) {
       for (std::size_t i = 0; i < ds1.fit.n; ++i) p_of[{ds1.fit.record[i], ds1.fit.r_sample[i]}] = ds1_p[i];
       std::vector<float> p(cv.truth.size());
       for (std::size_t i = 0; i < p.size(); ++i) p[i] = p_of.at({cv.record[i], cv.r_sample[i]});
-      decision["rhythm_gate"] = to_json(fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p,
-                                                        man["preprocessing"]["fs"].get<double>(), cv.fold));
+      gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, man["preprocessing"]["fs"].get<double>(), cv.fold);
+      decision["rhythm_gate"] = to_json(gate_fit);
     }
     decision["family"] = a.model;
     decision["params"] = j["cross_validation"]["params"];
@@ -423,6 +444,15 @@ int run_cv(const CvArgs& a) {
     write_file_atomic(std::filesystem::path(a.out) / "metrics.json", j.dump(2) + "\n");
     write_file_atomic(std::filesystem::path(a.out) / "report.html", render_report(j, meta));
     write_file_atomic(std::filesystem::path(a.out) / "predictions.csv", csv);
+    // The honest decisions of the rule in decision.json: each fold decided
+    // by the class weights of 1 or those chosen (as decision.json says) and
+    // the rhythm gate chosen without it.
+    if (gate_fit.nested_decisions.size() != cv.truth.size()) throw InvalidArgument("cv: no nested decisions (no folds?)");
+    std::string decided_csv = kPredictionHeader;
+    for (std::size_t i = 0; i < cv.truth.size(); ++i)
+      append_prediction(decided_csv, std::to_string(cv.record[i]), cv.r_sample[i], class_name(cv.truth[i]),
+                        gate_fit.nested_decisions[i], cv.proba.data() + i * 5);
+    write_file_atomic(std::filesystem::path(a.out) / "decided.csv", decided_csv);
     write_file_atomic(std::filesystem::path(a.out) / "decision.json", decision.dump(2) + "\n");
     std::printf("%s\n", cv.description.c_str());
     std::printf("class weights (S, V, F) %g, %g, %g: macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested "

@@ -24,14 +24,17 @@ struct CrossValidation {
   std::string description;
 };
 
-// `on_fold(fold, folds)` is called after each fold. Without
+// With `exclude_af`, beats inside annotated atrial fibrillation or flutter
+// are left out of fitting and early stopping (without_af_rows) but still
+// predicted and scored. `on_fold(fold, folds)` is called after each fold. Without
 // `early_stopping` each fold's model is fitted on all the other folds for the
 // configured number of rounds or epochs (as `train --early-fold -1` fits on all
 // of DS1). Throws InvalidArgument for seed-protocol datasets (their folds are
 // not grouped by record).
 CrossValidation cross_validate(const std::string& family, const nlohmann::json& params, const std::filesystem::path& data,
                                std::uint64_t seed, int threads,
-                               const std::function<void(int, int)>& on_fold = nullptr, bool early_stopping = true);
+                               const std::function<void(int, int)>& on_fold = nullptr, bool early_stopping = true,
+                               bool exclude_af = false);
 
 // Leave-one-record-out cross-validation inside DS1: each DS1 record's beats
 // are predicted by a model fitted on every other record's real beats for the
@@ -41,7 +44,7 @@ CrossValidation cross_validate(const std::string& family, const nlohmann::json& 
 // record order), so nested choices (class weights) leave one record out too.
 CrossValidation leave_one_record_out(const std::string& family, const nlohmann::json& params,
                                      const std::filesystem::path& data, std::uint64_t seed, int threads,
-                                     const std::function<void(int, int)>& on_fold = nullptr);
+                                     const std::function<void(int, int)>& on_fold = nullptr, bool exclude_af = false);
 
 // The median of the per-fold best iterations (the lower middle one for an
 // even count): a number of rounds for training on all of DS1.

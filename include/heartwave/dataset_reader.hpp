@@ -29,6 +29,7 @@ struct Rows {
   std::vector<std::int32_t> record; // -1 for SMOTE rows
   std::vector<std::int64_t> r_sample;  // -1 for SMOTE rows
   std::vector<std::int32_t> fold;   // inter-patient train only; else empty
+  std::vector<std::int32_t> rhythm; // 1 inside annotated AF/flutter, 0 not, -1 SMOTE (inter-patient train only; else empty)
 };
 
 struct TrainingSplits {
@@ -48,6 +49,11 @@ nlohmann::json read_manifest(const std::filesystem::path& dir);
 // `early` stays empty so the family trains its configured length); a
 // `held_out_fold` >= 0 is kept out of both and returned as `held_out`.
 TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold = 0, int held_out_fold = -1);
+
+// `in` without its rows inside annotated atrial fibrillation or flutter
+// (rhythm 1), for fitting only. Throws FormatError when `in` has no rhythm
+// column (a dataset built before it existed: rebuild it).
+Rows without_af_rows(const Rows& in);
 
 // The rows of `in` whose `keep` flag is set, in order.
 Rows select_rows(const Rows& in, const std::vector<bool>& keep);

@@ -70,6 +70,7 @@ struct RhythmGateFit {
   double macro_f1_gated = 0;      // with `gate`, on the same rows (optimistic: chosen on them)
   double macro_f1_nested = -1;    // gate chosen without each fold, applied to it, pooled (-1: no folds)
   std::vector<RhythmGate> fold_gates;
+  std::vector<std::int32_t> nested_decisions;  // each fold's rows decided by its fold gate (empty: no folds)
 };
 // Chooses the irregularity and P-wave thresholds (a grid: irregularity 0.06
 // to 0.3, P wave 0.1 to 0.95 or any) that maximise the pooled 5-class

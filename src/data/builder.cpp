@@ -12,6 +12,7 @@
 #include "heartwave/dataset.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/features.hpp"
+#include "heartwave/rhythm.hpp"
 #include "heartwave/file_util.hpp"
 #include "heartwave/npy.hpp"
 #include "heartwave/sha256.hpp"
@@ -81,7 +82,7 @@ nlohmann::json counts_json(const std::array<std::size_t, kNumClasses>& c) {
 
 struct Rows {
   std::vector<float> base, feat, feat_only;
-  std::vector<std::int32_t> y, record, fold;
+  std::vector<std::int32_t> y, record, fold, rhythm;
   std::vector<std::int64_t> r_sample;
 };
 
@@ -132,6 +133,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
 
   // Read and extract each record in parallel.
   std::vector<RecordBeats> per_record(records.size());
+  std::vector<std::vector<std::int32_t>> per_record_af(records.size());  // 1: inside (AFIB or (AFL
   std::atomic<std::size_t> done{0};
   std::mutex progress_mutex;
   parallel_for(records.size(), opt.threads, [&](std::size_t i) {
@@ -143,6 +145,9 @@ BuildReport build_dataset(const BuildOptions& opt) {
     Recording recording = to_recording(rec);
     recording.name = records[i];
     per_record[i] = extract_beats(recording, anns, opt.labels, opt.pre);
+    std::vector<std::int64_t> times;
+    for (const auto& b : per_record[i].beats) times.push_back(b.r_sample);
+    for (const auto& rh : rhythm_at(anns, times)) per_record_af[i].push_back(is_atrial_fibrillation_or_flutter(rh) ? 1 : 0);
     std::lock_guard lock(progress_mutex);
     progress("records", ++done, records.size());
   });
@@ -156,6 +161,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
   std::vector<float> base(n * W), feats(n * F);
   std::vector<int> labels(n), record_of(n);
   std::vector<std::int64_t> r_sample(n);
+  std::vector<std::int32_t> af(n);
   {
     std::size_t at = 0;
     for (std::size_t i = 0; i < per_record.size(); ++i) {
@@ -166,6 +172,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
         labels[at] = r.beats[b].label;
         record_of[at] = std::stoi(records[i]);
         r_sample[at] = r.beats[b].r_sample;
+        af[at] = per_record_af[i][b];
         ++report.total[static_cast<std::size_t>(r.beats[b].label)];
       }
     }
@@ -217,6 +224,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
     r.y.push_back(labels[i]);
     r.record.push_back(record_of[i]);
     r.r_sample.push_back(r_sample[i]);
+    r.rhythm.push_back(af[i]);
   }
   for (Split s : split_order) {
     SplitSummary& sum = report.splits[std::string(to_string(s))];
@@ -258,6 +266,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
       tr.y.push_back(sm.labels[i]);
       tr.record.push_back(-1);
       tr.r_sample.push_back(-1);
+      tr.rhythm.push_back(-1);
       if (!tr.fold.empty()) tr.fold.push_back(-1);
       ++report.splits["train"].synthetic[static_cast<std::size_t>(sm.labels[i])];
     }
@@ -284,6 +293,9 @@ BuildReport build_dataset(const BuildOptions& opt) {
     jobs.push_back({dir + "/r_sample.npy", [&r, m](auto& p) { return write_npy<std::int64_t>(p, r.r_sample, {m}); }});
     if (!r.fold.empty())
       jobs.push_back({dir + "/fold.npy", [&r, m](auto& p) { return write_npy<std::int32_t>(p, r.fold, {m}); }});
+    // The annotated rhythm, for keeping AF beats out of fitting: DS1 only.
+    if (opt.protocol == Protocol::inter_patient && s == Split::train)
+      jobs.push_back({dir + "/rhythm.npy", [&r, m](auto& p) { return write_npy<std::int32_t>(p, r.rhythm, {m}); }});
   }
   std::vector<std::string> digests(jobs.size());
   std::atomic<std::size_t> written{0};
@@ -313,6 +325,8 @@ BuildReport build_dataset(const BuildOptions& opt) {
       {"record", "int32 MIT-BIH record number, -1 for SMOTE rows"},
       {"r_sample", "int64 R-peak sample number at the record's rate, -1 for SMOTE rows"},
       {"fold", "int32 record-grouped fold inside DS1 (inter-patient train only), -1 for SMOTE rows"},
+      {"rhythm", "int32 1 where the annotated rhythm is atrial fibrillation or flutter ((AFIB, (AFL), else 0; -1 for SMOTE "
+                 "rows (inter-patient train only; for excluding those beats from fitting, never a model input)"},
   };
   const FilterCoefficients coef = opt.pre.coefficients();
   man["preprocessing"] = {

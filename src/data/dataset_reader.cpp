@@ -43,6 +43,10 @@ Rows read_rows(const std::filesystem::path& dir, const std::string& split, View 
     r.fold = column<std::int32_t>(read_verified(dir, split + "/fold.npy", man), "<i4", split + "/fold.npy");
     if (r.fold.size() != r.n) throw FormatError(split + "/fold.npy: row count differs");
   }
+  if (man["files"].contains(split + "/rhythm.npy")) {
+    r.rhythm = column<std::int32_t>(read_verified(dir, split + "/rhythm.npy", man), "<i4", split + "/rhythm.npy");
+    if (r.rhythm.size() != r.n) throw FormatError(split + "/rhythm.npy: row count differs");
+  }
   for (auto v : r.y)
     if (v < 0 || v > 4) throw FormatError(split + "/y.npy: class index " + std::to_string(v) + " out of range");
   return r;
@@ -61,9 +65,18 @@ Rows select_rows(const Rows& in, const std::vector<bool>& keep) {
     r.record.push_back(in.record[i]);
     r.r_sample.push_back(in.r_sample[i]);
     if (!in.fold.empty()) r.fold.push_back(in.fold[i]);
+    if (!in.rhythm.empty()) r.rhythm.push_back(in.rhythm[i]);
     ++r.n;
   }
   return r;
+}
+
+Rows without_af_rows(const Rows& in) {
+  if (in.rhythm.size() != in.n)
+    throw FormatError("the dataset has no rhythm column (train/rhythm.npy) to leave AF beats out of fitting: rebuild it with this heartwave");
+  std::vector<bool> keep(in.n);
+  for (std::size_t i = 0; i < in.n; ++i) keep[i] = in.rhythm[i] != 1;
+  return select_rows(in, keep);
 }
 
 View parse_view(const std::string& name) {

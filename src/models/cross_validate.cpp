@@ -41,7 +41,7 @@ void run_fold(CrossValidation& cv, const std::string& family, const nlohmann::js
 
 CrossValidation cross_validate(const std::string& family, const nlohmann::json& params, const std::filesystem::path& data,
                                std::uint64_t seed, int threads, const std::function<void(int, int)>& on_fold,
-                               bool early_stopping) {
+                               bool early_stopping, bool exclude_af) {
   const View view = create_classifier(family, params, seed, threads)->view();
   const nlohmann::json man = inter_patient_manifest(data);
   CrossValidation cv;
@@ -50,19 +50,23 @@ CrossValidation cross_validate(const std::string& family, const nlohmann::json& 
   for (int f = 0; f < cv.folds; ++f) {
     const int early = early_stopping ? (f + 1) % cv.folds : -1;
     const TrainingSplits s = load_training_splits(data, view, early, f);
-    run_fold(cv, family, params, seed, threads, s.fit, s.early, s.held_out, f);
+    if (exclude_af)
+      run_fold(cv, family, params, seed, threads, without_af_rows(s.fit), s.early.n ? without_af_rows(s.early) : s.early,
+               s.held_out, f);
+    else
+      run_fold(cv, family, params, seed, threads, s.fit, s.early, s.held_out, f);
     if (on_fold) on_fold(f + 1, cv.folds);
   }
   cv.description = std::to_string(cv.folds) + "-fold record-grouped cross-validation inside DS1: each fold predicted by a "
                    "model fitted on the others, " +
                    std::string(early_stopping ? "early stopping on the next fold" : "no early stopping (the configured length)") +
-                   "; predictions pooled; DS2 is not read";
+                   (exclude_af ? "; AF/flutter beats left out of fitting" : "") + "; predictions pooled; DS2 is not read";
   return cv;
 }
 
 CrossValidation leave_one_record_out(const std::string& family, const nlohmann::json& params,
                                      const std::filesystem::path& data, std::uint64_t seed, int threads,
-                                     const std::function<void(int, int)>& on_fold) {
+                                     const std::function<void(int, int)>& on_fold, bool exclude_af) {
   const View view = create_classifier(family, params, seed, threads)->view();
   inter_patient_manifest(data);
   // Every real DS1 beat, read once (DS2 is not read).
@@ -78,12 +82,14 @@ CrossValidation leave_one_record_out(const std::string& family, const nlohmann::
       held[i] = ds1.record[i] == r;
       rest[i] = !held[i];
     }
-    run_fold(cv, family, params, seed, threads, select_rows(ds1, rest), Rows{}, select_rows(ds1, held), f);
+    const Rows fit = select_rows(ds1, rest);
+    run_fold(cv, family, params, seed, threads, exclude_af ? without_af_rows(fit) : fit, Rows{}, select_rows(ds1, held), f);
     if (on_fold) on_fold(++f, cv.folds);
   }
   cv.description = "leave-one-record-out cross-validation inside DS1 (" + std::to_string(cv.folds) +
                    " records): each record predicted by a model fitted on all the others, no early stopping (the "
-                   "configured length); predictions pooled; DS2 is not read";
+                   "configured length)" + (exclude_af ? "; AF/flutter beats left out of fitting" : "") +
+                   "; predictions pooled; DS2 is not read";
   return cv;
 }
 

@@ -228,9 +228,13 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   r.macro_f1_gated = f1_without(best, kNone);
   if (!fold.empty()) {
     Confusion nested{};
-    for (std::size_t f = 0; f < fold_index.size(); ++f) {
+    r.nested_decisions.assign(predicted.begin(), predicted.end());
+    for (auto& [fold_value, f] : fold_index) {
       const std::size_t g = best_without(f);
       r.fold_gates.push_back(grid[g]);
+      const auto d = gated(predicted, recs, grid[g]);
+      for (std::size_t i = 0; i < d.size(); ++i)
+        if (fold[i] == fold_value) r.nested_decisions[i] = d[i];
       for (std::size_t a = 0; a < kMetricClasses; ++a)
         for (std::size_t b = 0; b < kMetricClasses; ++b) nested[a][b] += cm[g][f][a][b];
     }

@@ -237,8 +237,11 @@ TEST(Cli, CrossValidationInsideDs1) {
     return std::make_pair(res.out, nlohmann::json::parse(f));
   };
   // Without early stopping every fold runs the configured rounds.
-  const auto [fixed_out, fixed] = cv_with("--no-early-stopping", "cv-fixed");
+  // (--exclude-af: no AF in these records, so the same rows; the flag is recorded.)
+  const auto [fixed_out, fixed] = cv_with("--no-early-stopping --exclude-af", "cv-fixed");
   EXPECT_NE(fixed_out.find("no early stopping"), std::string::npos) << fixed_out;
+  EXPECT_NE(fixed_out.find("AF/flutter beats left out of fitting"), std::string::npos) << fixed_out;
+  EXPECT_EQ(fixed["cross_validation"]["exclude_af"], true);
   EXPECT_EQ(fixed["cross_validation"]["best_iteration"], nlohmann::json({6, 6, 6}));
   EXPECT_FALSE(fixed["cross_validation"].contains("median_best_iteration"));
   // One fold per DS1 record.
@@ -256,6 +259,15 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_TRUE(loro_decision["rhythm_gate"]["enabled"].is_boolean());
   EXPECT_GE(loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_before"].get<double>());
   EXPECT_NE(loro_out.find("rhythm gate"), std::string::npos) << loro_out;
+  // decided.csv: the same beats, decided by the rule with its gate nested.
+  r = run("compare " + (tmp / "cv-loro").string() + " " + (tmp / "cv-loro/decided.csv").string() + " --out " +
+          (tmp / "decided.json").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  {
+    std::ifstream f(tmp / "decided.json");
+    EXPECT_DOUBLE_EQ(nlohmann::json::parse(f)["figures"]["f1_macro"]["candidate"].get<double>(),
+                     loro_decision["rhythm_gate"]["macro_f1_nested"].get<double>());
+  }
   // The two cv runs, compared record by record (the same beats in both).
   r = run("compare " + (tmp / "cv-fixed").string() + " " + (tmp / "cv-loro/predictions.csv").string() + " --per-record --out " +
           (tmp / "cmp.json").string());
@@ -348,6 +360,11 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   const auto metrics = nlohmann::json::parse(text);
   ASSERT_TRUE(metrics["rhythm_gate"]["enabled"].get<bool>());  // the shipped decision: argmax, then the rhythm gate
   EXPECT_EQ(metrics["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
+  // Without the gate the figures differ by design: not compared, no warning.
+  r = run("evaluate --no-rhythm-gate --data " + ds + " --out " + (tmp / "ev-no-gate").string(), "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("not compared under this one"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("NOT reproduced"), std::string::npos) << r.out;
 
   // The rhythm gate on raw input decides as on the dataset: record 201 (atrial
   // fibrillation, DS1) from its WFDB files and from the dataset's train split.

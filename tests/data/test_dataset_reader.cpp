@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <set>
 
 #include "heartwave/dataset.hpp"
@@ -77,6 +78,39 @@ TEST(DatasetReader, WithoutAnEarlyFoldEveryDs1RecordIsFitted) {
   const auto s = load_training_splits(seed.path(), View::feat, -1);
   EXPECT_EQ(s.early.n, 0u);
   EXPECT_GT(s.fit.n, 0u);
+}
+
+// The annotated rhythm travels with DS1 rows, to leave AF beats out of
+// fitting: record 201's atrial fibrillation episodes.
+TEST(DatasetReader, Ds1RowsCarryTheAnnotatedRhythm) {
+  TempDir out;
+  build(out, Protocol::inter_patient, {"101", "201", "118", "208", "100"});
+  const auto man = read_manifest(out.path());
+  EXPECT_TRUE(man["files"].contains("train/rhythm.npy"));
+  EXPECT_FALSE(man["files"].contains("test/rhythm.npy"));  // DS2's rhythm is never needed
+  const auto all = load_training_splits(out.path(), View::feat_only, -1);
+  ASSERT_EQ(all.fit.rhythm.size(), all.fit.n);
+  std::map<int, std::size_t> af;
+  for (std::size_t i = 0; i < all.fit.n; ++i) {
+    ASSERT_TRUE(all.fit.rhythm[i] == 0 || all.fit.rhythm[i] == 1);
+    af[all.fit.record[i]] += static_cast<std::size_t>(all.fit.rhythm[i]);
+  }
+  // 911 of 201's AAMI beats lie inside (AFIB (an independent count from the
+  // .atr file); 101, 118 and 208 have no AF.
+  EXPECT_EQ(af[201], 911u);
+  EXPECT_EQ(af[101], 0u);
+  EXPECT_EQ(af[118], 0u);
+  EXPECT_EQ(af[208], 0u);
+  const Rows kept = without_af_rows(all.fit);
+  EXPECT_EQ(kept.n, all.fit.n - 911);
+  for (auto v : kept.rhythm) EXPECT_EQ(v, 0);
+  // Held-out folds keep their AF rows (they are still predicted).
+  const auto held = load_training_splits(out.path(), View::feat_only, -1, 0);
+  EXPECT_EQ(held.held_out.rhythm.size(), held.held_out.n);
+  // Rows without the column (a dataset built before it) cannot be filtered.
+  Rows bare = all.fit;
+  bare.rhythm.clear();
+  EXPECT_THROW(without_af_rows(bare), FormatError);
 }
 
 TEST(DatasetReader, TamperedFilesAreDetected) {

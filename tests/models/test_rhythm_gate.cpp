@@ -6,6 +6,7 @@
 
 #include "heartwave/error.hpp"
 #include "heartwave/features.hpp"
+#include "heartwave/metrics.hpp"
 #include "heartwave/rhythm_gate.hpp"
 
 using namespace heartwave;
@@ -181,12 +182,16 @@ TEST(RhythmGate, FitFindsTheGateAndANestedEstimate) {
   EXPECT_GT(fit.macro_f1_gated, fit.macro_f1_before + 0.05);
   EXPECT_EQ(fit.fold_gates.size(), 6u);
   EXPECT_GT(fit.macro_f1_nested, fit.macro_f1_before);
+  // The nested decisions are the ones the nested figure scores.
+  ASSERT_EQ(fit.nested_decisions.size(), d.pred.size());
+  EXPECT_DOUBLE_EQ(compute_metrics(d.truth, fit.nested_decisions).f1_macro, fit.macro_f1_nested);
   // When every S call is a true premature beat, no gate helps.
   Synthetic clean = d;
   for (std::size_t i = 0; i < clean.pred.size(); ++i) clean.truth[i] = clean.pred[i];
   const RhythmGateFit none = fit_rhythm_gate(clean.pred, clean.truth, clean.record, clean.r_sample, clean.p_wave, kFs);
   EXPECT_FALSE(none.gate.enabled);
   EXPECT_EQ(none.macro_f1_nested, -1);
+  EXPECT_TRUE(none.nested_decisions.empty());
   EXPECT_DOUBLE_EQ(none.macro_f1_gated, none.macro_f1_before);
 }
 
