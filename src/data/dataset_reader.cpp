@@ -73,7 +73,8 @@ Rows select_rows(const Rows& in, const std::vector<bool>& keep) {
 
 Rows without_af_rows(const Rows& in) {
   if (in.rhythm.size() != in.n)
-    throw FormatError("the dataset has no rhythm column (train/rhythm.npy) to leave AF beats out of fitting: rebuild it with this heartwave");
+    throw FormatError("the dataset has no rhythm column (train/rhythm.npy) to leave AF beats out of fitting: only inter-patient "
+                      "datasets carry it, from this heartwave on (rebuild older ones)");
   std::vector<bool> keep(in.n);
   for (std::size_t i = 0; i < in.n; ++i) keep[i] = in.rhythm[i] != 1;
   return select_rows(in, keep);
