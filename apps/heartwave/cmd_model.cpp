@@ -194,8 +194,10 @@ Applied apply_model(const ModelDataArgs& a) {
   r.pred = decide(r.proba, weights_for(a, r.bundle.meta));
   r.gate = gate_for(a, r.bundle.meta);
   if (r.gate.enabled) {
-    const Rows feat = r.bundle.model->view() == View::feat_only ? r.rows : load_evaluation_split(a.data, a.split, View::feat_only);
-    r.pred = gate_decisions(r.pred, r.rows.record, r.rows.r_sample, p_wave_from_rows(feat, r.manifest),
+    // The model's own rows hold the features unless it reads samples only.
+    const auto p_wave = p_wave_from_rows(
+        r.bundle.model->view() == View::base ? load_evaluation_split(a.data, a.split, View::feat_only) : r.rows, r.manifest);
+    r.pred = gate_decisions(r.pred, r.rows.record, r.rows.r_sample, p_wave,
                             r.manifest["preprocessing"]["fs"].get<double>(), r.gate);
   }
   return r;

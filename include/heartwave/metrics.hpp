@@ -40,6 +40,11 @@ using Confusion = std::array<std::array<std::size_t, kMetricClasses>, kMetricCla
 // Throws InvalidArgument for different lengths or labels outside 0..4.
 Metrics compute_metrics(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted);
 Metrics metrics_from_confusion(const Confusion& confusion);
+// Adds `from` into `to`, cell by cell (pooling records or folds).
+void add_confusion(Confusion& to, const Confusion& from);
+// The 2.5th and 97.5th percentiles of bootstrap draws (nearest rank), as
+// every 95% interval heartwave reports is taken.
+std::array<double, 2> interval95(std::vector<double> draws);
 
 // 95% confidence intervals by bootstrap over records (the unit that is
 // independent across patients): records are drawn with replacement `rounds`

@@ -89,11 +89,6 @@ std::array<double, kFigures.size()> figures_of(const Confusion& c) {
   return {m.accuracy, m.f1_macro, (pc[0].f1 + pc[1].f1 + pc[2].f1) / 3, pc[1].sensitivity, pc[1].ppv, pc[2].sensitivity, pc[2].ppv};
 }
 
-void add(Confusion& to, const Confusion& from) {
-  for (std::size_t a = 0; a < kMetricClasses; ++a)
-    for (std::size_t b = 0; b < kMetricClasses; ++b) to[a][b] += from[a][b];
-}
-
 // Misclassified beats, S errors (missed + false S), V errors.
 std::array<std::size_t, 3> errors_of(const Confusion& c) {
   std::array<std::size_t, 3> e{};
@@ -146,8 +141,8 @@ nlohmann::json compare_predictions(const PredictionRows& a, const PredictionRows
 
   std::array<Confusion, 2> pooled{};
   for (const auto& c : per_record) {
-    add(pooled[0], c[0]);
-    add(pooled[1], c[1]);
+    add_confusion(pooled[0], c[0]);
+    add_confusion(pooled[1], c[1]);
   }
   const auto fa = figures_of(pooled[0]), fb = figures_of(pooled[1]);
 
@@ -159,8 +154,8 @@ nlohmann::json compare_predictions(const PredictionRows& a, const PredictionRows
     std::array<Confusion, 2> sum{};
     for (std::size_t k = 0; k < per_record.size(); ++k) {
       const auto& c = per_record[pick(rng)];
-      add(sum[0], c[0]);
-      add(sum[1], c[1]);
+      add_confusion(sum[0], c[0]);
+      add_confusion(sum[1], c[1]);
     }
     const auto da = figures_of(sum[0]), db = figures_of(sum[1]);
     for (std::size_t f = 0; f < kFigures.size(); ++f) diffs[f].push_back(db[f] - da[f]);
@@ -175,12 +170,10 @@ nlohmann::json compare_predictions(const PredictionRows& a, const PredictionRows
     auto& v = diffs[f];
     double better = 0;
     for (double d : v) better += d > 0 ? 1.0 : d == 0 ? 0.5 : 0.0;
-    std::sort(v.begin(), v.end());
-    const auto at = [&](double q) { return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5)]; };
     j["figures"][kFigures[f]] = {{"baseline", fa[f]},
                                  {"candidate", fb[f]},
                                  {"difference", fb[f] - fa[f]},
-                                 {"ci95", {at(0.025), at(0.975)}},
+                                 {"ci95", interval95(v)},
                                  {"share_better", better / static_cast<double>(v.size())}};
   }
   constexpr std::array<const char*, 3> kErrors = {"errors", "s_errors", "v_errors"};

@@ -101,16 +101,25 @@ nlohmann::json to_json(const Metrics& m) {
   return j;
 }
 
+void add_confusion(Confusion& to, const Confusion& from) {
+  for (std::size_t a = 0; a < kMetricClasses; ++a)
+    for (std::size_t b = 0; b < kMetricClasses; ++b) to[a][b] += from[a][b];
+}
+
+std::array<double, 2> interval95(std::vector<double> v) {
+  if (v.empty()) throw InvalidArgument("interval95: no draws");
+  std::sort(v.begin(), v.end());
+  const auto at = [&](double q) { return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5)]; };
+  return {at(0.025), at(0.975)};
+}
+
 nlohmann::json bootstrap_by_record(std::span<const std::int32_t> truth, std::span<const std::int32_t> pred,
                                    std::span<const std::int32_t> record, int rounds, std::uint64_t seed) {
   if (record.size() != truth.size()) throw InvalidArgument("bootstrap_by_record: one record id per row needed");
   if (rounds < 10) throw InvalidArgument("bootstrap_by_record: at least 10 rounds");
   std::map<std::int32_t, Confusion> per_record;
   for (std::size_t i = 0; i < truth.size(); ++i) {
-    const auto one = confusion_of(truth.subspan(i, 1), pred.subspan(i, 1));
-    auto& c = per_record[record[i]];
-    for (std::size_t a = 0; a < kMetricClasses; ++a)
-      for (std::size_t b = 0; b < kMetricClasses; ++b) c[a][b] += one[a][b];
+    add_confusion(per_record[record[i]], confusion_of(truth.subspan(i, 1), pred.subspan(i, 1)));
   }
   std::vector<const Confusion*> recs;
   for (const auto& [r, c] : per_record) recs.push_back(&c);
@@ -121,9 +130,7 @@ nlohmann::json bootstrap_by_record(std::span<const std::int32_t> truth, std::spa
   for (int r = 0; r < rounds; ++r) {
     Confusion sum{};
     for (std::size_t k = 0; k < recs.size(); ++k) {
-      const Confusion& c = *recs[pick(rng)];
-      for (std::size_t a = 0; a < kMetricClasses; ++a)
-        for (std::size_t b = 0; b < kMetricClasses; ++b) sum[a][b] += c[a][b];
+      add_confusion(sum, *recs[pick(rng)]);
     }
     const Metrics m = metrics_from_confusion(sum);
     samples["accuracy"].push_back(m.accuracy);
@@ -134,11 +141,7 @@ nlohmann::json bootstrap_by_record(std::span<const std::int32_t> truth, std::spa
       samples[name + ".ppv"].push_back(m.per_class[static_cast<std::size_t>(c)].ppv);
     }
   }
-  auto interval = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const auto at = [&](double q) { return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5)]; };
-    return nlohmann::json::array({at(0.025), at(0.975)});
-  };
+  const auto interval = [](std::vector<double> v) { return nlohmann::json(interval95(std::move(v))); };
   nlohmann::json j;
   j["rounds"] = rounds;
   j["records"] = recs.size();

@@ -42,11 +42,16 @@ std::size_t column_of(const std::vector<std::string>& names, const std::string& 
 std::vector<float> p_wave_from_rows(const Rows& rows, const nlohmann::json& manifest) {
   const auto names = manifest.at("schema").at("feature_names").get<std::vector<std::string>>();
   const std::size_t c = column_of(names, "dataset schema");
-  if (rows.dim != names.size()) throw InvalidArgument("p_wave_from_rows: expected the feat_only view's " + std::to_string(names.size()) + " columns");
+  // feat_only rows are the features; feat rows are the samples then the features.
+  const std::size_t feat_dim = manifest.at("schema").at("feat").at("columns").get<std::size_t>();
+  if (rows.dim != names.size() && rows.dim != feat_dim)
+    throw InvalidArgument("p_wave_from_rows: expected the feat_only (" + std::to_string(names.size()) + ") or feat (" +
+                          std::to_string(feat_dim) + ") view's columns, got " + std::to_string(rows.dim));
+  const std::size_t col = rows.dim - names.size() + c;
   const auto& st = manifest.at("preprocessing").at("standardize").at("features");
   const double mean = st.at("mean").at(c).get<double>(), scale = st.at("scale").at(c).get<double>();
   std::vector<float> out(rows.n);
-  for (std::size_t i = 0; i < rows.n; ++i) out[i] = static_cast<float>(rows.X[i * rows.dim + c] * scale + mean);
+  for (std::size_t i = 0; i < rows.n; ++i) out[i] = static_cast<float>(rows.X[i * rows.dim + col] * scale + mean);
   return out;
 }
 
@@ -205,9 +210,7 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   const auto f1_without = [&](std::size_t g, std::size_t skip) {
     Confusion sum{};
     for (std::size_t f = 0; f < fold_index.size(); ++f)
-      if (f != skip)
-        for (std::size_t a = 0; a < kMetricClasses; ++a)
-          for (std::size_t b = 0; b < kMetricClasses; ++b) sum[a][b] += cm[g][f][a][b];
+      if (f != skip) add_confusion(sum, cm[g][f]);
     return metrics_from_confusion(sum).f1_macro;
   };
   const auto best_without = [&](std::size_t skip) {
@@ -235,8 +238,7 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
       const auto d = gated(predicted, recs, grid[g]);
       for (std::size_t i = 0; i < d.size(); ++i)
         if (fold[i] == fold_value) r.nested_decisions[i] = d[i];
-      for (std::size_t a = 0; a < kMetricClasses; ++a)
-        for (std::size_t b = 0; b < kMetricClasses; ++b) nested[a][b] += cm[g][f][a][b];
+      add_confusion(nested, cm[g][f]);
     }
     r.macro_f1_nested = metrics_from_confusion(nested).f1_macro;
   }

@@ -1,13 +1,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
+#include "heartwave/dataset.hpp"
+#include "heartwave/dataset_reader.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/features.hpp"
 #include "heartwave/metrics.hpp"
 #include "heartwave/rhythm_gate.hpp"
+#include "support.hpp"
 
 using namespace heartwave;
 
@@ -234,4 +238,34 @@ TEST(RhythmGate, PWaveColumnOfExtractedFeatures) {
   f[names.size() + c] = -0.5f;
   EXPECT_EQ(p_wave_from_features(f, true), (std::vector<float>{0.25f, -0.5f}));
   EXPECT_THROW(p_wave_from_features(std::span<const float>(f).first(f.size() - 1), true), InvalidArgument);
+}
+
+// A dataset's feat and feat_only rows give the same P-wave column, the
+// feature as extracted (to float precision); samples-only rows are refused.
+TEST(RhythmGate, PWaveColumnOfDatasetRows) {
+  heartwave::test::TempDir out;
+  BuildOptions o;
+  o.data_dir = heartwave::test::mitdb_dir();
+  o.out_dir = out.path();
+  o.protocol = Protocol::inter_patient;
+  o.labels = LabelSet::aami;
+  o.records = {"101", "106", "100"};
+  o.smote = false;
+  o.folds = 2;
+  build_dataset(o);
+  const auto man = read_manifest(out.path());
+  const Rows feat_only = load_evaluation_split(out.path(), "test", View::feat_only);
+  const Rows feat = load_evaluation_split(out.path(), "test", View::feat);
+  const auto a = p_wave_from_rows(feat_only, man), b = p_wave_from_rows(feat, man);
+  ASSERT_EQ(a.size(), feat_only.n);
+  EXPECT_EQ(a, b);
+  float lo = 2, hi = -2;
+  for (float v : a) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  EXPECT_GE(lo, -1.0001f);  // a correlation, un-standardised
+  EXPECT_LE(hi, 1.0001f);
+  EXPECT_GT(hi, 0.5f);  // record 100's sinus P waves match its dominant beat
+  EXPECT_THROW(p_wave_from_rows(load_evaluation_split(out.path(), "test", View::base), man), InvalidArgument);
 }
