@@ -18,6 +18,17 @@ namespace {
 
 constexpr std::int32_t kN = 0, kS = 1, kV = 2;
 
+// Whether `gate` turns an S decision at a beat with these window statistics into N.
+bool gates(const RhythmGate& gate, double irregularity, double p_wave) {
+  return gate.enabled && irregularity > gate.irregularity && p_wave < gate.p_wave;  // NaN irregularity: no verdict
+}
+
+void check_lengths(std::size_t n, std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
+                   std::span<const float> p_wave) {
+  if (record.size() != n || r_sample.size() != n || p_wave.size() != n)
+    throw InvalidArgument("rhythm gate: predicted, record, r_sample and p_wave differ in length");
+}
+
 // The upper median (v[n/2] of the sorted values); v is reordered.
 double upper_median(std::vector<double>& v) {
   const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
@@ -104,9 +115,8 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
 void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& stats, const RhythmGate& gate) {
   if (stats.irregularity.size() != predicted.size() || stats.p_wave.size() != predicted.size())
     throw InvalidArgument("apply_rhythm_gate: statistics for another number of beats");
-  if (!gate.enabled) return;
   for (std::size_t i = 0; i < predicted.size(); ++i)
-    if (predicted[i] == kS && stats.irregularity[i] > gate.irregularity && stats.p_wave[i] < gate.p_wave) predicted[i] = kN;
+    if (predicted[i] == kS && gates(gate, stats.irregularity[i], stats.p_wave[i])) predicted[i] = kN;
 }
 
 namespace {
@@ -135,9 +145,7 @@ struct RecordData {
 std::vector<RecordData> per_record(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
                                    std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
                                    int half_window, int min_differences) {
-  const std::size_t n = predicted.size();
-  if (record.size() != n || r_sample.size() != n || p_wave.size() != n)
-    throw InvalidArgument("rhythm gate: predicted, record, r_sample and p_wave differ in length");
+  check_lengths(predicted.size(), record, r_sample, p_wave);
   std::vector<RecordData> out;
   for (auto& rows : record_rows(record, r_sample)) {
     std::vector<std::int64_t> t;
@@ -159,7 +167,7 @@ std::vector<std::int32_t> gated(std::span<const std::int32_t> predicted, const s
   for (const auto& r : recs)
     for (std::size_t k = 0; k < r.rows.size(); ++k) {
       const std::size_t i = r.rows[k];
-      if (out[i] == kS && r.stats.irregularity[k] > gate.irregularity && r.stats.p_wave[k] < gate.p_wave) out[i] = kN;
+      if (out[i] == kS && gates(gate, r.stats.irregularity[k], r.stats.p_wave[k])) out[i] = kN;
     }
   return out;
 }
@@ -170,8 +178,7 @@ std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted
                                          std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
                                          const RhythmGate& gate) {
   if (!gate.enabled) {
-    if (record.size() != predicted.size() || r_sample.size() != predicted.size() || p_wave.size() != predicted.size())
-      throw InvalidArgument("rhythm gate: predicted, record, r_sample and p_wave differ in length");
+    check_lengths(predicted.size(), record, r_sample, p_wave);
     return {predicted.begin(), predicted.end()};
   }
   return gated(predicted, per_record(predicted, record, r_sample, p_wave, fs, gate.half_window, gate.min_differences), gate);
