@@ -210,12 +210,7 @@ int run_train(const TrainArgs& a) {
     const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
     auto model = create_classifier(a.model, params, a.seed, a.threads);
     const auto man = read_manifest(a.data);
-    TrainingSplits splits = load_training_splits(a.data, model->view(), a.early_fold);
-    if (a.exclude_af) {
-      splits.fit = without_af_rows(splits.fit);
-      if (splits.early.n) splits.early = without_af_rows(splits.early);
-      splits.description += "; AF/flutter beats left out";
-    }
+    const TrainingSplits splits = load_training_splits(a.data, model->view(), a.early_fold, -1, a.exclude_af);
     nlohmann::json decision;  // class weights from `heartwave cv`, checked before training
     if (!a.decision.empty()) {
       decision = read_json_file(a.decision);

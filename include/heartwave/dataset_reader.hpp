@@ -47,8 +47,12 @@ nlohmann::json read_manifest(const std::filesystem::path& dir);
 // For inter-patient datasets, `early_fold` names the DS1 fold held out for
 // early stopping (its SMOTE rows are dropped from both sides; -1: none, and
 // `early` stays empty so the family trains its configured length); a
-// `held_out_fold` >= 0 is kept out of both and returned as `held_out`.
-TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold = 0, int held_out_fold = -1);
+// `held_out_fold` >= 0 is kept out of both and returned as `held_out`. With
+// `exclude_af`, `fit` and `early` lose their rows inside annotated atrial
+// fibrillation or flutter (without_af_rows); `held_out` keeps them
+// (InvalidArgument for seed datasets, which have no rhythm column).
+TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold = 0, int held_out_fold = -1,
+                                    bool exclude_af = false);
 
 // `in` without its rows inside annotated atrial fibrillation or flutter
 // (rhythm 1), for fitting only. Throws FormatError when `in` has no rhythm

@@ -112,13 +112,15 @@ nlohmann::json read_manifest(const std::filesystem::path& dir) {
   return man;
 }
 
-TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold, int held_out_fold) {
+TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold, int held_out_fold,
+                                    bool exclude_af) {
   const auto man = read_manifest(dir);
   TrainingSplits t;
   t.protocol = man["protocol"].get<std::string>();
   t.manifest_sha256 = sha256_file(dir / "manifest.json");
   if (t.protocol == "seed") {
     if (held_out_fold >= 0) throw InvalidArgument("held-out folds exist only in inter-patient datasets");
+    if (exclude_af) throw InvalidArgument("leaving AF beats out needs an inter-patient dataset (its DS1 rhythm column)");
     t.fit = read_rows(dir, "train", view, man);
     if (early_fold == -1) {
       t.description = "fit on train (with its SMOTE rows), no early stopping (the configured number of rounds or epochs)";
@@ -144,6 +146,10 @@ TrainingSplits load_training_splits(const std::filesystem::path& dir, View view,
   }
   t.fit = select_rows(ds1, fit);
   t.early = select_rows(ds1, early);
+  if (exclude_af) {
+    t.fit = without_af_rows(t.fit);
+    t.early = without_af_rows(t.early);
+  }
   const bool stops = early_fold >= 0;
   if (t.fit.n == 0 || (stops && t.early.n == 0))
     throw InvalidArgument("fold " + std::to_string(early_fold) + " leaves no rows on one side");
@@ -158,6 +164,7 @@ TrainingSplits load_training_splits(const std::filesystem::path& dir, View view,
                     std::to_string(held_out_fold) + " (real beats), " + stopping + ", fold " + std::to_string(held_out_fold) +
                     " held out; DS2 is not read";
   }
+  if (exclude_af) t.description += "; AF/flutter beats left out of fitting";
   return t;
 }
 

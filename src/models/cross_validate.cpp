@@ -49,12 +49,8 @@ CrossValidation cross_validate(const std::string& family, const nlohmann::json& 
   if (cv.folds < 3) throw InvalidArgument(data.string() + ": cross-validation needs at least 3 folds (held out, early stopping, fit)");
   for (int f = 0; f < cv.folds; ++f) {
     const int early = early_stopping ? (f + 1) % cv.folds : -1;
-    const TrainingSplits s = load_training_splits(data, view, early, f);
-    if (exclude_af)
-      run_fold(cv, family, params, seed, threads, without_af_rows(s.fit), s.early.n ? without_af_rows(s.early) : s.early,
-               s.held_out, f);
-    else
-      run_fold(cv, family, params, seed, threads, s.fit, s.early, s.held_out, f);
+    const TrainingSplits s = load_training_splits(data, view, early, f, exclude_af);
+    run_fold(cv, family, params, seed, threads, s.fit, s.early, s.held_out, f);
     if (on_fold) on_fold(f + 1, cv.folds);
   }
   cv.description = std::to_string(cv.folds) + "-fold record-grouped cross-validation inside DS1: each fold predicted by a "

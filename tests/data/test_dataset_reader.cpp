@@ -78,6 +78,7 @@ TEST(DatasetReader, WithoutAnEarlyFoldEveryDs1RecordIsFitted) {
   const auto s = load_training_splits(seed.path(), View::feat, -1);
   EXPECT_EQ(s.early.n, 0u);
   EXPECT_GT(s.fit.n, 0u);
+  EXPECT_THROW(load_training_splits(seed.path(), View::feat, -1, -1, true), InvalidArgument);  // no rhythm column
 }
 
 // The annotated rhythm travels with DS1 rows, to leave AF beats out of
@@ -107,6 +108,19 @@ TEST(DatasetReader, Ds1RowsCarryTheAnnotatedRhythm) {
   // Held-out folds keep their AF rows (they are still predicted).
   const auto held = load_training_splits(out.path(), View::feat_only, -1, 0);
   EXPECT_EQ(held.held_out.rhythm.size(), held.held_out.n);
+  // exclude_af drops them from fitting and early stopping only.
+  for (const int early : {-1, 1}) {
+    const auto ex = load_training_splits(out.path(), View::feat_only, early, 0, true);
+    const auto with = load_training_splits(out.path(), View::feat_only, early, 0);
+    EXPECT_NE(ex.description.find("AF/flutter beats left out of fitting"), std::string::npos);
+    for (const Rows* rows : {&ex.fit, &ex.early})
+      for (auto v : rows->rhythm) EXPECT_EQ(v, 0);
+    std::size_t af = 0;
+    for (const Rows* rows : {&with.fit, &with.early})
+      for (auto v : rows->rhythm) af += v == 1;
+    EXPECT_EQ(ex.fit.n + ex.early.n + af, with.fit.n + with.early.n);
+    EXPECT_EQ(ex.held_out.n, with.held_out.n);
+  }
   // Rows without the column (a dataset built before it) cannot be filtered.
   Rows bare = all.fit;
   bare.rhythm.clear();
