@@ -6,10 +6,11 @@
 # best iterations that `heartwave cv` (early stopping inside each fold)
 # reported for this configuration, [51, 41, 74, 69, 29]. Beats inside
 # annotated atrial fibrillation or flutter are left out of fitting
-# (--exclude-af); the decision keeps the plain argmax and adds the rhythm gate
-# (no S calls inside atrial fibrillation), whose thresholds leave-one-record-out
-# cross-validation inside DS1 chooses (`cv --leave-one-record-out --argmax
-# --exclude-af` -> decision.json).
+# (--exclude-af); the decision keeps the plain argmax and adds the rhythm step
+# (N calls at beats premature against the record's mean RR become S, then no
+# S calls inside atrial fibrillation), whose ratio and thresholds
+# leave-one-record-out cross-validation inside DS1 chooses (`cv
+# --leave-one-record-out --argmax --exclude-af` -> decision.json).
 #   bash scripts/train_default.sh        (about 8 minutes on 2 cores after the build)
 # Reruns give the same trees, predictions and stored figures (only the
 # recorded training time differs).

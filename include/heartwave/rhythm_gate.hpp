@@ -12,9 +12,20 @@
 //     trigeminy, which are regular between the ectopics, do not count);
 //   - no consistent P wave: the median of the beats' tpl_corr_p feature
 //     (correlation with the record's dominant beat over R-250..R-83 ms).
-// Where both hold, an S decision becomes N. The thresholds are chosen on
-// out-of-fold DS1 predictions by `heartwave cv` (fit_rhythm_gate), kept in
-// decision.json and then in the model, like the class weights.
+// Where both hold, an S decision becomes N.
+//
+// Before the gate, the same step can apply the defining sign of a premature
+// beat (`premature` > 0): an N decision at a beat whose preceding RR
+// interval is shorter than `premature` times the record's mean RR interval
+// becomes S. The model decides the QRS (V and F calls are never changed);
+// the rhythm says premature, the way the clinical definition of an atrial
+// premature beat reads, and a ratio to the patient's own mean RR carries
+// across patients where a tree model's learned RR thresholds do not. The AF
+// gate then runs on the result, so premature-looking beats in AF stay N.
+//
+// The thresholds are chosen on out-of-fold DS1 predictions by `heartwave
+// cv` (fit_rhythm_gate), kept in decision.json and then in the model, like
+// the class weights.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -39,20 +50,26 @@ struct RhythmGate {
   int half_window = 16;       // beats either side of the beat
   int min_differences = 8;    // fewer usable RR differences: no verdict, no gate
   double irregularity = 0.1;  // gate where the window's irregularity is above this
-  double p_wave = 2.0;        // ... and its median tpl_corr_p is below this (2: any)
+  double p_wave = 2.0;        // ... and its median tpl_corr_p is below this (2: any; -2: never, no AF gate)
+  double premature = 0;       // N becomes S where pre-RR / record mean RR is below this (0: never)
+  bool premature_gated = true;  // ... except inside gated windows (false: the gate undoes only the model's S calls)
   bool operator==(const RhythmGate&) const = default;
 };
 
 // Per beat of one record (beats in time order, r_sample strictly increasing,
 // at `fs`): the window's irregularity (NaN where fewer than min_differences
-// successive-interval differences are usable) and median tpl_corr_p.
+// successive-interval differences are usable), median tpl_corr_p, and the
+// RR interval before the beat over the record's mean RR interval (the
+// first beat takes the interval after it; a lone beat 1), the beats given
+// being the record.
 struct RhythmStats {
-  std::vector<double> irregularity, p_wave;
+  std::vector<double> irregularity, p_wave, pre_ratio;
 };
 RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> predicted,
                          std::span<const float> p_wave, double fs, int half_window, int min_differences);
 
-// S decisions (class 1) inside gated windows become N (class 0), in place.
+// The rhythm step, in place: premature N decisions (class 0) become S
+// (class 1), then S decisions inside gated windows become N.
 void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& stats, const RhythmGate& gate);
 
 // Rows of several records in any order (`record` groups them; within a record
@@ -72,10 +89,12 @@ struct RhythmGateFit {
   std::vector<RhythmGate> fold_gates;
   std::vector<std::int32_t> nested_decisions;  // each fold's rows decided by its fold gate (empty: no folds)
 };
-// Chooses the irregularity and P-wave thresholds (a grid: irregularity 0.06
-// to 0.3, P wave 0.1 to 0.95 or any) that maximise the pooled 5-class
-// macro-F1 of the gated decisions; "no gate" wins ties. With `fold`, also the
-// nested estimate, as fit_class_weights does.
+// Chooses the prematurity ratio (none, or 0.6 to 0.85) and the irregularity
+// and P-wave thresholds (none, or a grid: irregularity 0.06 to 0.3, P wave
+// 0.1 to 0.95 or any) that maximise the pooled 5-class macro-F1 of the
+// decisions; "no rhythm step" wins ties, then the earlier grid point (no
+// prematurity rule before any). With `fold`, also the nested estimate, as
+// fit_class_weights does.
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {});

@@ -17,10 +17,16 @@ namespace heartwave {
 namespace {
 
 constexpr std::int32_t kN = 0, kS = 1, kV = 2;
+constexpr double kNoAfGate = -2;  // a p_wave threshold no correlation is below
 
-// Whether `gate` turns an S decision at a beat with these window statistics into N.
-bool gates(const RhythmGate& gate, double irregularity, double p_wave) {
-  return gate.enabled && irregularity > gate.irregularity && p_wave < gate.p_wave;  // NaN irregularity: no verdict
+// The rhythm step's decision at beat k of a record with these statistics:
+// a premature N becomes S, then an S inside a gated window becomes N.
+std::int32_t rhythm_decision(const RhythmGate& gate, const RhythmStats& st, std::size_t k, std::int32_t d) {
+  if (!gate.enabled) return d;
+  // NaN irregularity: no verdict.
+  const bool af = st.irregularity[k] > gate.irregularity && st.p_wave[k] < gate.p_wave;
+  if (d == kN && st.pre_ratio[k] < gate.premature) return af && gate.premature_gated ? kN : kS;
+  return d == kS && af ? kN : d;
 }
 
 void check_lengths(std::size_t n, std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
@@ -85,6 +91,12 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
   RhythmStats s;
   s.irregularity.assign(n, std::numeric_limits<double>::quiet_NaN());
   s.p_wave.assign(n, 0.0);
+  s.pre_ratio.assign(n, 1.0);
+  if (n >= 2) {
+    const double mean = static_cast<double>(r_sample[n - 1] - r_sample[0]) / static_cast<double>(n - 1);
+    for (std::size_t i = 0; i < n; ++i)
+      s.pre_ratio[i] = static_cast<double>(i > 0 ? r_sample[i] - r_sample[i - 1] : r_sample[1] - r_sample[0]) / mean;
+  }
   const auto h = static_cast<std::size_t>(half_window);
   std::vector<double> rr, diffs, pw;
   for (std::size_t i = 0; i < n; ++i) {
@@ -113,10 +125,10 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
 }
 
 void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& stats, const RhythmGate& gate) {
-  if (stats.irregularity.size() != predicted.size() || stats.p_wave.size() != predicted.size())
+  if (stats.irregularity.size() != predicted.size() || stats.p_wave.size() != predicted.size() ||
+      stats.pre_ratio.size() != predicted.size())
     throw InvalidArgument("apply_rhythm_gate: statistics for another number of beats");
-  for (std::size_t i = 0; i < predicted.size(); ++i)
-    if (predicted[i] == kS && gates(gate, stats.irregularity[i], stats.p_wave[i])) predicted[i] = kN;
+  for (std::size_t i = 0; i < predicted.size(); ++i) predicted[i] = rhythm_decision(gate, stats, i, predicted[i]);
 }
 
 namespace {
@@ -165,10 +177,7 @@ std::vector<std::int32_t> gated(std::span<const std::int32_t> predicted, const s
   std::vector<std::int32_t> out(predicted.begin(), predicted.end());
   if (!gate.enabled) return out;
   for (const auto& r : recs)
-    for (std::size_t k = 0; k < r.rows.size(); ++k) {
-      const std::size_t i = r.rows[k];
-      if (out[i] == kS && gates(gate, r.stats.irregularity[k], r.stats.p_wave[k])) out[i] = kN;
-    }
+    for (std::size_t k = 0; k < r.rows.size(); ++k) out[r.rows[k]] = rhythm_decision(gate, r.stats, k, out[r.rows[k]]);
   return out;
 }
 
@@ -191,15 +200,27 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   if (!fold.empty() && fold.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: one fold per row needed");
   const RhythmGate shape;  // window and minimum count: fixed, not searched
   const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape.half_window, shape.min_differences);
-  std::vector<RhythmGate> grid{RhythmGate{}};  // first: no gate
-  for (double irr : {0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3})
-    for (double pw : {0.1, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 2.0}) {
-      RhythmGate g = shape;
-      g.enabled = true;
-      g.irregularity = irr;
-      g.p_wave = pw;
+  std::vector<RhythmGate> grid{RhythmGate{}};  // first: no rhythm step
+  for (double premature : {0.0, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85}) {
+    RhythmGate g = shape;
+    g.enabled = true;
+    g.premature = premature;
+    if (premature > 0) {  // the prematurity rule alone
+      g.irregularity = 0;
+      g.p_wave = kNoAfGate;
       grid.push_back(g);
     }
+    for (bool premature_gated : {true, false}) {
+      if (!premature_gated && premature == 0) continue;  // the same rule twice
+      g.premature_gated = premature_gated;
+      for (double irr : {0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3})
+        for (double pw : {0.1, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 2.0}) {
+          g.irregularity = irr;
+          g.p_wave = pw;
+          grid.push_back(g);
+        }
+    }
+  }
   // Confusion matrices per grid point and fold (fold -1 when none given).
   std::map<std::int32_t, std::size_t> fold_index;
   for (std::size_t i = 0; i < predicted.size(); ++i) fold_index.try_emplace(fold.empty() ? -1 : fold[i], 0);
@@ -281,7 +302,13 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
   g.min_differences = whole("min_differences", g.min_differences, 2000);
   g.irregularity = number_field(j, "irregularity", g.irregularity);
   g.p_wave = number_field(j, "p_wave", g.p_wave);
+  g.premature = number_field(j, "premature", g.premature);
+  if (j.contains("premature_gated")) {
+    if (!j["premature_gated"].is_boolean()) throw FormatError("decision.rhythm_gate.premature_gated: expected true or false");
+    g.premature_gated = j["premature_gated"].get<bool>();
+  }
   if (g.irregularity < 0) throw FormatError("decision.rhythm_gate.irregularity: must not be negative");
+  if (g.premature < 0 || g.premature > 2) throw FormatError("decision.rhythm_gate.premature: expected a ratio from 0 to 2");
   return g;
 }
 
@@ -294,13 +321,17 @@ nlohmann::json to_json(const RhythmGate& g) {
           {"half_window", g.half_window},
           {"min_differences", g.min_differences},
           {"irregularity", g.irregularity},
-          {"p_wave", g.p_wave}};
+          {"p_wave", g.p_wave},
+          {"premature", g.premature},
+          {"premature_gated", g.premature_gated}};
 }
 
 nlohmann::json to_json(const RhythmGateFit& fit) {
   nlohmann::json j = to_json(fit.gate);
-  j["rule"] = "S becomes N where, over the beats within half_window, the median |dRR| / median RR of intervals between beats "
-              "not called V exceeds irregularity and the median tpl_corr_p is below p_wave";
+  j["rule"] = "N becomes S where the RR interval before the beat is below premature times the record's mean RR interval "
+              "(unless premature_gated and the beat's window is gated); S becomes N where the window is gated: over the beats "
+              "within half_window, the median |dRR| / median RR of intervals between beats not called V exceeds irregularity "
+              "and the median tpl_corr_p is below p_wave";
   j["macro_f1_before"] = fit.macro_f1_before;
   j["macro_f1_gated"] = fit.macro_f1_gated;
   if (fit.macro_f1_nested >= 0) {

@@ -258,6 +258,7 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_EQ(loro_decision["rhythm_gate"]["fold_gates"].size(), 4u);
   EXPECT_TRUE(loro_decision["rhythm_gate"]["enabled"].is_boolean());
   EXPECT_GE(loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_before"].get<double>());
+  EXPECT_TRUE(loro_decision["rhythm_gate"]["premature"].is_number());
   EXPECT_NE(loro_out.find("rhythm gate"), std::string::npos) << loro_out;
   // decided.csv: the same beats, decided by the rule with its gate nested.
   r = run("compare " + (tmp / "cv-loro").string() + " " + (tmp / "cv-loro/decided.csv").string() + " --out " +

@@ -55,6 +55,55 @@ TEST(RhythmGate, StatsByHand) {
   // A regular rhythm: irregularity 0.
   const auto reg = times_of(std::vector<int>(40, 300));
   EXPECT_EQ(rhythm_stats(reg, pred, p, kFs, 16, 8).irregularity[10], 0.0);
+  // Pre-RR over the record's mean RR (360 samples here): the first beat
+  // takes the interval after it.
+  EXPECT_NEAR(s.pre_ratio[20], 420.0 / 360.0, 1e-12);
+  EXPECT_NEAR(s.pre_ratio[21], 300.0 / 360.0, 1e-12);
+  EXPECT_NEAR(s.pre_ratio[0], 300.0 / 360.0, 1e-12);
+  const std::vector<std::int64_t> lone{500};
+  EXPECT_EQ(rhythm_stats(lone, std::vector<std::int32_t>{N}, std::vector<float>{0.5f}, kFs, 16, 8).pre_ratio[0], 1.0);
+}
+
+TEST(RhythmGate, PrematureBeatsBecomeSUnlessInAf) {
+  // Sinus at 330 samples with a premature beat (200) every 8th interval,
+  // which the model called N; one of them it called V.
+  std::vector<int> rr;
+  for (int i = 0; i < 64; ++i) rr.push_back(i % 8 == 7 ? 200 : 330);
+  const auto t = times_of(rr);
+  std::vector<std::int32_t> pred(t.size(), N);
+  pred[16] = V;
+  const std::vector<float> p(t.size(), 0.9f);
+  const auto st = rhythm_stats(t, pred, p, kFs, 16, 8);
+  const double mean = static_cast<double>(t.back() - t.front()) / static_cast<double>(t.size() - 1);
+  EXPECT_NEAR(st.pre_ratio[8], 200 / mean, 1e-12);
+  RhythmGate g;
+  g.enabled = true;
+  g.irregularity = 0.1;
+  g.p_wave = 0.8;  // P waves present (0.9): the AF gate stays out of it
+  g.premature = 0.8;
+  auto out = pred;
+  apply_rhythm_gate(out, st, g);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const bool premature = i > 0 && i % 8 == 0;
+    EXPECT_EQ(out[i], i == 16 ? V : premature ? S : N) << i;  // V calls are never changed
+  }
+  g.premature = 0.6;  // 200 / mean is about 0.64: not premature enough
+  out = pred;
+  apply_rhythm_gate(out, st, g);
+  EXPECT_EQ(out, pred);
+  // Inside AF (irregular, no P wave), the beats made S go back to N.
+  const auto af = times_of(irregular_rr(60, 3));
+  const std::vector<std::int32_t> af_pred(af.size(), N);
+  const std::vector<float> low(af.size(), 0.1f);
+  const auto af_st = rhythm_stats(af, af_pred, low, kFs, 16, 8);
+  g.premature = 0.9;
+  ASSERT_GT(std::count_if(af_st.pre_ratio.begin(), af_st.pre_ratio.end(), [](double r) { return r < 0.9; }), 10);
+  out = af_pred;
+  apply_rhythm_gate(out, af_st, g);
+  EXPECT_EQ(out, af_pred);
+  g.p_wave = -2;  // no AF gate: the prematurity rule alone
+  apply_rhythm_gate(out, af_st, g);
+  EXPECT_GT(std::count(out.begin(), out.end(), S), 10);
 }
 
 TEST(RhythmGate, IntervalsTouchingVBeatsAreLeftOut) {
@@ -197,6 +246,18 @@ TEST(RhythmGate, FitFindsTheGateAndANestedEstimate) {
   EXPECT_EQ(none.macro_f1_nested, -1);
   EXPECT_TRUE(none.nested_decisions.empty());
   EXPECT_DOUBLE_EQ(none.macro_f1_gated, none.macro_f1_before);
+  // When the model misses the sinus records' premature beats (RR 200 samples,
+  // about 0.67 of the mean; the others 1.11), the fit finds the prematurity
+  // rule and still gates the AF records.
+  Synthetic missed = d;
+  for (std::size_t i = 0; i < missed.pred.size(); ++i)
+    if (missed.record[i] % 2 == 1) missed.pred[i] = N;
+  const RhythmGateFit prem = fit_rhythm_gate(missed.pred, missed.truth, missed.record, missed.r_sample, missed.p_wave, kFs, missed.fold);
+  EXPECT_GT(prem.gate.premature, 0.68);
+  EXPECT_LT(prem.gate.premature, 1.1);
+  EXPECT_LT(prem.gate.p_wave, 0.9);
+  EXPECT_DOUBLE_EQ(prem.macro_f1_gated, 1.0);
+  EXPECT_DOUBLE_EQ(prem.macro_f1_nested, 1.0);
 }
 
 TEST(RhythmGate, JsonRoundTripAndErrors) {
@@ -224,6 +285,13 @@ TEST(RhythmGate, JsonRoundTripAndErrors) {
   EXPECT_NE(error_of("irregularity", -1).find("must not be negative"), std::string::npos);
   EXPECT_NE(error_of("half_window", 2.5).find("decision.rhythm_gate.half_window: expected a whole number"), std::string::npos);
   EXPECT_NE(error_of("min_differences", 0).find("min_differences"), std::string::npos);
+  EXPECT_NE(error_of("premature", -0.1).find("decision.rhythm_gate.premature: expected a ratio"), std::string::npos);
+  EXPECT_NE(error_of("premature", "short").find("decision.rhythm_gate.premature: not a number"), std::string::npos);
+  g.premature = 0.75;
+  EXPECT_EQ(rhythm_gate_from_json({{"rhythm_gate", to_json(g)}}).premature, 0.75);
+  nlohmann::json old_model = decision;  // files from before the prematurity rule: none
+  old_model["rhythm_gate"].erase("premature");
+  EXPECT_EQ(rhythm_gate_from_json(old_model).premature, 0.0);
   nlohmann::json bad = decision;
   bad["rhythm_gate"] = 3;
   EXPECT_THROW(rhythm_gate_from_json(bad), FormatError);
