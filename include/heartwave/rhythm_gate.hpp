@@ -89,7 +89,7 @@ struct RhythmGateFit {
   std::vector<RhythmGate> fold_gates;
   std::vector<std::int32_t> nested_decisions;  // each fold's rows decided by its fold gate (empty: no folds)
 };
-// Chooses the prematurity ratio (none, or 0.6 to 0.85) and the irregularity
+// Chooses the prematurity ratio (none, or 0.6 to 0.85, gated or not) and the irregularity
 // and P-wave thresholds (none, or a grid: irregularity 0.06 to 0.3, P wave
 // 0.1 to 0.95 or any) that maximise the pooled 5-class macro-F1 of the
 // decisions; "no rhythm step" wins ties, then the earlier grid point (no
