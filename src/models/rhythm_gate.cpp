@@ -11,6 +11,7 @@
 #include "heartwave/error.hpp"
 #include "heartwave/features.hpp"
 #include "heartwave/metrics.hpp"
+#include "heartwave/rr.hpp"
 
 namespace heartwave {
 
@@ -91,12 +92,9 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
   RhythmStats s;
   s.irregularity.assign(n, std::numeric_limits<double>::quiet_NaN());
   s.p_wave.assign(n, 0.0);
-  s.pre_ratio.assign(n, 1.0);
-  if (n >= 2) {
-    const double mean = static_cast<double>(r_sample[n - 1] - r_sample[0]) / static_cast<double>(n - 1);
-    for (std::size_t i = 0; i < n; ++i)
-      s.pre_ratio[i] = static_cast<double>(i > 0 ? r_sample[i] - r_sample[i - 1] : r_sample[1] - r_sample[0]) / mean;
-  }
+  // The rr_pre_record feature, from the same function the features come from.
+  s.pre_ratio.reserve(n);
+  for (const auto& rr : rr_features(r_sample, r_sample, fs)) s.pre_ratio.push_back(rr[kRRPreOverRecord]);
   const auto h = static_cast<std::size_t>(half_window);
   std::vector<double> rr, diffs, pw;
   for (std::size_t i = 0; i < n; ++i) {
