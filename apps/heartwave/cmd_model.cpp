@@ -99,7 +99,7 @@ void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p
   add_model_data_options(pr, p, "CSV file to write ('-' for stdout)", false);
   pr->add_option("--record", p.record, "Instead of --data: a WFDB record (path without extension); beats at its annotations");
   pr->add_option("--annotator", p.annotator, "Annotation file extension for --record")->capture_default_str();
-  pr->add_option("--beats", p.beats, "Instead of --data: a CSV of beats from one recording, each line r_sample then the raw window");
+  pr->add_option("--beats", p.beats, "Instead of --data: a CSV of beats from one recording, each line r_sample then the raw window (two-lead models: then the second lead's window)");
   pr->callback([&] { status = run_predict(p); });
 }
 
@@ -354,7 +354,9 @@ int predict_raw(const PredictArgs& a) {
   } else {
     const BeatsCsv csv = read_beats_csv(a.beats, static_cast<std::size_t>(pipe.preprocessing().window.length()));
     name = std::filesystem::path(a.beats).stem().string();
-    res = pipe.classify_windows(name, csv.samples, csv.r_sample);
+    if (csv.leads == 2 && !pipe.preprocessing().second_lead)
+      std::fprintf(stderr, "note: %s holds two leads; the model uses one, so the second lead's windows are not used\n", a.beats.c_str());
+    res = pipe.classify_windows(name, csv.samples, csv.r_sample, csv.samples2);
   }
   const auto pred = pipe.decide(res, !a.argmax, !a.no_rhythm_gate);
   std::string out = kPredictionHeader;

@@ -56,9 +56,11 @@ class BeatPipeline {
   // Beats given as raw windows (beats x window length, R at window.before)
   // with their R-peak sample numbers (strictly increasing, at the model's
   // rate), all from one recording: the RR intervals come from these times and
-  // the dominant beat from these windows.
+  // the dominant beat from these windows. Two-lead models also need the
+  // second lead's windows, in the same layout (InvalidArgument without them);
+  // one-lead models ignore them.
   RecordResult classify_windows(const std::string& name, std::span<const double> raw_windows,
-                                std::span<const std::int64_t> r_samples) const;
+                                std::span<const std::int64_t> r_samples, std::span<const double> raw_windows2 = {}) const;
 
   // The classes of one record's beats: decide(proba, class_weights()), then
   // the rhythm gate over the record; `use_weights` false is the plain argmax,

@@ -24,16 +24,29 @@ BeatsCsv parse_beats_csv(std::string_view text, std::size_t width, const std::st
       const char c = fields[0].empty() ? 'x' : fields[0][0];
       if (!(c == '-' || c == '+' || (c >= '0' && c <= '9'))) continue;  // a header line
     }
-    if (fields.size() != width + 1)
-      throw ParseError(where + ": expected " + std::to_string(width + 1) + " fields (r_sample and " + std::to_string(width) +
-                       " samples), found " + std::to_string(fields.size()) +
-                       (fields.size() == width ? " (a window without its R-peak sample number: the RR-interval features need it first)" : ""));
+    if (out.leads == 0) {
+      if (fields.size() == width + 1) out.leads = 1;
+      else if (fields.size() == 2 * width + 1) out.leads = 2;
+      else
+        throw ParseError(where + ": expected " + std::to_string(width + 1) + " fields (r_sample and " + std::to_string(width) +
+                         " samples) or " + std::to_string(2 * width + 1) + " (r_sample and " + std::to_string(width) +
+                         " samples of each of two leads), found " + std::to_string(fields.size()) +
+                         (fields.size() == width || fields.size() == 2 * width
+                              ? " (a window without its R-peak sample number: the RR-interval features need it first)"
+                              : ""));
+    } else if (fields.size() != out.leads * width + 1) {
+      throw ParseError(where + ": expected " + std::to_string(out.leads * width + 1) + " fields like the first beat (r_sample and " +
+                       std::to_string(width) + " samples of " + (out.leads == 1 ? "one lead" : "each of two leads") + "), found " +
+                       std::to_string(fields.size()));
+    }
     const std::int64_t r = parse_int(fields[0], where, "r_sample");
     if (r < 0) throw ParseError(where + ": r_sample " + std::to_string(r) + " is negative");
     if (!out.r_sample.empty() && r <= out.r_sample.back())
       throw ParseError(where + ": r_sample " + std::to_string(r) + " does not increase (previous " + std::to_string(out.r_sample.back()) + ")");
     out.r_sample.push_back(r);
     for (std::size_t k = 1; k <= width; ++k) out.samples.push_back(parse_double(fields[k], where, "sample " + std::to_string(k - 1)));
+    for (std::size_t k = 1; out.leads == 2 && k <= width; ++k)
+      out.samples2.push_back(parse_double(fields[width + k], where, "second-lead sample " + std::to_string(k - 1)));
   }
   if (out.r_sample.empty()) throw ParseError(source + ": no beats");
   return out;

@@ -121,12 +121,19 @@ BeatPipeline::RecordResult BeatPipeline::classify_record(const Recording& rec, s
 }
 
 BeatPipeline::RecordResult BeatPipeline::classify_windows(const std::string& name, std::span<const double> raw,
-                                                          std::span<const std::int64_t> r_samples) const {
+                                                          std::span<const std::int64_t> r_samples,
+                                                          std::span<const double> raw2) const {
   const auto W = static_cast<std::size_t>(pre_.window.length());
-  if (pre_.second_lead) throw InvalidArgument(name + ": the model uses two leads; beats given as one lead's windows cannot be classified");
-  if (raw.size() != r_samples.size() * W)
-    throw InvalidArgument(name + ": " + std::to_string(raw.size()) + " samples for " + std::to_string(r_samples.size()) +
-                          " beats of " + std::to_string(W));
+  if (pre_.second_lead && raw2.empty())
+    throw InvalidArgument(name + ": the model uses two leads and the beats hold one lead's windows; give each beat's second-lead "
+                          "window after the first, or use a one-lead model");
+  const auto check = [&](std::span<const double> w, const char* what) {
+    if (w.size() != r_samples.size() * W)
+      throw InvalidArgument(name + ": " + std::to_string(w.size()) + " " + what + " samples for " + std::to_string(r_samples.size()) +
+                            " beats of " + std::to_string(W));
+  };
+  check(raw, "first-lead");
+  if (pre_.second_lead) check(raw2, "second-lead");
   if (!std::is_sorted(r_samples.begin(), r_samples.end())) throw InvalidArgument(name + ": beat times are not in order");
   RecordResult r;
   r.beats.record = name;
@@ -136,6 +143,7 @@ BeatPipeline::RecordResult BeatPipeline::classify_windows(const std::string& nam
     r.beats.beats.push_back(b);
   }
   r.beats.windows.assign(raw.begin(), raw.end());
+  if (pre_.second_lead) r.beats.windows2.assign(raw2.begin(), raw2.end());
   finish_beats(r.beats, r_samples, pre_);
   r.rows = rows(r.beats);
   r.proba = model_.predict_proba(r.rows, r.beats.beats.size());

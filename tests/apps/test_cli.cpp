@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "heartwave/wfdb_signal.hpp"
 #include "support.hpp"
 
 namespace {
@@ -396,4 +397,52 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   r = run("predict --no-rhythm-gate --record " + rec201 + " --out -", "env -u HEARTWAVE_MODEL");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_GT(s_calls(r.out, "201", nullptr), gated + 50);  // S calls inside AF, removed by the gate
+
+  // A CSV of two-lead beats (each line r_sample, then both leads' raw windows)
+  // cut from 201 at the beats --record classified: the default model decides
+  // them as it decides the record (only the RR features of the first and last
+  // beats can differ: the record's annotations hold beats outside the windows).
+  const heartwave::Recording rec = heartwave::to_recording(heartwave::read_record(rec201));
+  std::vector<std::int64_t> at;
+  for (const auto& [t, c] : from_record) at.push_back(std::stoll(t));
+  std::sort(at.begin(), at.end());
+  {
+    std::ofstream beats(tmp / "201.csv");
+    beats << "r_sample";
+    for (const char* lead : {"a", "b"})
+      for (int k = 0; k < 187; ++k) beats << "," << lead << k;
+    beats << "\n";
+    for (const auto t : at) {
+      beats << t;
+      for (std::size_t l = 0; l < 2; ++l)
+        for (std::int64_t k = t - 93; k < t + 94; ++k) beats << "," << rec.samples[l][static_cast<std::size_t>(k)];
+      beats << "\n";
+    }
+  }
+  r = run("predict --beats " + (tmp / "201.csv").string() + " --out -", "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::map<std::string, std::string> from_beats;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+    if (f.size() >= 4 && f[0] == "201") from_beats[f[1]] = f[3];
+  }
+  ASSERT_EQ(from_beats.size(), from_record.size());
+  std::size_t same = 0;
+  for (const auto& [t, c] : from_record) same += from_beats[t] == c;
+  EXPECT_GE(same, from_record.size() - 5) << same << " of " << from_record.size();
+  // One lead's windows cannot feed the two-lead default model: the error says what to give.
+  {
+    std::ofstream beats(tmp / "one.csv");
+    for (const auto t : at) {
+      beats << t;
+      for (std::int64_t k = t - 93; k < t + 94; ++k) beats << "," << rec.samples[0][static_cast<std::size_t>(k)];
+      beats << "\n";
+    }
+  }
+  r = run("predict --beats " + (tmp / "one.csv").string() + " --out -", "env -u HEARTWAVE_MODEL");
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("give each beat's second-lead window after the first"), std::string::npos) << r.out;
 }

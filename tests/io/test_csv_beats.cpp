@@ -12,12 +12,28 @@ TEST(CsvBeats, ParsesWithAndWithoutHeader) {
   ASSERT_EQ(a.size(), 2u);
   EXPECT_EQ(a.r_sample, (std::vector<std::int64_t>{10, 20}));
   EXPECT_EQ(a.samples, (std::vector<double>{0.5, 1, -2, 1e-3, 2, 3}));
+  EXPECT_EQ(a.leads, 1u);
+  EXPECT_TRUE(a.samples2.empty());
   const auto b = parse_beats_csv("5,1,2,3", 3, "b.csv");
   EXPECT_EQ(b.size(), 1u);
 }
 
+TEST(CsvBeats, TwoLeadsCarryTheSecondWindowAfterTheFirst) {
+  const auto a = parse_beats_csv("r,a0,a1,b0,b1\n10,1,2,3,4\n20,5,6,7,8\n", 2, "b.csv");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.leads, 2u);
+  EXPECT_EQ(a.samples, (std::vector<double>{1, 2, 5, 6}));
+  EXPECT_EQ(a.samples2, (std::vector<double>{3, 4, 7, 8}));
+  // The first beat decides; a later line of the other shape is an error.
+  expect_throw_with<ParseError>([] { parse_beats_csv("10,1,2,3,4\n20,5,6\n", 2, "b.csv"); },
+                                "b.csv:2: expected 5 fields like the first beat");
+  expect_throw_with<ParseError>([] { parse_beats_csv("10,1,2\n20,5,6,7,8\n", 2, "b.csv"); }, "b.csv:2: expected 3 fields");
+  expect_throw_with<ParseError>([] { parse_beats_csv("10,1,2,3,x\n", 2, "b.csv"); }, "invalid second-lead sample 1 'x'");
+  expect_throw_with<ParseError>([] { parse_beats_csv("1,2,3,4\n", 2, "b.csv"); }, "without its R-peak sample number");
+}
+
 TEST(CsvBeats, ErrorsNameTheLine) {
-  expect_throw_with<ParseError>([] { parse_beats_csv("1,2,3\n", 3, "b.csv"); }, "b.csv:1: expected 4 fields");
+  expect_throw_with<ParseError>([] { parse_beats_csv("1,2,3\n", 3, "b.csv"); }, "b.csv:1: expected 4 fields (r_sample and 3 samples) or 7");
   expect_throw_with<ParseError>([] { parse_beats_csv("1,2,3\n", 3, "b.csv"); }, "without its R-peak sample number");
   expect_throw_with<ParseError>([] { parse_beats_csv("1,2\n", 3, "b.csv"); }, "found 2");
   expect_throw_with<ParseError>([] { parse_beats_csv("h\n1,2,3,4\n2,2,x,4\n", 3, "b.csv"); }, "b.csv:3: invalid sample 1 'x'");

@@ -131,14 +131,39 @@ TEST(BeatPipeline, TwoLeadModelsGetTheDatasetRowsFromRecordings) {
     }
   }
   EXPECT_EQ(checked, test.n);
-  // One lead cannot feed a two-lead model.
   const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / "100"));
   const auto anns = read_annotations(heartwave::test::mitdb_dir() / "100.atr");
+  {
+    // Both leads' windows cut elsewhere (a two-lead CSV of beats): every
+    // column but the RR features is the record's, bit for bit.
+    const auto whole = pipe.classify_record(rec, anns);
+    std::vector<double> raw, raw2;
+    std::vector<std::int64_t> at;
+    for (const auto& b : whole.beats.beats) {
+      at.push_back(b.r_sample);
+      raw.insert(raw.end(), rec.samples[0].begin() + b.r_sample - 93, rec.samples[0].begin() + b.r_sample + 94);
+      raw2.insert(raw2.end(), rec.samples[1].begin() + b.r_sample - 93, rec.samples[1].begin() + b.r_sample + 94);
+    }
+    const auto cut = pipe.classify_windows("100", raw, at, raw2);
+    ASSERT_EQ(cut.rows.size(), whole.rows.size());
+    const std::size_t D = pipe.row_width();
+    for (std::size_t i = 0; i < at.size(); ++i)
+      for (std::size_t c = 0; c < D; ++c) {
+        if (c >= 187 && c < 187 + kNumRRFeatures) continue;
+        ASSERT_EQ(cut.rows[i * D + c], whole.rows[i * D + c]) << "beat " << i << " column " << c;
+      }
+    // The second lead matters: the first lead twice gives other template features.
+    const auto twice = pipe.classify_windows("100", raw, at, raw);
+    EXPECT_NE(twice.rows, cut.rows);
+    expect_throw_with<InvalidArgument>([&] { pipe.classify_windows("100", raw, at, {raw2.data(), raw2.size() - 1}); },
+                                       "second-lead samples");
+  }
+  // One lead cannot feed a two-lead model.
   expect_throw_with<InvalidArgument>([&] { pipe.classify_record("100", rec.samples[0], rec.fs, anns); }, "two leads are needed");
   expect_throw_with<InvalidArgument>([&] { pipe.classify_beat(std::vector<double>(187), RRFeatures{}, std::vector<float>(187)); },
                                      "uses two leads; the second lead");
   expect_throw_with<InvalidArgument>([&] { pipe.classify_windows("x", std::vector<double>(187), std::vector<std::int64_t>{100}); },
-                                     "uses two leads");
+                                     "uses two leads and the beats hold one lead's windows");
   Recording one = rec;
   one.leads.resize(1);
   one.samples.resize(1);
