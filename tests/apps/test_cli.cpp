@@ -444,5 +444,28 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   }
   r = run("predict --beats " + (tmp / "one.csv").string() + " --out -", "env -u HEARTWAVE_MODEL");
   EXPECT_EQ(r.status, 8) << r.out;
-  EXPECT_NE(r.out.find("give each beat's second-lead window after the first"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("one.csv holds one lead and the model"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("models/one-lead.hwm (the shipped one-lead model), or each beat's second-lead window after the first"),
+            std::string::npos) << r.out;
+  // The shipped one-lead model takes them.
+  const std::string one_lead = std::string(HEARTWAVE_SOURCE_DIR) + "/models/one-lead.hwm";
+  r = run("predict --model " + one_lead + " --beats " + (tmp / "one.csv").string() + " --out -");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(static_cast<std::size_t>(std::count(r.out.begin(), r.out.end(), '\n')), at.size() + 1);
+  std::map<std::string, std::string> one_from_beats, one_from_record;
+  s_calls(r.out, "one", &one_from_beats);
+  r = run("predict --model " + one_lead + " --record " + rec201 + " --out -");
+  ASSERT_EQ(r.status, 0) << r.out;
+  s_calls(r.out, "201", &one_from_record);
+  ASSERT_EQ(one_from_beats.size(), one_from_record.size());
+  same = 0;
+  for (const auto& [t, c] : one_from_record) same += one_from_beats[t] == c;
+  EXPECT_GE(same, one_from_record.size() - 5) << same << " of " << one_from_record.size();
+  // ... and reproduces the DS2 figures stored in it, from a one-lead dataset.
+  r = run("data build --protocol inter-patient --data-dir " + heartwave::test::mitdb_dir().string() + " --out " + (tmp / "one-lead").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run("evaluate --model " + one_lead + " --data " + (tmp / "one-lead").string() + " --out " + (tmp / "ev-one").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("reproduces the figures stored in the model"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("49698 beats"), std::string::npos) << r.out;
 }
