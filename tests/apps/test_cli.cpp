@@ -422,13 +422,7 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   r = run("predict --beats " + (tmp / "201.csv").string() + " --out -", "env -u HEARTWAVE_MODEL");
   ASSERT_EQ(r.status, 0) << r.out;
   std::map<std::string, std::string> from_beats;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> f;
-    std::stringstream ls(line);
-    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
-    if (f.size() >= 4 && f[0] == "201") from_beats[f[1]] = f[3];
-  }
+  s_calls(r.out, "201", &from_beats);
   ASSERT_EQ(from_beats.size(), from_record.size());
   std::size_t same = 0;
   for (const auto& [t, c] : from_record) same += from_beats[t] == c;
