@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "heartwave/annotation.hpp"
+#include "heartwave/file_util.hpp"
 #include "heartwave/wfdb_signal.hpp"
 #include "support.hpp"
 
@@ -462,4 +464,28 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("reproduces the figures stored in the model"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("49698 beats"), std::string::npos) << r.out;
+
+  // A one-lead WFDB record (201's MLII alone, written here with its
+  // annotations): the default model names the one-lead model, which decides
+  // it exactly as it decides the two-lead record.
+  {
+    const heartwave::Record two = heartwave::read_record(rec201);
+    const auto& spec = two.header.signals[0];
+    heartwave::write_file_atomic(tmp / "mlii.dat", heartwave::encode_samples(16, two.adc[0]));
+    heartwave::write_file_atomic(tmp / "mlii.hea", "mlii 1 360 " + std::to_string(two.adc[0].size()) + "\nmlii.dat 16 " +
+                                                       std::to_string(spec.adc_gain) + " 11 " + std::to_string(spec.adc_zero) + " " +
+                                                       std::to_string(two.adc[0][0]) + " " +
+                                                       std::to_string(heartwave::wfdb_checksum(two.adc[0])) + " 0 MLII\n");
+    heartwave::write_annotations(tmp / "mlii.atr", heartwave::read_annotations(rec201 + ".atr"));
+  }
+  const std::string mlii = (tmp / "mlii").string();
+  r = run("predict --record " + mlii + " --out -", "env -u HEARTWAVE_MODEL");
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("holds one lead and the model"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("models/one-lead.hwm (the shipped one-lead model)"), std::string::npos) << r.out;
+  r = run("predict --model " + one_lead + " --record " + mlii + " --out -");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::map<std::string, std::string> one_from_mlii;
+  s_calls(r.out, "mlii", &one_from_mlii);
+  EXPECT_EQ(one_from_mlii, one_from_record);
 }
