@@ -343,8 +343,10 @@ void write_predictions(const std::string& out_path, const std::string& out) {
 int predict_raw(const PredictArgs& a) {
   const ModelBundle b = load_bundle(a.model, a.threads);
   const BeatPipeline pipe(b.meta, *b.model);
-  // One lead in, a two-lead model: name the shipped one-lead model.
-  const auto one_lead_input = [&](const std::string& what) {
+  // One lead in, a two-lead model: refused before classifying, naming the
+  // shipped one-lead model (the pipeline's own error cannot know of it).
+  const auto check_leads = [&](const std::string& what, std::size_t leads) {
+    if (leads >= 2 || !pipe.preprocessing().second_lead) return;
     const auto one_lead = std::filesystem::path(HEARTWAVE_DEFAULT_MODEL).parent_path() / "one-lead.hwm";
     throw InvalidArgument(what + " holds one lead and the model " + a.model + " uses two; give --model " + one_lead.string() +
                           " (the shipped one-lead model)" + (a.beats.empty() ? "" : ", or each beat's second-lead window after the first"));
@@ -354,14 +356,14 @@ int predict_raw(const PredictArgs& a) {
   bool labelled = false;
   if (!a.record.empty()) {
     const Recording rec = to_recording(read_record(a.record));
-    if (pipe.preprocessing().second_lead && rec.leads.size() < 2) one_lead_input(a.record);
+    check_leads(a.record, rec.leads.size());
     name = rec.name;
     res = pipe.classify_record(rec, read_annotations(a.record + "." + a.annotator));
     labelled = true;
   } else {
     const BeatsCsv csv = read_beats_csv(a.beats, static_cast<std::size_t>(pipe.preprocessing().window.length()));
     name = std::filesystem::path(a.beats).stem().string();
-    if (csv.leads == 1 && pipe.preprocessing().second_lead) one_lead_input(a.beats);
+    check_leads(a.beats, csv.leads);
     if (csv.leads == 2 && !pipe.preprocessing().second_lead)
       std::fprintf(stderr, "note: %s holds two leads; the model uses one, so the second lead's windows are not used\n", a.beats.c_str());
     res = pipe.classify_windows(name, csv.samples, csv.r_sample, csv.samples2);

@@ -45,8 +45,9 @@ BeatsCsv parse_beats_csv(std::string_view text, std::size_t width, const std::st
       throw ParseError(where + ": r_sample " + std::to_string(r) + " does not increase (previous " + std::to_string(out.r_sample.back()) + ")");
     out.r_sample.push_back(r);
     for (std::size_t k = 1; k <= width; ++k) out.samples.push_back(parse_double(fields[k], where, "sample " + std::to_string(k - 1)));
-    for (std::size_t k = 1; out.leads == 2 && k <= width; ++k)
-      out.samples2.push_back(parse_double(fields[width + k], where, "second-lead sample " + std::to_string(k - 1)));
+    if (out.leads == 2)
+      for (std::size_t k = 1; k <= width; ++k)
+        out.samples2.push_back(parse_double(fields[width + k], where, "second-lead sample " + std::to_string(k - 1)));
   }
   if (out.r_sample.empty()) throw ParseError(source + ": no beats");
   return out;
