@@ -8,9 +8,11 @@
 //  - convxgb trains the trunk with a linear head, then trains XGBoost (the
 //    xgb-feat family) on the pooled values plus the engineered features.
 // Training is deterministic for a seed and thread count: torch's generator is
-// seeded, batches are shuffled with our own seeded generator.
+// seeded, batches are shuffled with our own seeded generator, and the BLAS
+// runs on one thread whatever the machine's core count.
 #include "torch_families.hpp"
 
+#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -40,6 +42,23 @@ struct NetSpec {
   int head_hidden = 64;  // 0: a single linear layer after the trunk
   double dropout = 0.3;
 };
+
+// LibTorch parallelises its own kernels (OpenMP, torch::set_num_threads); the
+// BLAS it calls for the dense layers must then run on one thread. OpenBLAS
+// (Debian's libopenblas0-pthread, which LibTorch reaches through libblas.so.3)
+// otherwise starts a thread per core that spins between calls: a second
+// core's worth of CPU lost per training, epochs 25% slower with two LibTorch
+// threads, and a result that depends on the machine's core count (its
+// threads split the sums differently). Looked up at run time, so any other
+// BLAS is left as it is.
+void single_threaded_blas() {
+  using SetThreads = void (*)(int);
+  for (const char* name : {"openblas_set_num_threads", "goto_set_num_threads"})
+    if (void* f = dlsym(RTLD_DEFAULT, name)) {
+      reinterpret_cast<SetThreads>(f)(1);
+      return;
+    }
+}
 
 class NetImpl : public nn::Module {
  public:
@@ -484,6 +503,7 @@ class TorchClassifier : public Classifier {
     if (dim) params_["num_features"] = static_cast<int>(dim) - num_samples();
     torch::manual_seed(seed_);
     torch::set_num_threads(threads_);
+    single_threaded_blas();
     net_ = Net(spec_from(params_, family_, mlp_branch_));
     net_->eval();
     forward_ = to_forward(net_);

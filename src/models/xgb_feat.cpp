@@ -31,8 +31,8 @@ void quiet_once() {
 
 struct DMatrix {
   DMatrixHandle h = nullptr;
-  DMatrix(const Rows& r, const std::vector<float>* weights) {
-    check(XGDMatrixCreateFromMat(r.X.data(), r.n, r.dim, std::nanf(""), &h), "DMatrix");
+  DMatrix(const Rows& r, const std::vector<float>* weights, int threads) {
+    check(XGDMatrixCreateFromMat_omp(r.X.data(), r.n, r.dim, std::nanf(""), &h, threads), "DMatrix");
     std::vector<float> labels(r.y.begin(), r.y.end());
     check(XGDMatrixSetFloatInfo(h, "label", labels.data(), r.n), "labels");
     if (weights) check(XGDMatrixSetFloatInfo(h, "weight", weights->data(), r.n), "weights");
@@ -126,9 +126,9 @@ class XgbFeat final : public Classifier {
     if (fit.n == 0) throw InvalidArgument("xgb-feat: no rows to fit");
     if (stops && fit.dim != early.dim) throw InvalidArgument("xgb-feat: fit and early-stopping rows differ in width");
     const std::vector<float> w = params_["balanced_weights"].get<bool>() ? balanced_weights(fit.y, params_["max_class_weight"].get<double>()) : std::vector<float>();
-    DMatrix dfit(fit, w.empty() ? nullptr : &w);
+    DMatrix dfit(fit, w.empty() ? nullptr : &w, threads_);
     std::optional<DMatrix> dearly;
-    if (stops) dearly.emplace(early, nullptr);
+    if (stops) dearly.emplace(early, nullptr, threads_);
     XGBoosterFree(booster_);
     DMatrixHandle cache[] = {dfit.h, stops ? dearly->h : nullptr};
     const int cached = stops ? 2 : 1;

@@ -3,6 +3,8 @@
 // bad parameters and damaged weights.
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
 #include <cmath>
 #include <random>
 
@@ -207,6 +209,36 @@ TEST(TorchFamilies, ParametersAndShapesAreValidated) {
   p["num_samples"] = 60;  // more samples than the rows have
   auto too_wide = create_classifier("cnn-mlp", p, 1, 1);
   EXPECT_THROW(too_wide->fit(fit, early, nullptr), InvalidArgument);
+}
+
+// LibTorch parallelises its own kernels; OpenBLAS (what setup.sh installs for
+// libblas.so.3) must then stay on one thread, or its spinning threads eat the
+// other core and its thread count, which follows the machine's cores, changes
+// the sums. Building a network pins it, whatever it was before; training on
+// two LibTorch threads is then as deterministic as on one.
+TEST(TorchFamilies, TheBlasRunsOnOneThread) {
+  using Get = int (*)();
+  using Set = void (*)(int);
+  const auto get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  const auto set = reinterpret_cast<Set>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  ASSERT_TRUE(get && set) << "LibTorch is not using OpenBLAS: install libopenblas0-pthread (scripts/setup.sh)";
+  nlohmann::json p = small_net();
+  p["epochs"] = 1;
+  for (const char* family : {"cnn-mlp", "convxgb"}) {
+    if (std::string(family) == "convxgb") p["xgb"] = {{"num_round", 3}};
+    set(2);
+    ASSERT_EQ(get(), 2);
+    auto m = create_classifier(family, p, 1, 2);
+    EXPECT_EQ(get(), 1) << family;
+    set(2);
+    const Rows fit = make_beats(300, 30), test = make_beats(100, 31);
+    m->fit(fit, Rows{}, nullptr);
+    EXPECT_EQ(get(), 1) << family << ": fit builds its network anew";
+    // Two LibTorch threads are deterministic too.
+    auto again = create_classifier(family, p, 1, 2);
+    again->fit(fit, Rows{}, nullptr);
+    EXPECT_EQ(again->predict_proba(test.X, test.n), m->predict_proba(test.X, test.n)) << family;
+  }
 }
 
 // Our own forward pass (batch norm folded) against LibTorch's, on the same weights.
