@@ -1,6 +1,7 @@
 // heartwave train / evaluate / predict.
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -226,7 +227,10 @@ int run_train(const TrainArgs& a) {
     }
     spdlog::info("{}: {} rows to fit, {} for early stopping ({})", a.model, splits.fit.n, splits.early.n, splits.description);
     Progress bar;
+    std::vector<double> elapsed;  // seconds since fitting began, at the end of each logged iteration
+    const auto started = std::chrono::steady_clock::now();
     const TrainResult res = model->fit(splits.fit, splits.early, [&](int it, int total, const TrainLogEntry& e) {
+      elapsed.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       bar.update("train", static_cast<std::size_t>(it), static_cast<std::size_t>(total));
       if (e.early_macro_f1 >= 0 && !bar.active())
         spdlog::info("{} {}/{}: train loss {:.4f}, early-stopping loss {:.4f}, macro-F1 {:.2f}%", e.stage, it, total,
@@ -237,9 +241,11 @@ int run_train(const TrainArgs& a) {
     const Metrics em = stops ? compute_metrics(splits.early.y, argmax_rows(model->predict_proba(splits.early.X, splits.early.n)))
                              : Metrics{};
     nlohmann::json log = nlohmann::json::array();
-    for (const auto& e : res.log) {
+    for (std::size_t i = 0; i < res.log.size(); ++i) {
+      const TrainLogEntry& e = res.log[i];
       nlohmann::json entry = {{"iteration", e.iteration}, {"train_loss", e.train_loss}, {"stage", e.stage}};
       if (stops) entry.update({{"early_loss", e.early_loss}, {"early_macro_f1", e.early_macro_f1}});
+      if (elapsed.size() == res.log.size()) entry["seconds"] = elapsed[i];
       log.push_back(std::move(entry));
     }
     nlohmann::json meta;

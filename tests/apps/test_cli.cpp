@@ -307,6 +307,14 @@ TEST(Cli, CrossValidationInsideDs1) {
   const auto log = nlohmann::json::parse(lj);
   ASSERT_EQ(log.size(), 6u);
   EXPECT_FALSE(log[0].contains("early_loss"));
+  // Each entry says when it ended, in seconds since fitting began.
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    ASSERT_TRUE(log[i].contains("seconds")) << i;
+    EXPECT_GT(log[i]["seconds"].get<double>(), 0.0);
+    if (i > 0) {
+      EXPECT_GE(log[i]["seconds"].get<double>(), log[i - 1]["seconds"].get<double>());
+    }
+  }
   r = run("evaluate --model " + model + " --data " + ds + " --split train --out " + (tmp / "ev").string());
   ASSERT_EQ(r.status, 0) << r.out;
   std::ifstream ej(tmp / "ev/metrics.json");
