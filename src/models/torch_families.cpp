@@ -52,12 +52,7 @@ struct NetSpec {
 // threads split the sums differently). Looked up at run time, so any other
 // BLAS is left as it is.
 void single_threaded_blas() {
-  using SetThreads = void (*)(int);
-  for (const char* name : {"openblas_set_num_threads", "goto_set_num_threads"})
-    if (void* f = dlsym(RTLD_DEFAULT, name)) {
-      reinterpret_cast<SetThreads>(f)(1);
-      return;
-    }
+  if (void* f = dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) reinterpret_cast<void (*)(int)>(f)(1);
 }
 
 class NetImpl : public nn::Module {
