@@ -80,7 +80,7 @@ void print_row(const std::string& family, const Timing& t, int threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string data, family = "all";
+  std::string data, family = "all", xgb_params = "{}";
   int rounds = 500, epochs = 3, threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--data")) data = argv[i + 1];
@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--xgb-params")) xgb_params = argv[i + 1];
     else {
       std::fprintf(stderr, "bench_train: unknown option %s\n", argv[i]);
       return 2;
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
   if (data.empty() || rounds < 1 || epochs < 1 || threads < 1) {
     std::fprintf(stderr,
                  "usage: bench_train --data SEED_DATASET [--rounds 500] [--epochs 3] [--threads 2] "
-                 "[--family all|xgb-feat|cnn-mlp|convxgb]\n");
+                 "[--family all|xgb-feat|cnn-mlp|convxgb] [--xgb-params JSON]\n");
     return 2;
   }
   const bool all = family == "all";
@@ -109,7 +110,8 @@ int main(int argc, char** argv) {
   std::printf("| family | stage | threads | iterations | first | median of the others | fit in all |\n|---|---|---|---|---|---|---|\n");
   std::fflush(stdout);
   if (all || family == "xgb-feat") {
-    const nlohmann::json p = {{"balanced_weights", false}, {"eta", 0.2}, {"max_depth", 6}, {"num_round", rounds}};
+    nlohmann::json p = {{"balanced_weights", false}, {"eta", 0.2}, {"max_depth", 6}, {"num_round", rounds}};
+    p.update(nlohmann::json::parse(xgb_params));
     print_row("xgb-feat", time_fit("xgb-feat", p, s.fit, threads), threads);
     std::fflush(stdout);
   }

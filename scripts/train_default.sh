@@ -18,6 +18,16 @@
 # best iteration ([65, 32, 86, 40, 27]) that won 5-fold `cv` on the one-lead
 # dataset (argmax macro-F1 43.52% against 43.04% for the two-lead default's
 # depth 4 / colsample 0.5, whose median was 59).
+#
+# Last, the window-only model, models/window-only.hwm, for beats given
+# without times (a CSV of windows alone): xgb-feat on the MLII dataset that
+# reads only each beat's 187 samples and its 36 morphology features
+# (configs/window-only.json `columns`; no RR interval, no dominant beat, no
+# rhythm step), depth 3, min_child_weight 10, colsample 0.5, unweighted, 27
+# rounds: the candidate and median best iteration ([32, 9, 27, 28, 16]) that
+# won 5-fold `cv --exclude-af --argmax` among four (macro-F1 27.70% against
+# 26.94% unweighted depth 6, 25.94% and 25.35% balanced weights capped at 5
+# and 20).
 #   bash scripts/train_default.sh        (about 15 minutes on 2 cores after the build)
 # Reruns give the same trees, predictions and stored figures (only the
 # recorded training time differs).
@@ -43,3 +53,8 @@ ship() {
 }
 ship default configs/default.json out/datasets/inter-patient --second-lead
 ship one-lead configs/one-lead.json out/datasets/inter-patient-1lead
+# The window-only model: no decision to choose (nothing in it reads time).
+$hw train --model xgb-feat --data out/datasets/inter-patient-1lead --params configs/window-only.json --seed 42 --threads 2 \
+  --early-fold -1 --exclude-af --out models/window-only.hwm
+rm -f models/window-only.hwm.log.json
+$hw evaluate --store --model models/window-only.hwm --data out/datasets/inter-patient-1lead --split test --out out/eval/window-only

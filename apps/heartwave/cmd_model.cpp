@@ -100,7 +100,7 @@ void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p
   add_model_data_options(pr, p, "CSV file to write ('-' for stdout)", false);
   pr->add_option("--record", p.record, "Instead of --data: a WFDB record (path without extension); beats at its annotations");
   pr->add_option("--annotator", p.annotator, "Annotation file extension for --record")->capture_default_str();
-  pr->add_option("--beats", p.beats, "Instead of --data: a CSV of beats from one recording, each line r_sample then the raw window (two-lead models: then the second lead's window)");
+  pr->add_option("--beats", p.beats, "Instead of --data: a CSV of beats from one recording, each line r_sample then the raw window (two-lead models: then the second lead's window); lines of windows alone (no r_sample) are independent beats, for models that read only the beat (models/window-only.hwm)");
   pr->callback([&] { status = run_predict(p); });
 }
 
@@ -330,11 +330,13 @@ namespace {
 
 constexpr const char* kPredictionHeader = "record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n";
 
-// One line of predict's CSV; `label` is empty when the truth is unknown.
+// One line of predict's CSV; `label` is empty when the truth is unknown, and
+// `r_sample` when it is negative (beats given without times).
 void append_prediction(std::string& out, const std::string& record, std::int64_t r_sample, std::string_view label,
                        int predicted, const float* p) {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%s,%lld,%.*s,%s,%.6f,%.6f,%.6f,%.6f,%.6f\n", record.c_str(), static_cast<long long>(r_sample),
+  const std::string at = r_sample < 0 ? std::string() : std::to_string(r_sample);
+  std::snprintf(buf, sizeof buf, "%s,%s,%.*s,%s,%.6f,%.6f,%.6f,%.6f,%.6f\n", record.c_str(), at.c_str(),
                 static_cast<int>(label.size()), label.data(), std::string(class_name(predicted)).c_str(), p[0], p[1], p[2], p[3], p[4]);
   out += buf;
 }
@@ -369,6 +371,12 @@ int predict_raw(const PredictArgs& a) {
   } else {
     const BeatsCsv csv = read_beats_csv(a.beats, static_cast<std::size_t>(pipe.preprocessing().window.length()));
     name = std::filesystem::path(a.beats).stem().string();
+    if (!csv.timed && pipe.needs_beat_times()) {
+      const auto alone = std::filesystem::path(HEARTWAVE_DEFAULT_MODEL).parent_path() / "window-only.hwm";
+      throw InvalidArgument(a.beats + " holds beats without R-peak sample numbers, and the model " + a.model +
+                            " reads RR intervals or the record's dominant beat; give each beat's r_sample first, or --model " +
+                            alone.string() + " (the shipped model that reads the beat's window alone)");
+    }
     check_leads(a.beats, csv.leads);
     if (csv.leads == 2 && !pipe.preprocessing().second_lead)
       std::fprintf(stderr, "note: %s holds two leads; the model uses one, so the second lead's windows are not used\n", a.beats.c_str());

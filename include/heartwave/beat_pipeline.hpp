@@ -39,6 +39,11 @@ class BeatPipeline {
   // The model's rhythm gate (its "decision.rhythm_gate"; disabled without one).
   const RhythmGate& rhythm_gate() const { return gate_; }
   LabelSet label_set() const { return labels_; }
+  // Whether the model needs each beat's time and its record's other beats:
+  // it reads an RR-interval or dominant-beat column, or has a rhythm gate.
+  // Models that read only the beat's own window and morphology do not, and
+  // can classify independent beats (classify_windows without times).
+  bool needs_beat_times() const { return needs_times_; }
   std::size_t row_width() const;
 
   struct RecordResult {
@@ -58,7 +63,10 @@ class BeatPipeline {
   // rate), all from one recording: the RR intervals come from these times and
   // the dominant beat from these windows. Two-lead models also need the
   // second lead's windows, in the same layout (InvalidArgument without them);
-  // one-lead models ignore them.
+  // one-lead models ignore them. With `r_samples` empty the windows are
+  // independent beats: allowed only when !needs_beat_times() (else
+  // InvalidArgument); their RR and dominant-beat features are NaN (unknown)
+  // and their r_sample -1.
   RecordResult classify_windows(const std::string& name, std::span<const double> raw_windows,
                                 std::span<const std::int64_t> r_samples, std::span<const double> raw_windows2 = {}) const;
 
@@ -88,6 +96,7 @@ class BeatPipeline {
   ClassWeights weights_;
   RhythmGate gate_;
   const Classifier& model_;
+  bool needs_times_ = true;
 };
 
 }  // namespace heartwave

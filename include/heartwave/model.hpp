@@ -43,6 +43,13 @@ class Classifier {
   virtual TrainResult fit(const Rows& fit, const Rows& early, const TrainProgress& progress) = 0;
   // rows x 5 class probabilities for a row-major rows x dim batch.
   virtual std::vector<float> predict_proba(std::span<const float> X, std::size_t rows) const = 0;
+  // The columns of a `dim`-wide row that the predictions depend on, in
+  // ascending order: all of them unless a family is told to read fewer.
+  virtual std::vector<std::size_t> input_columns(std::size_t dim) const {
+    std::vector<std::size_t> all(dim);
+    for (std::size_t c = 0; c < dim; ++c) all[c] = c;
+    return all;
+  }
   virtual std::vector<std::uint8_t> save_weights() const = 0;
   virtual void load_weights(std::span<const std::uint8_t> bytes) = 0;
 };

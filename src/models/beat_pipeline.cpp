@@ -1,6 +1,7 @@
 #include "heartwave/beat_pipeline.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "heartwave/error.hpp"
 #include "heartwave/features.hpp"
@@ -65,7 +66,20 @@ BeatPipeline::BeatPipeline(const nlohmann::json& meta, const Classifier& model)
       filter_(pre_.coefficients()),
       weights_(model_class_weights(meta)),
       gate_(model_rhythm_gate(meta)),
-      model_(model) {}
+      model_(model) {
+  // Feature columns that depend on the beat's neighbours: the RR intervals
+  // and everything after the morphology (the dominant-beat comparisons, the
+  // second lead's included).
+  const std::size_t F = pre_.num_features(), W = static_cast<std::size_t>(pre_.window.length());
+  const std::size_t at = view_ == View::feat ? W : 0;
+  const auto context = [&](std::size_t c) {
+    if (view_ == View::base || c < at) return false;
+    const std::size_t f = c - at;
+    return f < kNumRRFeatures || (f >= kNumRRFeatures + kNumMorphologyFeatures && f < F);
+  };
+  needs_times_ = gate_.enabled;
+  for (const std::size_t c : model_.input_columns(row_width())) needs_times_ = needs_times_ || context(c);
+}
 
 std::vector<std::int32_t> BeatPipeline::decide(const RecordResult& result, bool use_weights, bool use_gate) const {
   auto pred = heartwave::decide(result.proba, use_weights ? weights_ : ClassWeights{1, 1, 1, 1, 1});
@@ -132,6 +146,18 @@ BeatPipeline::RecordResult BeatPipeline::classify_windows(const std::string& nam
       throw InvalidArgument(name + ": " + std::to_string(w.size()) + " " + what + " samples for " + std::to_string(r_samples.size()) +
                             " beats of " + std::to_string(W));
   };
+  const bool timed = !r_samples.empty() || raw.empty();
+  std::vector<std::int64_t> spaced;
+  if (!timed) {
+    if (needs_times_)
+      throw InvalidArgument(name + ": the beats carry no R-peak sample numbers, and the model reads RR intervals or the record's "
+                            "dominant beat; give each beat's r_sample first, or use a model that reads the beat alone");
+    if (raw.size() % W) throw InvalidArgument(name + ": " + std::to_string(raw.size()) + " first-lead samples are not whole beats of " + std::to_string(W));
+    // Stand-in times, one window apart, for the shared feature code; the
+    // features that depend on them are blanked below.
+    for (std::size_t i = 0; i < raw.size() / W; ++i) spaced.push_back(static_cast<std::int64_t>(i * W));
+    r_samples = spaced;
+  }
   check(raw, "first-lead");
   if (pre_.second_lead) check(raw2, "second-lead");
   if (!std::is_sorted(r_samples.begin(), r_samples.end())) throw InvalidArgument(name + ": beat times are not in order");
@@ -145,6 +171,15 @@ BeatPipeline::RecordResult BeatPipeline::classify_windows(const std::string& nam
   r.beats.windows.assign(raw.begin(), raw.end());
   if (pre_.second_lead) r.beats.windows2.assign(raw2.begin(), raw2.end());
   finish_beats(r.beats, r_samples, pre_);
+  if (!timed) {
+    const std::size_t F = pre_.num_features();
+    for (std::size_t i = 0; i < r_samples.size(); ++i) {
+      r.beats.beats[i].r_sample = -1;
+      float* f = r.beats.features.data() + i * F;
+      std::fill(f, f + kNumRRFeatures, std::nanf(""));
+      std::fill(f + kNumRRFeatures + kNumMorphologyFeatures, f + F, std::nanf(""));
+    }
+  }
   r.rows = rows(r.beats);
   r.proba = model_.predict_proba(r.rows, r.beats.beats.size());
   return r;

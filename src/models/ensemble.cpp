@@ -7,6 +7,7 @@
 // other, each preceded by its length (u64, little-endian).
 #include "ensemble.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -94,6 +95,17 @@ class Ensemble final : public Classifier {
       for (std::size_t k = 0; k < out.size(); ++k) out[k] += w * p[k];
     }
     return out;
+  }
+
+  std::vector<std::size_t> input_columns(std::size_t dim) const override {
+    std::vector<std::size_t> all;
+    for (const auto& m : members_) {
+      const auto c = m->input_columns(dim);
+      all.insert(all.end(), c.begin(), c.end());
+    }
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    return all;
   }
 
   std::vector<std::uint8_t> save_weights() const override {

@@ -207,6 +207,14 @@ class XgbFeat final : public Classifier {
     return {out, out + rows * 5};
   }
 
+  std::vector<std::size_t> input_columns(std::size_t dim) const override {
+    if (params_["columns"].empty() && params_["use_samples"].get<bool>()) return Classifier::input_columns(dim);
+    auto cols = columns(dim);
+    std::sort(cols.begin(), cols.end());
+    cols.erase(std::unique(cols.begin(), cols.end()), cols.end());
+    return cols;
+  }
+
   std::vector<std::uint8_t> save_weights() const override {
     bst_ulong len = 0;
     const char* buf = nullptr;

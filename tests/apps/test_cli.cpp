@@ -471,6 +471,52 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   EXPECT_NE(r.out.find("reproduces the figures stored in the model"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("49698 beats"), std::string::npos) << r.out;
 
+  // Beats without times (each line the MLII window alone): every model that
+  // reads RR intervals or the dominant beat refuses them, naming the shipped
+  // window-only model, which classifies each beat exactly as it does inside
+  // the record (it reads nothing but the beat).
+  {
+    std::ofstream beats(tmp / "alone.csv");
+    for (const auto t : at) {
+      for (std::int64_t k = t - 93; k < t + 94; ++k) beats << (k > t - 93 ? "," : "") << rec.samples[0][static_cast<std::size_t>(k)];
+      beats << "\n";
+    }
+  }
+  for (const std::string model : {std::string(), " --model " + one_lead}) {
+    r = run("predict" + model + " --beats " + (tmp / "alone.csv").string() + " --out -", "env -u HEARTWAVE_MODEL");
+    EXPECT_EQ(r.status, 8) << r.out;
+    EXPECT_NE(r.out.find("alone.csv holds beats without R-peak sample numbers"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("models/window-only.hwm (the shipped model that reads the beat's window alone)"), std::string::npos) << r.out;
+  }
+  const std::string alone = std::string(HEARTWAVE_SOURCE_DIR) + "/models/window-only.hwm";
+  r = run("predict --model " + alone + " --beats " + (tmp / "alone.csv").string() + " --out -");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto lines = [](const std::string& csv) {
+    std::vector<std::string> v;
+    std::istringstream in(csv);
+    for (std::string line; std::getline(in, line);) v.push_back(line);
+    return v;
+  };
+  const auto from_alone = lines(r.out);
+  r = run("predict --model " + alone + " --record " + rec201 + " --out -");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto from_201 = lines(r.out);
+  ASSERT_EQ(from_alone.size(), at.size() + 1);
+  ASSERT_EQ(from_201.size(), at.size() + 1);
+  std::set<std::string> classes;
+  for (std::size_t i = 1; i < from_alone.size(); ++i) {
+    // record,r_sample,label,predicted,p_N..p_Q: "alone,,,V,..." against "201,<t>,<label>,V,..."
+    const auto tail = [](const std::string& l) { return l.substr(l.find(',', l.find(',', l.find(',') + 1) + 1)); };
+    ASSERT_EQ(from_alone[i].rfind("alone,,,", 0), 0u) << from_alone[i];
+    ASSERT_EQ(from_201[i].rfind("201," + std::to_string(at[i - 1]) + ",", 0), 0u) << from_201[i];
+    ASSERT_EQ(tail(from_alone[i]), tail(from_201[i])) << "beat " << i;
+    classes.insert(tail(from_alone[i]).substr(1, 1));
+  }
+  EXPECT_GE(classes.size(), 3u);  // 201 holds N, S and V beats, and the model finds more than one class
+  r = run("evaluate --model " + alone + " --data " + (tmp / "one-lead").string() + " --out " + (tmp / "ev-alone").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("reproduces the figures stored in the model"), std::string::npos) << r.out;
+
   // A one-lead WFDB record (201's MLII alone, written here with its
   // annotations): the default model names the one-lead model, which decides
   // it exactly as it decides the two-lead record.

@@ -3,6 +3,7 @@
 // at a time.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 
 #include "heartwave/beat_pipeline.hpp"
@@ -28,7 +29,7 @@ struct Trained {
 
 // A seed-protocol dataset of two records (or 114, whose MLII is its second
 // signal) and a small xgb-feat model on it.
-std::unique_ptr<Trained> train_small(bool second_lead = false) {
+std::unique_ptr<Trained> train_small(bool second_lead = false, const nlohmann::json& extra = nlohmann::json::object()) {
   auto t = std::make_unique<Trained>();
   BuildOptions o;
   o.data_dir = heartwave::test::mitdb_dir();
@@ -39,7 +40,9 @@ std::unique_ptr<Trained> train_small(bool second_lead = false) {
   if (second_lead) o.smote_targets = {{1, 200}};  // 100 + 114 hold too few F beats
   build_dataset(o);
   const auto splits = load_training_splits(o.out_dir, View::feat);
-  auto model = create_classifier("xgb-feat", {{"num_round", 8}, {"f1_every", 0}}, 1, 1);
+  nlohmann::json params = {{"num_round", 8}, {"f1_every", 0}};
+  params.update(extra);
+  auto model = create_classifier("xgb-feat", params, 1, 1);
   model->fit(splits.fit, splits.early, nullptr);
   const auto man = read_manifest(o.out_dir);
   save_bundle(t->dir / "m.hwm", *model, {{"preprocessing", man["preprocessing"]}, {"label_set", man["label_set"]}});
@@ -204,6 +207,50 @@ TEST(BeatPipeline, WindowsCutElsewhereGiveTheSameMorphology) {
   std::swap(backwards[0], backwards[1]);
   EXPECT_THROW(pipe.classify_windows("208", raw, backwards), InvalidArgument);
   EXPECT_THROW(pipe.classify_windows("208", {raw.data(), raw.size() - 1}, at), InvalidArgument);
+}
+
+TEST(BeatPipeline, IndependentBeatsNeedAModelThatReadsTheBeatAlone) {
+  const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / "208"));
+  const auto anns = read_annotations(heartwave::test::mitdb_dir() / "208.atr");
+  // A model reading the samples and the morphology only (no RR, no dominant beat).
+  std::vector<std::size_t> alone;
+  for (std::size_t c = 0; c < 187; ++c) alone.push_back(c);
+  for (std::size_t f = kNumRRFeatures; f < kNumRRFeatures + kNumMorphologyFeatures; ++f) alone.push_back(187 + f);
+  const auto t = train_small(false, {{"columns", alone}});
+  const BeatPipeline pipe(t->bundle.meta, *t->bundle.model);
+  EXPECT_FALSE(pipe.needs_beat_times());
+  const auto whole = pipe.classify_record("208", rec.samples[0], rec.fs, anns);
+  // The beats as raw windows without times, in reverse order.
+  const std::size_t n = whole.beats.beats.size(), D = pipe.row_width();
+  ASSERT_GT(n, 2000u);
+  std::vector<double> raw;
+  for (std::size_t k = n; k-- > 0;) {
+    const auto r = whole.beats.beats[k].r_sample;
+    raw.insert(raw.end(), rec.samples[0].begin() + r - 93, rec.samples[0].begin() + r + 94);
+  }
+  const auto cut = pipe.classify_windows("beats", raw, {});
+  ASSERT_EQ(cut.beats.beats.size(), n);
+  std::size_t nan_context = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t k = n - 1 - i;
+    EXPECT_EQ(cut.beats.beats[i].r_sample, -1);
+    for (const std::size_t c : alone) ASSERT_EQ(cut.rows[i * D + c], whole.rows[k * D + c]) << "beat " << i << " column " << c;
+    nan_context += std::isnan(cut.rows[i * D + 187]) && std::isnan(cut.rows[i * D + 187 + kNumRRFeatures + kNumMorphologyFeatures]);
+    // The model reads nothing else, so each beat gets its probabilities bit for bit, wherever it stands.
+    for (std::size_t j = 0; j < 5; ++j) ASSERT_EQ(cut.proba[i * 5 + j], whole.proba[k * 5 + j]) << "beat " << i;
+  }
+  EXPECT_EQ(nan_context, n);  // RR and dominant-beat features are unknown, not made up
+  EXPECT_THROW(pipe.classify_windows("beats", {raw.data(), raw.size() - 1}, {}), InvalidArgument);
+
+  // Models that read an RR or a dominant-beat column refuse beats without times.
+  const auto every = train_small();
+  const BeatPipeline all(every->bundle.meta, *every->bundle.model);
+  EXPECT_TRUE(all.needs_beat_times());
+  expect_throw_with<InvalidArgument>([&] { all.classify_windows("beats", raw, {}); }, "beats: the beats carry no R-peak sample numbers");
+  std::vector<std::size_t> with_template = alone;
+  with_template.push_back(187 + kNumRRFeatures + kNumMorphologyFeatures);
+  const auto tpl = train_small(false, {{"columns", with_template}});
+  EXPECT_TRUE(BeatPipeline(tpl->bundle.meta, *tpl->bundle.model).needs_beat_times());
 }
 
 TEST(BeatPipeline, DamagedPreprocessingIsAFormatError) {

@@ -167,3 +167,19 @@ TEST(XgbFeat, ColumnsSelectsASubset) {
   auto bad = create_classifier("xgb-feat", p, 1, 1);
   expect_throw_with<InvalidArgument>([&] { bad->fit(fit, early, nullptr); }, "column 12 does not exist");
 }
+
+TEST(XgbFeat, InputColumnsAreTheColumnsItReads) {
+  const auto cols = [](const nlohmann::json& p, std::size_t dim, const char* family = "xgb-feat") {
+    return create_classifier(family, p, 1, 1)->input_columns(dim);
+  };
+  using V = std::vector<std::size_t>;
+  EXPECT_EQ(cols(small(), 4), (V{0, 1, 2, 3}));
+  EXPECT_EQ(cols({{"columns", {7, 2, 2, 5}}}, 12), (V{2, 5, 7}));
+  EXPECT_EQ(cols({{"use_samples", false}, {"num_samples", 9}}, 12), (V{9, 10, 11}));
+  // An ensemble reads what any member reads.
+  const nlohmann::json a = {{"family", "xgb-feat"}, {"params", {{"columns", {1, 4}}}}};
+  const nlohmann::json b = {{"family", "xgb-feat"}, {"params", {{"columns", {4, 6}}}}};
+  EXPECT_EQ(cols({{"members", {a, b}}}, 12, "ensemble"), (V{1, 4, 6}));
+  const nlohmann::json all = {{"family", "xgb-feat"}, {"params", nlohmann::json::object()}};
+  EXPECT_EQ(cols({{"members", {a, all}}}, 5, "ensemble"), (V{0, 1, 2, 3, 4}));
+}
