@@ -482,6 +482,12 @@ class TorchClassifier : public Classifier {
   std::string family() const override { return family_; }
   View view() const override { return View::feat; }
   nlohmann::json params() const override { return params_; }
+  // The samples alone when neither the MLP branch (cnn-mlp) nor the
+  // XGBoost stage (convxgb) is given the engineered features.
+  std::vector<std::size_t> input_columns(std::size_t dim) const override {
+    const bool features = params_[mlp_branch_ ? "use_features" : "xgb_with_features"].get<bool>();
+    return Classifier::input_columns(features ? dim : std::min(dim, static_cast<std::size_t>(num_samples())));
+  }
 
  protected:
   // The row: samples then features (read off the data at fit time, so the
