@@ -97,12 +97,16 @@ TEST(CnnMlp, LearnsIsDeterministicAndRecordsItsShape) {
   EXPECT_NE(c->predict_proba(test.X, test.n), proba);
 }
 
-TEST(CnnMlp, WithoutFeaturesTheFeatureColumnsAreIgnored) {
+namespace {
+
+// Trains `family` told to leave the engineered features out, and checks that
+// it reads the samples alone and says so (input_columns), and that with the
+// features it reads every column.
+void expect_samples_only(const std::string& family, nlohmann::json p, const char* flag) {
   const Rows fit = make_beats(800, 4), early = make_beats(200, 5);
-  nlohmann::json p = small_net();
-  p["use_features"] = false;
   p["epochs"] = 2;
-  auto m = create_classifier("cnn-mlp", p, 1, 1);
+  p[flag] = false;
+  auto m = create_classifier(family, p, 1, 1);
   m->fit(fit, early, nullptr);
   const auto proba = m->predict_proba(early.X, early.n);
   Rows changed = early;
@@ -110,29 +114,21 @@ TEST(CnnMlp, WithoutFeaturesTheFeatureColumnsAreIgnored) {
   EXPECT_EQ(m->predict_proba(changed.X, changed.n), proba);
   for (std::size_t i = 0; i < changed.n; ++i) changed.X[i * changed.dim + 20] += 5.0f;
   EXPECT_NE(m->predict_proba(changed.X, changed.n), proba);
-  // ... and it says so: the samples are all it reads.
   std::vector<std::size_t> samples(kSamples);
   for (std::size_t c = 0; c < kSamples; ++c) samples[c] = c;
   EXPECT_EQ(m->input_columns(early.dim), samples);
-  EXPECT_EQ(create_classifier("cnn-mlp", small_net(), 1, 1)->input_columns(early.dim).size(), early.dim);
+  p[flag] = true;
+  EXPECT_EQ(create_classifier(family, p, 1, 1)->input_columns(early.dim).size(), early.dim);
 }
 
+}  // namespace
+
+TEST(CnnMlp, WithoutFeaturesTheFeatureColumnsAreIgnored) { expect_samples_only("cnn-mlp", small_net(), "use_features"); }
+
 TEST(ConvXgb, WithoutFeaturesXgboostReadsThePooledValuesOnly) {
-  const Rows fit = make_beats(800, 4), early = make_beats(200, 5);
   nlohmann::json p = small_net();
-  p["epochs"] = 2;
-  p["xgb_with_features"] = false;
   p["xgb"] = {{"num_round", 10}, {"f1_every", 0}};
-  auto m = create_classifier("convxgb", p, 1, 1);
-  m->fit(fit, early, nullptr);
-  const auto proba = m->predict_proba(early.X, early.n);
-  Rows changed = early;
-  for (std::size_t i = 0; i < changed.n; ++i) changed.X[i * changed.dim + kSamples + 1] += 50.0f;
-  EXPECT_EQ(m->predict_proba(changed.X, changed.n), proba);
-  EXPECT_EQ(m->input_columns(early.dim).size(), kSamples);
-  EXPECT_EQ(m->input_columns(early.dim).back(), kSamples - 1);
-  p["xgb_with_features"] = true;
-  EXPECT_EQ(create_classifier("convxgb", p, 1, 1)->input_columns(early.dim).size(), early.dim);
+  expect_samples_only("convxgb", p, "xgb_with_features");
 }
 
 TEST(ConvXgb, TrainsTheTrunkThenXgboostAndIsDeterministic) {
