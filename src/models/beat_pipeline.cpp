@@ -30,6 +30,11 @@ Standardizer scaler(const nlohmann::json& j, const char* which, std::size_t dim)
   return s;
 }
 
+// Whether feature `f` (of Preprocessing::num_features()) depends on the
+// beat's neighbours: the RR intervals and everything after the morphology
+// (the dominant-beat comparisons, the second lead's included).
+bool depends_on_neighbours(std::size_t f) { return f < kNumRRFeatures || f >= kNumRRFeatures + kNumMorphologyFeatures; }
+
 }  // namespace
 
 Preprocessing preprocessing_from_json(const nlohmann::json& j) {
@@ -67,15 +72,10 @@ BeatPipeline::BeatPipeline(const nlohmann::json& meta, const Classifier& model)
       weights_(model_class_weights(meta)),
       gate_(model_rhythm_gate(meta)),
       model_(model) {
-  // Feature columns that depend on the beat's neighbours: the RR intervals
-  // and everything after the morphology (the dominant-beat comparisons, the
-  // second lead's included).
   const std::size_t F = pre_.num_features(), W = static_cast<std::size_t>(pre_.window.length());
   const std::size_t at = view_ == View::feat ? W : 0;
   const auto context = [&](std::size_t c) {
-    if (view_ == View::base || c < at) return false;
-    const std::size_t f = c - at;
-    return f < kNumRRFeatures || (f >= kNumRRFeatures + kNumMorphologyFeatures && f < F);
+    return view_ != View::base && c >= at && c - at < F && depends_on_neighbours(c - at);
   };
   needs_times_ = gate_.enabled;
   for (const std::size_t c : model_.input_columns(row_width())) needs_times_ = needs_times_ || context(c);
@@ -176,8 +176,8 @@ BeatPipeline::RecordResult BeatPipeline::classify_windows(const std::string& nam
     for (std::size_t i = 0; i < r_samples.size(); ++i) {
       r.beats.beats[i].r_sample = -1;
       float* f = r.beats.features.data() + i * F;
-      std::fill(f, f + kNumRRFeatures, std::nanf(""));
-      std::fill(f + kNumRRFeatures + kNumMorphologyFeatures, f + F, std::nanf(""));
+      for (std::size_t k = 0; k < F; ++k)
+        if (depends_on_neighbours(k)) f[k] = std::nanf("");
     }
   }
   r.rows = rows(r.beats);
