@@ -3,6 +3,8 @@
 // with fixed weights. Parameters:
 //   {"members": [{"family": "xgb-feat", "params": {...}}, {"family": "cnn-mlp"}],
 //    "weights": [0.5, 0.5]}      (default: equal; normalised to sum to 1)
+// A member may name its own "seed" (default: the ensemble's), so that members
+// of one family with row or column subsampling differ (bagging).
 // Members read the same dataset view. Their weights are stored one after the
 // other, each preceded by its length (u64, little-endian).
 #include "ensemble.hpp"
@@ -10,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "heartwave/error.hpp"
 
@@ -29,12 +32,18 @@ class Ensemble final : public Classifier {
       if (!ms[i].is_object() || !ms[i].contains("family") || !ms[i]["family"].is_string())
         throw InvalidArgument(where + " needs a \"family\" name");
       for (const auto& [k, v] : ms[i].items())
-        if (k != "family" && k != "params") throw InvalidArgument(where + ": unknown key '" + k + "'");
+        if (k != "family" && k != "params" && k != "seed") throw InvalidArgument(where + ": unknown key '" + k + "'");
+      std::optional<std::uint64_t> own_seed;
+      if (ms[i].contains("seed")) {
+        if (!ms[i]["seed"].is_number_integer() || ms[i]["seed"].get<std::int64_t>() < 0) throw InvalidArgument(where + ".seed must be an integer >= 0");
+        own_seed = ms[i]["seed"].get<std::uint64_t>();
+      }
+      seeds_.push_back(own_seed);
       const std::string family = ms[i]["family"].get<std::string>();
       if (family == "ensemble") throw InvalidArgument(where + ": an ensemble cannot hold an ensemble");
       const nlohmann::json p = ms[i].value("params", nlohmann::json::object());
       if (!p.is_object()) throw InvalidArgument(where + ".params must be an object");
-      members_.push_back(create_classifier(family, p, seed, threads));
+      members_.push_back(create_classifier(family, p, own_seed.value_or(seed), threads));
       if (members_.back()->view() != members_.front()->view())
         throw InvalidArgument(where + " (" + family + ") reads another dataset view than members[0]");
     }
@@ -59,7 +68,10 @@ class Ensemble final : public Classifier {
   View view() const override { return members_.front()->view(); }
   nlohmann::json params() const override {
     nlohmann::json ms = nlohmann::json::array();
-    for (const auto& m : members_) ms.push_back({{"family", m->family()}, {"params", m->params()}});
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      ms.push_back({{"family", members_[i]->family()}, {"params", members_[i]->params()}});
+      if (seeds_[i]) ms.back()["seed"] = *seeds_[i];
+    }
     return {{"members", ms}, {"weights", weights_}};
   }
 
@@ -135,6 +147,7 @@ class Ensemble final : public Classifier {
 
  private:
   std::vector<std::unique_ptr<Classifier>> members_;
+  std::vector<std::optional<std::uint64_t>> seeds_;  // a member's own seed, when it names one
   std::vector<double> weights_;
 };
 

@@ -482,7 +482,7 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
       beats << "\n";
     }
   }
-  for (const std::string model : {std::string(), " --model " + one_lead}) {
+  for (const std::string& model : {std::string(), " --model " + one_lead}) {
     r = run("predict" + model + " --beats " + (tmp / "alone.csv").string() + " --out -", "env -u HEARTWAVE_MODEL");
     EXPECT_EQ(r.status, 8) << r.out;
     EXPECT_NE(r.out.find("alone.csv holds beats without R-peak sample numbers"), std::string::npos) << r.out;

@@ -31,8 +31,11 @@ TEST(LabelSets, AamiMappingHasBeatsOnly) {
   EXPECT_EQ(cls(LabelSet::aami, "F"), 3);
   for (const char* m : {"/", "f", "Q"}) EXPECT_EQ(cls(LabelSet::aami, m), 4) << m;
   // Every code that maps to a class is a beat annotation.
-  for (int c = 0; c <= kMaxAnnotationCode; ++c)
-    if (class_of(LabelSet::aami, c)) EXPECT_TRUE(is_beat_code(c)) << annotation_mnemonic(c);
+  for (int c = 0; c <= kMaxAnnotationCode; ++c) {
+    if (class_of(LabelSet::aami, c)) {
+      EXPECT_TRUE(is_beat_code(c)) << annotation_mnemonic(c);
+    }
+  }
   for (const char* m : {"x", "|", "~", "+"}) EXPECT_EQ(cls(LabelSet::aami, m), -1) << m;
 }
 

@@ -333,6 +333,35 @@ TEST(Ensemble, AveragesItsMembersAndRoundTrips) {
   expect_throw_with<FormatError>([&] { fresh->load_weights(w); }, "1 bytes left over");
 }
 
+TEST(Ensemble, MembersMayNameTheirOwnSeed) {
+  const Rows fit = make_beats(600, 30), test = make_beats(200, 31);
+  const nlohmann::json xgb = {{"num_round", 12}, {"subsample", 0.5}, {"colsample_bytree", 0.5}, {"f1_every", 0}};
+  const nlohmann::json params = {{"members", {{{"family", "xgb-feat"}, {"params", xgb}, {"seed", 7}},
+                                              {{"family", "xgb-feat"}, {"params", xgb}}}}};
+  auto e = create_classifier("ensemble", params, 8, 1);
+  e->fit(fit, Rows{}, nullptr);
+  // Member 1 is the model seed 7 fits alone, member 2 the one seed 8 (the
+  // ensemble's) fits; with subsampling the two differ, so the seed is used.
+  auto a = create_classifier("xgb-feat", xgb, 7, 1);
+  auto b = create_classifier("xgb-feat", xgb, 8, 1);
+  a->fit(fit, Rows{}, nullptr);
+  b->fit(fit, Rows{}, nullptr);
+  const auto pa = a->predict_proba(test.X, test.n), pb = b->predict_proba(test.X, test.n);
+  EXPECT_NE(pa, pb);
+  const auto pe = e->predict_proba(test.X, test.n);
+  ASSERT_EQ(pe.size(), pa.size());
+  for (std::size_t k = 0; k < pe.size(); ++k) ASSERT_EQ(pe[k], 0.5f * pa[k] + 0.5f * pb[k]) << k;
+  // The seed is part of the parameters a model file keeps.
+  EXPECT_EQ(e->params()["members"][0]["seed"], 7);
+  EXPECT_FALSE(e->params()["members"][1].contains("seed"));
+  heartwave::test::TempDir dir;
+  save_bundle(dir / "e.hwm", *e, {{"seed", 8}});
+  EXPECT_EQ(load_bundle(dir / "e.hwm").model->predict_proba(test.X, test.n), pe);
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {{{"family", "xgb-feat"}, {"seed", -1}}, {{"family", "xgb-feat"}}}}}, 1, 1); },
+      "members[0].seed must be an integer >= 0");
+}
+
 TEST(Ensemble, ParametersAreValidated) {
   const nlohmann::json one = {{"family", "xgb-feat"}};
   expect_throw_with<InvalidArgument>([&] { create_classifier("ensemble", {{"members", {one}}}, 1, 1); }, "at least two");
