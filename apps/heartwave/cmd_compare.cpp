@@ -26,6 +26,7 @@ void register_compare(CLI::App& app, CompareArgs& c, int& status) {
 
 int run_compare(const CompareArgs& a) {
   return guarded([&] {
+    if (!a.out.empty()) prepare_output_file(a.out);
     const PredictionRows base = read_predictions_csv(a.baseline);
     const PredictionRows cand = read_predictions_csv(a.candidate);
     const nlohmann::json j = compare_predictions(base, cand, {a.rounds, a.seed});

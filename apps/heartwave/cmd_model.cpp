@@ -208,6 +208,7 @@ Applied apply_model(const ModelDataArgs& a) {
 
 int run_train(const TrainArgs& a) {
   return guarded([&] {
+    prepare_output_file(a.out);
     const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
     auto model = create_classifier(a.model, params, a.seed, a.threads);
     const auto man = read_manifest(a.data);
@@ -505,6 +506,7 @@ int run_predict(const PredictArgs& a) {
   return guarded([&] {
     const int sources = !a.data.empty() + !a.record.empty() + !a.beats.empty();
     if (sources != 1) throw InvalidArgument("predict: give exactly one of --data, --record and --beats");
+    if (a.out != "-") prepare_output_file(a.out);
     if (a.data.empty()) return predict_raw(a);
     const Applied r = apply_model(a);
     const Rows& rows = r.rows;

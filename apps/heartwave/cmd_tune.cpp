@@ -28,6 +28,7 @@ void register_tune(CLI::App& app, TuneArgs& t, int& status) {
 
 int run_tune(const TuneArgs& a) {
   return guarded([&] {
+    prepare_output_file(a.out);
     const std::string space_path = a.space.empty() ? std::string(HEARTWAVE_SOURCE_DIR) + "/configs/tune-" + a.model + ".json" : a.space;
     nlohmann::json spec;
     try {

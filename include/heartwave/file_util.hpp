@@ -15,5 +15,10 @@ std::string read_file_text(const std::filesystem::path& path);
 // file. Throws IoError.
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 void write_file_atomic(const std::filesystem::path& path, const std::string& text);
+// For a command that writes `path` at the end of a long job: creates the
+// missing parent folders and checks that a file can be created there now, so
+// that a bad --out fails before the work, not after it. Throws IoError naming
+// the path.
+void prepare_output_file(const std::filesystem::path& path);
 
 }  // namespace heartwave

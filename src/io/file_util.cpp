@@ -58,4 +58,21 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& tex
                               reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
+void prepare_output_file(const std::filesystem::path& path) {
+  if (path.empty()) throw IoError("output path is empty");
+  const std::filesystem::path parent = path.parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) throw IoError(parent.string() + ": cannot create the output folder: " + ec.message());
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw IoError(path.string() + ": is a folder, not a file to write");
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw IoError(tmp.string() + ": cannot create: " + std::strerror(errno));
+  std::fclose(f);
+  std::filesystem::remove(tmp, ec);
+}
+
 }  // namespace heartwave

@@ -114,7 +114,17 @@ TEST(Cli, TrainEvaluatePredict) {
     std::fputs("{\"num_round\": 8, \"f1_every\": 4}", f);
     std::fclose(f);
   }
-  const std::string model = (tmp / "m.hwm").string();
+  // An --out that cannot be written fails before training, naming the path
+  // (here a file stands where the folder should be)...
+  r = run("train --model xgb-feat --data " + ds + " --out " + (tmp / "p.json/m.hwm").string() + " --params " + (tmp / "p.json").string());
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("p.json: cannot create the output folder"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("best iteration"), std::string::npos) << r.out;
+  r = run("tune --model xgb-feat --data " + ds + " --trials 3 --out " + (tmp / "p.json/t.json").string());
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_EQ(r.out.find("trial"), std::string::npos) << r.out;
+  // ...and missing folders are created.
+  const std::string model = (tmp / "models/sub/m.hwm").string();
   r = run("train --model xgb-feat --data " + ds + " --out " + model + " --params " + (tmp / "p.json").string());
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("best iteration"), std::string::npos) << r.out;
@@ -146,12 +156,12 @@ TEST(Cli, TrainEvaluatePredict) {
   EXPECT_EQ(r.out.rfind("record,r_sample,label,predicted,p_N,p_S,p_V,p_F,p_Q\n", 0), 0u) << r.out.substr(0, 200);
   // Raw input: a WFDB record at its annotations, and a CSV of beats.
   const std::string rec = (heartwave::test::mitdb_dir() / "100").string();
-  r = run("predict --model " + model + " --record " + rec + " --out " + (tmp / "rec.csv").string());
+  r = run("predict --model " + model + " --record " + rec + " --out " + (tmp / "pred/rec.csv").string());
   ASSERT_EQ(r.status, 0) << r.out;
   // 2273 beats, less the first and the last whose windows run off the record.
   EXPECT_NE(r.out.find("2271 beats classified"), std::string::npos) << r.out;
   {
-    std::ifstream in(tmp / "rec.csv");
+    std::ifstream in(tmp / "pred/rec.csv");
     std::string header, first;
     std::getline(in, header);
     std::getline(in, first);
