@@ -8,6 +8,7 @@
 #include "heartwave/dataset.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/fetch.hpp"
+#include "heartwave/file_util.hpp"
 #include "progress.hpp"
 
 namespace heartwave::cli {
@@ -50,6 +51,7 @@ void register_data(CLI::App& app, DataBuildArgs& b, DataFetchArgs& f, int& statu
 
 int run_data_build(const DataBuildArgs& a) {
   return guarded([&] {
+    prepare_output_dir(a.out);
     BuildOptions opt;
     opt.protocol = parse_protocol(a.protocol);
     opt.data_dir = a.data_dir;

@@ -280,6 +280,7 @@ int run_train(const TrainArgs& a) {
 
 int run_evaluate(const EvaluateArgs& a) {
   return guarded([&] {
+    prepare_output_dir(a.out);
     const Applied r = apply_model(a);
     const ModelBundle& b = r.bundle;
     const Rows& rows = r.rows;
@@ -414,6 +415,7 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
 
 int run_cv(const CvArgs& a) {
   return guarded([&] {
+    prepare_output_dir(a.out);
     const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
     const auto man = read_manifest(a.data);
     Progress bar;

@@ -20,5 +20,8 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& tex
 // that a bad --out fails before the work, not after it. Throws IoError naming
 // the path.
 void prepare_output_file(const std::filesystem::path& path);
+// The same for a command whose --out is a folder: created when missing, and
+// checked to be a folder where files can be created.
+void prepare_output_dir(const std::filesystem::path& dir);
 
 }  // namespace heartwave

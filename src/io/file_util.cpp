@@ -75,4 +75,13 @@ void prepare_output_file(const std::filesystem::path& path) {
   std::filesystem::remove(tmp, ec);
 }
 
+void prepare_output_dir(const std::filesystem::path& dir) {
+  if (dir.empty()) throw IoError("output folder is empty");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir))
+    throw IoError(dir.string() + ": cannot create the output folder" + (ec ? ": " + ec.message() : std::string(": a file is in the way")));
+  prepare_output_file(dir / ".heartwave-write-check");
+}
+
 }  // namespace heartwave

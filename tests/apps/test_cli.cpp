@@ -81,6 +81,13 @@ TEST(Cli, ErrorsMapToExitCodesAndNameTheFile) {
   EXPECT_NE(r.out.find("--out"), std::string::npos);
   r = run("record info x.csv");  // CSV without --fs
   EXPECT_EQ(r.status, 8);
+  // An output folder that cannot be made is the first error, before any work.
+  r = run("cv --model xgb-feat --data " + (tmp / "nodata").string() + " --out " + (tmp / "bad.hea/cv").string());
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.out.find("bad.hea/cv: cannot create the output folder"), std::string::npos) << r.out;
+  r = run("data build --protocol seed --out " + (tmp / "bad.hea").string());
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.out.find("bad.hea: cannot create the output folder"), std::string::npos) << r.out;
 }
 
 TEST(Cli, CsvRecordInfo) {

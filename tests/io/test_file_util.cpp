@@ -43,4 +43,15 @@ TEST(FileUtil, PrepareOutputFileCreatesFoldersAndFailsEarly) {
   expect_throw_with<IoError>([&] { heartwave::prepare_output_file(""); }, "output path is empty");
 }
 
+TEST(FileUtil, PrepareOutputDirCreatesItAndLeavesNothingElse) {
+  heartwave::test::TempDir tmp;
+  heartwave::prepare_output_dir(tmp / "a/b");
+  EXPECT_TRUE(std::filesystem::is_directory(tmp / "a/b"));
+  EXPECT_TRUE(std::filesystem::is_empty(tmp / "a/b"));
+  heartwave::prepare_output_dir(tmp / "a/b");  // an existing folder is fine
+  { std::ofstream(tmp / "plain") << "x"; }
+  expect_throw_with<IoError>([&] { heartwave::prepare_output_dir(tmp / "plain"); }, "plain: cannot create the output folder");
+  expect_throw_with<IoError>([&] { heartwave::prepare_output_dir(tmp / "plain/sub"); }, "cannot create the output folder");
+}
+
 }  // namespace
