@@ -4,13 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
+#include <filesystem>
+#include <random>
 #include <set>
 
 #include "heartwave/cross_validate.hpp"
 #include "heartwave/dataset.hpp"
 #include "heartwave/dataset_reader.hpp"
 #include "heartwave/error.hpp"
+#include "heartwave/file_util.hpp"
 #include "heartwave/metrics.hpp"
 #include "heartwave/model.hpp"
 #include "heartwave/tune.hpp"
@@ -50,6 +52,37 @@ TEST(SearchSpace, BadSpecsNameTheEntry) {
   expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"d": {"int": [5, 3]}})")); }, "lo > hi");
   expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"c": {"choice": []}})")); }, "non-empty list");
   EXPECT_THROW(SearchSpace(nlohmann::json::array()), ParseError);
+}
+
+// Every file in configs/ is read by some command (train --params, tune
+// --space, train_default.sh): a typo there must fail here, not in a user's
+// 20-minute run. Parameter files must be accepted by their family; search
+// spaces must parse, and every configuration they draw must be accepted.
+TEST(Configs, ShippedFilesAreValidForTheirFamily) {
+  int params_files = 0, spaces = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(HEARTWAVE_SOURCE_DIR) + "/configs")) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(name);
+    const nlohmann::json j = nlohmann::json::parse(read_file_text(entry.path()));
+    const bool space = name.rfind("tune-", 0) == 0;
+    const std::string rest = space ? name.substr(5) : name;
+    const std::string family = rest.rfind("cnn-mlp", 0) == 0 ? "cnn-mlp" : rest.rfind("convxgb", 0) == 0 ? "convxgb" : "xgb-feat";
+    if (!space) {
+      EXPECT_NO_THROW(create_classifier(family, j, 1, 1));
+      ++params_files;
+      continue;
+    }
+    const SearchSpace s(j);
+    std::mt19937_64 rng(3);
+    for (int i = 0; i < 20; ++i) {
+      const nlohmann::json p = s.sample(rng);
+      EXPECT_NO_THROW(create_classifier(family, p, 1, 1)) << p.dump();
+    }
+    ++spaces;
+  }
+  EXPECT_GE(params_files, 7);
+  EXPECT_GE(spaces, 4);
 }
 
 TEST(Tune, SuccessiveHalvingWithoutTheTestSplit) {
