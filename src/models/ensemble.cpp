@@ -3,6 +3,11 @@
 // with fixed weights. Parameters:
 //   {"members": [{"family": "xgb-feat", "params": {...}}, {"family": "cnn-mlp"}],
 //    "weights": [0.5, 0.5]}      (default: equal; normalised to sum to 1)
+// or per class, one list of 5 (N, S, V, F, Q) per member, e.g.
+//    "weights": [[1, 1, 1, 1, 1], [1, 1, 0, 0, 0]]
+// (the second member has a say in N and S only): each class's probability is
+// the weighted mean of the members' for it, and each row is then scaled to
+// sum to 1.
 // A member may name its own "seed" (default: the ensemble's), so that members
 // of one family with row or column subsampling differ (bagging).
 // Members read the same dataset view. Their weights are stored one after the
@@ -10,6 +15,7 @@
 #include "ensemble.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -51,12 +57,35 @@ class Ensemble final : public Classifier {
     if (params.contains("weights")) {
       const auto& w = params["weights"];
       if (!w.is_array() || w.size() != members_.size())
-        throw InvalidArgument("ensemble: 'weights' must hold one number per member");
+        throw InvalidArgument("ensemble: 'weights' must hold one number (or one list of 5, per class) per member");
+      per_class_ = !w.empty() && w[0].is_array();
+      if (per_class_) class_weights_.assign(members_.size(), {});
+      const auto number = [](const nlohmann::json& v, const std::string& where) {
+        if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
+          throw InvalidArgument("ensemble: " + where + " must be a number >= 0");
+        return v.get<double>();
+      };
       for (std::size_t i = 0; i < w.size(); ++i) {
-        if (!w[i].is_number() || !std::isfinite(w[i].get<double>()) || w[i].get<double>() < 0)
-          throw InvalidArgument("ensemble: weights[" + std::to_string(i) + "] must be a number >= 0");
-        weights_[i] = w[i].get<double>();
+        const std::string where = "weights[" + std::to_string(i) + "]";
+        if (!per_class_) {
+          weights_[i] = number(w[i], where);
+          continue;
+        }
+        if (!w[i].is_array() || w[i].size() != 5)
+          throw InvalidArgument("ensemble: " + where + " must be a list of 5 numbers (N, S, V, F, Q), as the other members'");
+        for (std::size_t c = 0; c < 5; ++c) class_weights_[i][c] = number(w[i][c], where + "[" + std::to_string(c) + "]");
       }
+    }
+    if (per_class_) {
+      // Each class's probability is the weighted mean of the members' for
+      // that class; the row is then scaled to sum to 1.
+      for (std::size_t c = 0; c < 5; ++c) {
+        double sum = 0;
+        for (const auto& w : class_weights_) sum += w[c];
+        if (!(sum > 0)) throw InvalidArgument("ensemble: the weights of class " + std::to_string(c) + " sum to 0");
+        for (auto& w : class_weights_) w[c] /= sum;
+      }
+      return;
     }
     double sum = 0;
     for (double w : weights_) sum += w;
@@ -72,6 +101,7 @@ class Ensemble final : public Classifier {
       ms.push_back({{"family", members_[i]->family()}, {"params", members_[i]->params()}});
       if (seeds_[i]) ms.back()["seed"] = *seeds_[i];
     }
+    if (per_class_) return {{"members", ms}, {"weights", class_weights_}};
     return {{"members", ms}, {"weights", weights_}};
   }
 
@@ -103,8 +133,20 @@ class Ensemble final : public Classifier {
     for (std::size_t i = 0; i < members_.size(); ++i) {
       const auto p = members_[i]->predict_proba(X, rows);
       if (p.size() != out.size()) throw InvalidArgument("ensemble: a member returned the wrong number of probabilities");
-      const auto w = static_cast<float>(weights_[i]);
-      for (std::size_t k = 0; k < out.size(); ++k) out[k] += w * p[k];
+      if (per_class_) {
+        for (std::size_t k = 0; k < out.size(); ++k) out[k] += static_cast<float>(class_weights_[i][k % 5]) * p[k];
+      } else {
+        const auto w = static_cast<float>(weights_[i]);
+        for (std::size_t k = 0; k < out.size(); ++k) out[k] += w * p[k];
+      }
+    }
+    if (per_class_) {
+      for (std::size_t r = 0; r < rows; ++r) {
+        float sum = 0.0f;
+        for (std::size_t c = 0; c < 5; ++c) sum += out[r * 5 + c];
+        if (sum > 0.0f)
+          for (std::size_t c = 0; c < 5; ++c) out[r * 5 + c] /= sum;
+      }
     }
     return out;
   }
@@ -148,7 +190,9 @@ class Ensemble final : public Classifier {
  private:
   std::vector<std::unique_ptr<Classifier>> members_;
   std::vector<std::optional<std::uint64_t>> seeds_;  // a member's own seed, when it names one
-  std::vector<double> weights_;
+  std::vector<double> weights_;                     // one per member, summing to 1
+  bool per_class_ = false;                          // "weights" given per member and class
+  std::vector<std::array<double, 5>> class_weights_;  // then: each class's column sums to 1
 };
 
 }  // namespace

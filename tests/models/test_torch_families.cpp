@@ -333,33 +333,68 @@ TEST(Ensemble, AveragesItsMembersAndRoundTrips) {
   expect_throw_with<FormatError>([&] { fresh->load_weights(w); }, "1 bytes left over");
 }
 
+// A model of `family` fitted on `fit` (no early stopping): its probabilities
+// for `test`, and the same after a save/load round trip of the model file.
+std::vector<float> fit_and_predict(const std::string& family, const nlohmann::json& params, std::uint64_t seed, const Rows& fit,
+                                   const Rows& test) {
+  auto m = create_classifier(family, params, seed, 1);
+  m->fit(fit, Rows{}, nullptr);
+  const auto p = m->predict_proba(test.X, test.n);
+  heartwave::test::TempDir dir;
+  save_bundle(dir / "m.hwm", *m, {{"seed", seed}});
+  EXPECT_EQ(load_bundle(dir / "m.hwm").model->predict_proba(test.X, test.n), p) << family << " after a round trip";
+  return p;
+}
+
 TEST(Ensemble, MembersMayNameTheirOwnSeed) {
   const Rows fit = make_beats(600, 30), test = make_beats(200, 31);
   const nlohmann::json xgb = {{"num_round", 12}, {"subsample", 0.5}, {"colsample_bytree", 0.5}, {"f1_every", 0}};
   const nlohmann::json params = {{"members", {{{"family", "xgb-feat"}, {"params", xgb}, {"seed", 7}},
                                               {{"family", "xgb-feat"}, {"params", xgb}}}}};
-  auto e = create_classifier("ensemble", params, 8, 1);
-  e->fit(fit, Rows{}, nullptr);
   // Member 1 is the model seed 7 fits alone, member 2 the one seed 8 (the
   // ensemble's) fits; with subsampling the two differ, so the seed is used.
-  auto a = create_classifier("xgb-feat", xgb, 7, 1);
-  auto b = create_classifier("xgb-feat", xgb, 8, 1);
-  a->fit(fit, Rows{}, nullptr);
-  b->fit(fit, Rows{}, nullptr);
-  const auto pa = a->predict_proba(test.X, test.n), pb = b->predict_proba(test.X, test.n);
+  // The round trip checks that the model file keeps the seed.
+  const auto pe = fit_and_predict("ensemble", params, 8, fit, test);
+  const auto pa = fit_and_predict("xgb-feat", xgb, 7, fit, test), pb = fit_and_predict("xgb-feat", xgb, 8, fit, test);
   EXPECT_NE(pa, pb);
-  const auto pe = e->predict_proba(test.X, test.n);
   ASSERT_EQ(pe.size(), pa.size());
   for (std::size_t k = 0; k < pe.size(); ++k) ASSERT_EQ(pe[k], 0.5f * pa[k] + 0.5f * pb[k]) << k;
-  // The seed is part of the parameters a model file keeps.
-  EXPECT_EQ(e->params()["members"][0]["seed"], 7);
-  EXPECT_FALSE(e->params()["members"][1].contains("seed"));
-  heartwave::test::TempDir dir;
-  save_bundle(dir / "e.hwm", *e, {{"seed", 8}});
-  EXPECT_EQ(load_bundle(dir / "e.hwm").model->predict_proba(test.X, test.n), pe);
+  const auto kept = create_classifier("ensemble", params, 8, 1)->params()["members"];
+  EXPECT_EQ(kept[0]["seed"], 7);
+  EXPECT_FALSE(kept[1].contains("seed"));
   expect_throw_with<InvalidArgument>(
       [&] { create_classifier("ensemble", {{"members", {{{"family", "xgb-feat"}, {"seed", -1}}, {{"family", "xgb-feat"}}}}}, 1, 1); },
       "members[0].seed must be an integer >= 0");
+}
+
+TEST(Ensemble, WeightsPerClass) {
+  const Rows fit = make_beats(600, 40), test = make_beats(200, 41);
+  const nlohmann::json xgb = {{"num_round", 10}, {"f1_every", 0}};
+  const nlohmann::json shallow = {{"num_round", 10}, {"max_depth", 2}, {"f1_every", 0}};
+  const nlohmann::json params = {{"members", {{{"family", "xgb-feat"}, {"params", xgb}}, {{"family", "xgb-feat"}, {"params", shallow}}}},
+                                 {"weights", {{1, 1, 1, 1, 1}, {3, 1, 0, 0, 0}}}};
+  const auto pe = fit_and_predict("ensemble", params, 5, fit, test);
+  const auto pa = fit_and_predict("xgb-feat", xgb, 5, fit, test), pb = fit_and_predict("xgb-feat", shallow, 5, fit, test);
+  ASSERT_EQ(pe.size(), pa.size());
+  // N: 1/4 of a and 3/4 of b; S: half each; V, F, Q: a's alone; then each row scaled to sum to 1.
+  const std::array<float, 5> wa = {0.25f, 0.5f, 1.0f, 1.0f, 1.0f}, wb = {0.75f, 0.5f, 0.0f, 0.0f, 0.0f};
+  for (std::size_t r = 0; r < test.n; ++r) {
+    std::array<double, 5> v{};
+    double sum = 0;
+    for (std::size_t c = 0; c < 5; ++c) sum += v[c] = wa[c] * pa[r * 5 + c] + wb[c] * pb[r * 5 + c];
+    for (std::size_t c = 0; c < 5; ++c) ASSERT_NEAR(pe[r * 5 + c], v[c] / sum, 1e-6) << r << " " << c;
+  }
+  EXPECT_EQ(create_classifier("ensemble", params, 5, 1)->params()["weights"][1], nlohmann::json({0.75, 0.5, 0.0, 0.0, 0.0}));
+  const nlohmann::json one = {{"family", "xgb-feat"}};
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {one, one}}, {"weights", {{1, 1, 1, 1, 1}, {1, 1}}}}, 1, 1); },
+      "weights[1] must be a list of 5 numbers");
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {one, one}}, {"weights", {{1, 1, 0, 1, 1}, {1, 1, 0, 0, 0}}}}, 1, 1); },
+      "weights of class 2 sum to 0");
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {one, one}}, {"weights", {{1, 1, 1, 1, 1}, {1, -1, 0, 0, 0}}}}, 1, 1); },
+      "weights[1][1] must be a number >= 0");
 }
 
 TEST(Ensemble, ParametersAreValidated) {
@@ -370,7 +405,7 @@ TEST(Ensemble, ParametersAreValidated) {
   expect_throw_with<InvalidArgument>(
       [&] { create_classifier("ensemble", {{"members", {one, {{"family", "ensemble"}}}}}, 1, 1); }, "cannot hold an ensemble");
   expect_throw_with<InvalidArgument>(
-      [&] { create_classifier("ensemble", {{"members", {one, one}}, {"weights", {1}}}, 1, 1); }, "one number per member");
+      [&] { create_classifier("ensemble", {{"members", {one, one}}, {"weights", {1}}}, 1, 1); }, "must hold one number");
   expect_throw_with<InvalidArgument>(
       [&] { create_classifier("ensemble", {{"members", {one, one}}, {"weights", {0, 0}}}, 1, 1); }, "sum to 0");
   expect_throw_with<InvalidArgument>(

@@ -67,7 +67,10 @@ TEST(Configs, ShippedFilesAreValidForTheirFamily) {
     const nlohmann::json j = nlohmann::json::parse(read_file_text(entry.path()));
     const bool space = name.rfind("tune-", 0) == 0;
     const std::string rest = space ? name.substr(5) : name;
-    const std::string family = rest.rfind("cnn-mlp", 0) == 0 ? "cnn-mlp" : rest.rfind("convxgb", 0) == 0 ? "convxgb" : "xgb-feat";
+    const std::string family = j.contains("members")              ? "ensemble"
+                               : rest.rfind("cnn-mlp", 0) == 0 ? "cnn-mlp"
+                               : rest.rfind("convxgb", 0) == 0 ? "convxgb"
+                                                               : "xgb-feat";
     if (!space) {
       EXPECT_NO_THROW(create_classifier(family, j, 1, 1));
       ++params_files;
