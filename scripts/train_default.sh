@@ -37,17 +37,16 @@
 # Reruns give the same trees, predictions and stored figures (only the
 # recorded training time differs).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)" --target heartwave
-hw=build/release/heartwave
-
 wanted() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
 only=("$@")
 for m in "${only[@]}"; do
   case $m in default | one-lead | window-only) ;; *) echo "train_default.sh: unknown model '$m' (default, one-lead, window-only)" >&2; exit 2 ;; esac
 done
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)" --target heartwave
+hw=build/release/heartwave
 
 # ship NAME FAMILY CONFIG DATASET [data build flags]: choose the decision by
 # leave-one-record-out cv inside DS1, fit on all of DS1, evaluate once on DS2.
