@@ -11,6 +11,7 @@
 
 #include "heartwave/allocator.hpp"
 #include "heartwave/dataset.hpp"
+#include "host.hpp"
 
 using namespace heartwave;
 
@@ -18,7 +19,11 @@ int main(int argc, char** argv) {
   tune_allocator_for_batch_work();  // as the heartwave CLI does
   std::string protocol = "seed";
   int threads = 2, repeat = 5;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
+    if (i + 1 == argc) {  // a flag without its value, or --help
+      std::fprintf(stderr, "usage: bench_build [--protocol seed|inter-patient] [--threads N] [--repeat N]\n");
+      return 2;
+    }
     if (!std::strcmp(argv[i], "--protocol")) protocol = argv[i + 1];
     else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
@@ -57,8 +62,8 @@ int main(int argc, char** argv) {
     for (double x : v) s += (x - m) * (x - m);
     return std::pair{m, v.size() > 1 ? std::sqrt(s / static_cast<double>(v.size() - 1)) : 0.0};
   };
-  std::printf("data build --protocol %s, %d threads, %d runs (after one warm-up), commit %s\n\n", protocol.c_str(), threads, repeat,
-              HEARTWAVE_GIT_COMMIT);
+  std::printf("%s\ndata build --protocol %s, %d threads, %d runs (after one warm-up)\n\n", heartwave::bench::host_line().c_str(),
+              protocol.c_str(), threads, repeat);
   std::printf("| stage | mean s | std s |\n|---|---|---|\n");
   for (const auto& name : order) {
     auto [m, s] = stats(stage[name]);

@@ -20,6 +20,7 @@
 #include "heartwave/features.hpp"
 #include "heartwave/model_bundle.hpp"
 #include "heartwave/wfdb_signal.hpp"
+#include "host.hpp"
 
 using namespace heartwave;
 using Clock = std::chrono::steady_clock;
@@ -29,15 +30,18 @@ int main(int argc, char** argv) {
   const char* env = std::getenv("HEARTWAVE_DATA");
   std::string db = env && *env ? env : std::string(HEARTWAVE_SOURCE_DIR) + "/../shared/data/mitdb";
   int threads = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--model")) model = argv[i + 1];
+  bool bad = false;
+  for (int i = 1; i < argc && !bad; i += 2) {
+    if (i + 1 == argc) bad = true;  // a flag without its value, or --help
+    else if (!std::strcmp(argv[i], "--model")) model = argv[i + 1];
     else if (!std::strcmp(argv[i], "--data")) data = argv[i + 1];
     else if (!std::strcmp(argv[i], "--split")) split = argv[i + 1];
     else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--db")) db = argv[i + 1];
+    else bad = true;
   }
-  if (model.empty() || data.empty()) {
-    std::fprintf(stderr, "usage: bench_predict --model FILE --data DIR [--split test] [--threads N]\n");
+  if (bad || model.empty() || data.empty() || threads < 1) {
+    std::fprintf(stderr, "usage: bench_predict --model FILE --data DIR [--split test] [--threads N] [--db MITDB]\n");
     return 2;
   }
   const ModelBundle b = load_bundle(model, threads);
@@ -60,6 +64,7 @@ int main(int argc, char** argv) {
     if (p.size() != 5) return 1;
   }
   std::sort(lat.begin(), lat.end());
+  std::printf("%s\n", heartwave::bench::host_line().c_str());
   std::printf("model %s (%s, best iteration %s), %s/%s, %zu rows x %zu, %d threads\n\n", model.c_str(),
               b.meta["family"].get<std::string>().c_str(), b.meta["training"]["best_iteration"].dump().c_str(),
               data.c_str(), split.c_str(), rows.n, rows.dim, threads);

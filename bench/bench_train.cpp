@@ -22,6 +22,7 @@
 
 #include "heartwave/dataset_reader.hpp"
 #include "heartwave/model.hpp"
+#include "host.hpp"
 
 using namespace heartwave;
 using Clock = std::chrono::steady_clock;
@@ -82,7 +83,11 @@ void print_row(const std::string& family, const Timing& t, int threads) {
 int main(int argc, char** argv) {
   std::string data, family = "all", xgb_params = "{}";
   int rounds = 500, epochs = 3, threads = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
+    if (i + 1 == argc) {  // a flag without its value, or --help
+      data.clear();
+      break;
+    }
     if (!std::strcmp(argv[i], "--data")) data = argv[i + 1];
     else if (!std::strcmp(argv[i], "--family")) family = argv[i + 1];
     else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
@@ -106,6 +111,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const TrainingSplits s = load_training_splits(data, View::feat);
+  std::printf("%s\n", heartwave::bench::host_line().c_str());
   std::printf("%s: train split, %zu rows x %zu columns (SMOTE rows included), no early stopping\n\n", data.c_str(), s.fit.n, s.fit.dim);
   std::printf("| family | stage | threads | iterations | first | median of the others | fit in all |\n|---|---|---|---|---|---|---|\n");
   std::fflush(stdout);
