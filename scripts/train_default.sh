@@ -66,7 +66,8 @@ ship default ensemble configs/default.json out/datasets/inter-patient --second-l
 ship one-lead xgb-feat configs/one-lead.json out/datasets/inter-patient-1lead
 # The window-only model: no decision to choose (nothing in it reads time).
 if wanted window-only; then
-  $hw data build --protocol inter-patient --seed 42 --out out/datasets/inter-patient-1lead
+  # (the one-lead model, when rebuilt above, has just built this dataset)
+  wanted one-lead || $hw data build --protocol inter-patient --seed 42 --out out/datasets/inter-patient-1lead
   $hw train --model xgb-feat --data out/datasets/inter-patient-1lead --params configs/window-only.json --seed 42 --threads 2 \
     --early-fold -1 --exclude-af --out models/window-only.hwm
   rm -f models/window-only.hwm.log.json

@@ -35,8 +35,15 @@ std::string read_file_text(const std::filesystem::path& path) {
   return std::string(bytes.begin(), bytes.end());
 }
 
+namespace {
+
+// Where a whole-file write goes before it is renamed into place.
+std::filesystem::path temporary_of(const std::filesystem::path& path) { return path.string() + ".tmp"; }
+
+}  // namespace
+
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
+  const std::filesystem::path tmp = temporary_of(path);
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) throw IoError(tmp.string() + ": cannot create: " + std::strerror(errno));
   const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
@@ -68,7 +75,8 @@ void prepare_output_file(const std::filesystem::path& path) {
   }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw IoError(path.string() + ": is a folder, not a file to write");
-  const std::filesystem::path tmp = path.string() + ".tmp";
+  // The file write_file_atomic will create first.
+  const std::filesystem::path tmp = temporary_of(path);
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) throw IoError(tmp.string() + ": cannot create: " + std::strerror(errno));
   std::fclose(f);

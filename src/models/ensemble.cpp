@@ -53,13 +53,14 @@ class Ensemble final : public Classifier {
       if (members_.back()->view() != members_.front()->view())
         throw InvalidArgument(where + " (" + family + ") reads another dataset view than members[0]");
     }
-    weights_.assign(members_.size(), 1.0);
+    // One weight per member and class; a single number per member stands
+    // for the same weight in every class.
+    weights_.assign(members_.size(), {1, 1, 1, 1, 1});
     if (params.contains("weights")) {
       const auto& w = params["weights"];
       if (!w.is_array() || w.size() != members_.size())
         throw InvalidArgument("ensemble: 'weights' must hold one number (or one list of 5, per class) per member");
       per_class_ = !w.empty() && w[0].is_array();
-      if (per_class_) class_weights_.assign(members_.size(), {});
       const auto number = [](const nlohmann::json& v, const std::string& where) {
         if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
           throw InvalidArgument("ensemble: " + where + " must be a number >= 0");
@@ -68,29 +69,22 @@ class Ensemble final : public Classifier {
       for (std::size_t i = 0; i < w.size(); ++i) {
         const std::string where = "weights[" + std::to_string(i) + "]";
         if (!per_class_) {
-          weights_[i] = number(w[i], where);
+          weights_[i].fill(number(w[i], where));
           continue;
         }
         if (!w[i].is_array() || w[i].size() != 5)
           throw InvalidArgument("ensemble: " + where + " must be a list of 5 numbers (N, S, V, F, Q), as the other members'");
-        for (std::size_t c = 0; c < 5; ++c) class_weights_[i][c] = number(w[i][c], where + "[" + std::to_string(c) + "]");
+        for (std::size_t c = 0; c < 5; ++c) weights_[i][c] = number(w[i][c], where + "[" + std::to_string(c) + "]");
       }
     }
-    if (per_class_) {
-      // Each class's probability is the weighted mean of the members' for
-      // that class; the row is then scaled to sum to 1.
-      for (std::size_t c = 0; c < 5; ++c) {
-        double sum = 0;
-        for (const auto& w : class_weights_) sum += w[c];
-        if (!(sum > 0)) throw InvalidArgument("ensemble: the weights of class " + std::to_string(c) + " sum to 0");
-        for (auto& w : class_weights_) w[c] /= sum;
-      }
-      return;
+    // Each class's weights are scaled to sum to 1 over the members.
+    for (std::size_t c = 0; c < 5; ++c) {
+      double sum = 0;
+      for (const auto& w : weights_) sum += w[c];
+      if (!(sum > 0))
+        throw InvalidArgument(per_class_ ? "ensemble: the weights of class " + std::to_string(c) + " sum to 0" : "ensemble: the weights sum to 0");
+      for (auto& w : weights_) w[c] /= sum;
     }
-    double sum = 0;
-    for (double w : weights_) sum += w;
-    if (!(sum > 0)) throw InvalidArgument("ensemble: the weights sum to 0");
-    for (double& w : weights_) w /= sum;
   }
 
   std::string family() const override { return "ensemble"; }
@@ -101,8 +95,10 @@ class Ensemble final : public Classifier {
       ms.push_back({{"family", members_[i]->family()}, {"params", members_[i]->params()}});
       if (seeds_[i]) ms.back()["seed"] = *seeds_[i];
     }
-    if (per_class_) return {{"members", ms}, {"weights", class_weights_}};
-    return {{"members", ms}, {"weights", weights_}};
+    if (per_class_) return {{"members", ms}, {"weights", weights_}};
+    nlohmann::json w = nlohmann::json::array();
+    for (const auto& m : weights_) w.push_back(m[0]);
+    return {{"members", ms}, {"weights", w}};
   }
 
   // Members are fitted one after the other; the log holds every member's
@@ -133,14 +129,11 @@ class Ensemble final : public Classifier {
     for (std::size_t i = 0; i < members_.size(); ++i) {
       const auto p = members_[i]->predict_proba(X, rows);
       if (p.size() != out.size()) throw InvalidArgument("ensemble: a member returned the wrong number of probabilities");
-      if (per_class_) {
-        for (std::size_t k = 0; k < out.size(); ++k) out[k] += static_cast<float>(class_weights_[i][k % 5]) * p[k];
-      } else {
-        const auto w = static_cast<float>(weights_[i]);
-        for (std::size_t k = 0; k < out.size(); ++k) out[k] += w * p[k];
-      }
+      std::array<float, 5> w{};
+      for (std::size_t c = 0; c < 5; ++c) w[c] = static_cast<float>(weights_[i][c]);
+      for (std::size_t k = 0; k < out.size(); ++k) out[k] += w[k % 5] * p[k];
     }
-    if (per_class_) {
+    if (per_class_) {  // with equal weights per class the rows already sum to 1
       for (std::size_t r = 0; r < rows; ++r) {
         float sum = 0.0f;
         for (std::size_t c = 0; c < 5; ++c) sum += out[r * 5 + c];
@@ -190,9 +183,8 @@ class Ensemble final : public Classifier {
  private:
   std::vector<std::unique_ptr<Classifier>> members_;
   std::vector<std::optional<std::uint64_t>> seeds_;  // a member's own seed, when it names one
-  std::vector<double> weights_;                     // one per member, summing to 1
-  bool per_class_ = false;                          // "weights" given per member and class
-  std::vector<std::array<double, 5>> class_weights_;  // then: each class's column sums to 1
+  std::vector<std::array<double, 5>> weights_;      // per member and class; each class's sum over members is 1
+  bool per_class_ = false;                          // "weights" were given per class (else one number per member)
 };
 
 }  // namespace
