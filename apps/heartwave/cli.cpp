@@ -59,6 +59,8 @@ int main_entry(int argc, char** argv) {
   register_cv(app, cv, status);
   CompareArgs compare;
   register_compare(app, compare, status);
+  SelectArgs select;
+  register_select(app, select, status);
 
   if (argc <= 1) {
     std::fputs(app.help().c_str(), stdout);

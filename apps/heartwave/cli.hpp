@@ -105,6 +105,13 @@ struct CompareArgs {
 };
 void register_compare(CLI::App& app, CompareArgs& compare, int& status);
 int run_compare(const CompareArgs& args);
+
+struct SelectArgs {
+  std::vector<std::string> candidates;
+  std::string criterion = "f1_macro", out, predictions_out;
+};
+void register_select(CLI::App& app, SelectArgs& select, int& status);
+int run_select(const SelectArgs& args);
 int run_tune(const TuneArgs& args);
 
 // --model FAMILY, --data, --params, --seed and --threads of train and cv.

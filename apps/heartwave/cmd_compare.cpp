@@ -1,12 +1,16 @@
 // heartwave compare: two predictions CSVs of the same beats, compared record
 // by record (sign tests) and pooled (paired bootstrap over records).
 #include <cstdio>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
 #include "heartwave/compare.hpp"
 #include "heartwave/file_util.hpp"
+#include "heartwave/label_sets.hpp"
 
 namespace heartwave::cli {
 
@@ -53,6 +57,69 @@ int run_compare(const CompareArgs& a) {
     if (!a.out.empty()) {
       write_file_atomic(a.out, j.dump(2) + "\n");
       std::printf("\nwrote %s\n", a.out.c_str());
+    }
+    return 0;
+  });
+}
+
+void register_select(CLI::App& app, SelectArgs& s, int& status) {
+  CLI::App* cmd = app.add_subcommand(
+      "select",
+      "Choose among classifiers' predictions of the same beats (e.g. the decided.csv of several `heartwave cv` runs) by a figure, "
+      "with the choice cross-validated over records: each record is decided by the candidate best on the others");
+  cmd->add_option("candidates", s.candidates,
+                  "Predictions CSVs (or folders holding predictions.csv), the baseline first: it wins ties")
+      ->required()
+      ->expected(2, -1);
+  cmd->add_option("--criterion", s.criterion, "Figure the choice maximises, pooled over the other records")
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kSelectCriteria), std::end(kSelectCriteria))));
+  cmd->add_option("--out", s.out, "Also write the selection as JSON to this file");
+  cmd->add_option("--predictions-out", s.predictions_out,
+                  "Write the nested decisions (record,r_sample,label,predicted) to this CSV, for `heartwave compare`");
+  cmd->callback([&] { status = run_select(s); });
+}
+
+int run_select(const SelectArgs& a) {
+  return guarded([&] {
+    if (!a.out.empty()) prepare_output_file(a.out);
+    if (!a.predictions_out.empty()) prepare_output_file(a.predictions_out);
+    std::vector<PredictionRows> rows;
+    for (const auto& c : a.candidates) rows.push_back(read_predictions_csv(c));
+    PredictionRows nested;
+    const nlohmann::json j = select_nested(rows, a.candidates, a.criterion, &nested);
+    std::printf("%zu beats in %zu records; each record decided by the candidate with the highest %s on the other records\n\n",
+                j["beats"].get<std::size_t>(), j["records"].get<std::size_t>(), a.criterion.c_str());
+    const auto row = [](const std::string& label, const nlohmann::json& f, const std::string& tail) {
+      std::printf("%-34s", label.c_str());
+      for (const char* name : kSelectCriteria) std::printf(" %8.2f", 100.0 * f[name].get<double>());
+      std::printf("  %s\n", tail.c_str());
+    };
+    std::printf("%-34s", "candidate (pooled)");
+    for (const char* name : kSelectCriteria) std::printf(" %8s", name);
+    std::printf("  chosen for\n");
+    const std::size_t on_all = j["chosen_on_all"].get<std::size_t>();
+    for (std::size_t c = 0; c < rows.size(); ++c) {
+      const auto& cand = j["candidates"][c];
+      std::string label = std::to_string(c + 1) + " " + cand["name"].get<std::string>();
+      if (label.size() > 33) label = "..." + label.substr(label.size() - 30);
+      row(label, cand["figures"], std::to_string(cand["chosen_for"].get<std::size_t>()) + " records" + (c == on_all ? "  <- best on all" : ""));
+    }
+    row("nested (the choice cross-validated)", j["nested"]["figures"], "");
+    std::printf("\noptimism of the best candidate's %s: %+.2f points\nper record:", a.criterion.c_str(),
+                100.0 * j["optimism"].get<double>());
+    for (const auto& r : j["per_record"]) std::printf(" %s:%zu", r["record"].get<std::string>().c_str(), r["chosen"].get<std::size_t>() + 1);
+    std::printf("\n");
+    if (!a.predictions_out.empty()) {
+      std::string csv = "record,r_sample,label,predicted\n";
+      for (std::size_t i = 0; i < nested.size(); ++i)
+        csv += nested.record[i] + "," + std::to_string(nested.r_sample[i]) + "," + std::string(class_name(nested.truth[i])) + "," +
+               std::string(class_name(nested.predicted[i])) + "\n";
+      write_file_atomic(a.predictions_out, csv);
+      std::printf("wrote %s\n", a.predictions_out.c_str());
+    }
+    if (!a.out.empty()) {
+      write_file_atomic(a.out, j.dump(2) + "\n");
+      std::printf("wrote %s\n", a.out.c_str());
     }
     return 0;
   });

@@ -62,4 +62,28 @@ struct CompareOptions {
 nlohmann::json compare_predictions(const PredictionRows& baseline, const PredictionRows& candidate,
                                    const CompareOptions& options = {});
 
+// Choosing among several classifiers by the same beats, with the choice
+// itself cross-validated over records: each record is decided by the
+// candidate that scores best (`criterion`, pooled) on all the other
+// records, so the pooled result ("nested") estimates what picking a
+// candidate this way is worth on a record the choice never saw, where the
+// best pooled score of the candidates is optimistic (it was picked for
+// being highest). Ties go to the earlier candidate, so list the baseline
+// first. When the candidates are cross-validated predictions, each record's
+// predictions came from models fitted on the other records, so the scores
+// the choice is made on saw the held-out record in training; the estimate
+// is nested for the choice, not for the fitting.
+//
+// JSON: {"criterion", "beats", "records", "candidates": [{"name",
+// "figures": {name: value} (pooled, as compare's), "chosen_for": records
+// decided by it}], "chosen_on_all": index of the candidate best on every
+// record, "nested": {"figures": {...}}, "optimism": the chosen-on-all
+// candidate's criterion minus the nested one, "per_record": [{"record",
+// "chosen": index}]}. `nested`, when given, receives the nested decisions in
+// the first candidate's row order. Throws InvalidArgument for fewer than
+// two candidates, an unknown criterion, or beats that differ (as compare).
+inline constexpr const char* kSelectCriteria[] = {"accuracy", "f1_macro", "f1_nsv", "sveb_se", "sveb_ppv", "veb_se", "veb_ppv"};
+nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, const std::vector<std::string>& names,
+                             std::string_view criterion = "f1_macro", PredictionRows* nested = nullptr);
+
 }  // namespace heartwave

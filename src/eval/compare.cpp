@@ -82,6 +82,7 @@ double sign_test_p(std::size_t better, std::size_t worse) {
 namespace {
 
 constexpr std::array<const char*, 7> kFigures = {"accuracy", "f1_macro", "f1_nsv", "sveb_se", "sveb_ppv", "veb_se", "veb_ppv"};
+static_assert(std::size(kSelectCriteria) == kFigures.size());
 
 std::array<double, kFigures.size()> figures_of(const Confusion& c) {
   const Metrics m = metrics_from_confusion(c);
@@ -104,40 +105,75 @@ std::array<std::size_t, 3> errors_of(const Confusion& c) {
 
 }  // namespace
 
-nlohmann::json compare_predictions(const PredictionRows& a, const PredictionRows& b, const CompareOptions& options) {
-  if (options.rounds < 100) throw InvalidArgument("compare: at least 100 bootstrap rounds");
-  if (a.size() != b.size())
-    throw InvalidArgument("compare: the baseline has " + std::to_string(a.size()) + " beats, the candidate " +
-                          std::to_string(b.size()) + ": they must list the same beats");
-  // The same beats, matched by record and R sample (cv writes them fold by
-  // fold, so two fold schemes list them in different orders).
-  std::map<std::pair<std::string_view, std::int64_t>, std::size_t> in_candidate;
-  for (std::size_t i = 0; i < b.size(); ++i)
-    if (!in_candidate.try_emplace({b.record[i], b.r_sample[i]}, i).second)
-      throw InvalidArgument("compare: the candidate lists record " + b.record[i] + ", r_sample " + std::to_string(b.r_sample[i]) +
-                            " twice (row " + std::to_string(i + 1) + ")");
-  std::vector<std::string> names;
+namespace {
+
+// The beats of several predictions files, matched by record and R sample
+// (cv writes them fold by fold, so two fold schemes list them in different
+// orders), with a confusion matrix per record and file. Records are in the
+// first file's order; `roles` name the files in errors.
+struct Aligned {
+  std::vector<std::string> records;
+  std::vector<std::size_t> record_of_row;        // the first file's row -> records index
+  std::vector<std::vector<std::size_t>> row_in;  // [file][first file's row] -> that file's row
+  std::vector<std::vector<Confusion>> confusion; // [record][file]
+};
+
+Aligned align_predictions(const std::vector<const PredictionRows*>& files, const std::vector<std::string>& roles,
+                          std::string_view command) {
+  const std::string cmd(command);
+  const PredictionRows& a = *files[0];
+  const std::size_t n_files = files.size();
+  for (std::size_t f = 1; f < n_files; ++f)
+    if (files[f]->size() != a.size())
+      throw InvalidArgument(cmd + ": the " + roles[0] + " has " + std::to_string(a.size()) + " beats, the " + roles[f] + " " +
+                            std::to_string(files[f]->size()) + ": they must list the same beats");
+  std::vector<std::map<std::pair<std::string_view, std::int64_t>, std::size_t>> in_file(n_files);
+  for (std::size_t f = 1; f < n_files; ++f) {
+    const PredictionRows& b = *files[f];
+    for (std::size_t i = 0; i < b.size(); ++i)
+      if (!in_file[f].try_emplace({b.record[i], b.r_sample[i]}, i).second)
+        throw InvalidArgument(cmd + ": the " + roles[f] + " lists record " + b.record[i] + ", r_sample " + std::to_string(b.r_sample[i]) +
+                              " twice (row " + std::to_string(i + 1) + ")");
+  }
+  Aligned out;
+  out.row_in.assign(n_files, std::vector<std::size_t>(a.size()));
   std::map<std::string, std::size_t> index;
-  std::vector<std::array<Confusion, 2>> per_record;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::string row = "row " + std::to_string(i + 1) + " (record " + a.record[i] + ", r_sample " + std::to_string(a.r_sample[i]) + ")";
-    const auto found = in_candidate.find({a.record[i], a.r_sample[i]});
-    if (found == in_candidate.end())
-      throw InvalidArgument("compare: the baseline's " + row + " is not in the candidate: the files must list the same beats");
-    const std::size_t k = found->second;
-    in_candidate.erase(found);  // a beat listed twice in the baseline is then missing
-    if (a.truth[i] < 0 || b.truth[k] < 0) throw InvalidArgument("compare: the baseline's " + row + " has no label in one of the files");
-    if (a.truth[i] != b.truth[k]) throw InvalidArgument("compare: the baseline's " + row + " is labelled differently in the two files");
-    auto [it, inserted] = index.try_emplace(a.record[i], names.size());
-    if (inserted) {
-      names.push_back(a.record[i]);
-      per_record.emplace_back();
+    out.row_in[0][i] = i;
+    for (std::size_t f = 1; f < n_files; ++f) {
+      const auto found = in_file[f].find({a.record[i], a.r_sample[i]});
+      if (found == in_file[f].end())
+        throw InvalidArgument(cmd + ": the " + roles[0] + "'s " + row + " is not in the " + roles[f] + ": the files must list the same beats");
+      out.row_in[f][i] = found->second;
+      in_file[f].erase(found);  // a beat listed twice in the first file is then missing
     }
-    auto& c = per_record[it->second];
+    for (std::size_t f = 0; f < n_files; ++f) {
+      const auto t = files[f]->truth[out.row_in[f][i]];
+      if (t < 0) throw InvalidArgument(cmd + ": the " + roles[0] + "'s " + row + " has no label in the " + roles[f]);
+      if (t != a.truth[i]) throw InvalidArgument(cmd + ": the " + roles[0] + "'s " + row + " is labelled differently in the " + roles[f]);
+    }
+    auto [it, inserted] = index.try_emplace(a.record[i], out.records.size());
+    if (inserted) {
+      out.records.push_back(a.record[i]);
+      out.confusion.emplace_back(n_files);
+    }
+    out.record_of_row.push_back(it->second);
     const auto t = static_cast<std::size_t>(a.truth[i]);
-    ++c[0][t][static_cast<std::size_t>(a.predicted[i])];
-    ++c[1][t][static_cast<std::size_t>(b.predicted[k])];
+    for (std::size_t f = 0; f < n_files; ++f)
+      ++out.confusion[it->second][f][t][static_cast<std::size_t>(files[f]->predicted[out.row_in[f][i]])];
   }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json compare_predictions(const PredictionRows& a, const PredictionRows& b, const CompareOptions& options) {
+  if (options.rounds < 100) throw InvalidArgument("compare: at least 100 bootstrap rounds");
+  const Aligned aligned = align_predictions({&a, &b}, {"baseline", "candidate"}, "compare");
+  const std::vector<std::string>& names = aligned.records;
+  std::vector<std::array<Confusion, 2>> per_record;
+  for (const auto& c : aligned.confusion) per_record.push_back({c[0], c[1]});
 
   std::array<Confusion, 2> pooled{};
   for (const auto& c : per_record) {
@@ -196,6 +232,86 @@ nlohmann::json compare_predictions(const PredictionRows& a, const PredictionRows
                                    {"worse", tally[e][1]},
                                    {"tied", tally[e][2]},
                                    {"p", sign_test_p(tally[e][0], tally[e][1])}};
+  return j;
+}
+
+nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, const std::vector<std::string>& names,
+                             std::string_view criterion, PredictionRows* nested) {
+  const std::size_t k = candidates.size();
+  if (k < 2) throw InvalidArgument("select: at least two candidates, found " + std::to_string(k));
+  if (names.size() != k) throw InvalidArgument("select: one name per candidate");
+  std::size_t crit = kFigures.size();
+  for (std::size_t f = 0; f < kFigures.size(); ++f)
+    if (criterion == kFigures[f]) crit = f;
+  if (crit == kFigures.size())
+    throw InvalidArgument("select: unknown criterion '" + std::string(criterion) +
+                          "' (accuracy, f1_macro, f1_nsv, sveb_se, sveb_ppv, veb_se or veb_ppv)");
+  std::vector<const PredictionRows*> files;
+  std::vector<std::string> roles;
+  for (std::size_t c = 0; c < k; ++c) {
+    files.push_back(&candidates[c]);
+    roles.push_back("candidate " + std::to_string(c + 1) + " (" + names[c] + ")");
+  }
+  const Aligned aligned = align_predictions(files, roles, "select");
+  const std::size_t n_records = aligned.records.size();
+  if (n_records < 2) throw InvalidArgument("select: the beats come from one record; choosing without it leaves nothing");
+
+  std::vector<Confusion> total(k);
+  for (const auto& per_file : aligned.confusion)
+    for (std::size_t c = 0; c < k; ++c) add_confusion(total[c], per_file[c]);
+  // The earlier candidate wins ties.
+  const auto best_of = [&](const std::vector<Confusion>& conf) {
+    std::size_t best = 0;
+    double best_score = figures_of(conf[0])[crit];
+    for (std::size_t c = 1; c < k; ++c)
+      if (const double s = figures_of(conf[c])[crit]; s > best_score) {
+        best = c;
+        best_score = s;
+      }
+    return best;
+  };
+  std::vector<std::size_t> chosen(n_records);
+  std::vector<std::size_t> chosen_for(k, 0);
+  Confusion nested_conf{};
+  for (std::size_t r = 0; r < n_records; ++r) {
+    std::vector<Confusion> without = total;
+    for (std::size_t c = 0; c < k; ++c)
+      for (std::size_t t = 0; t < kMetricClasses; ++t)
+        for (std::size_t p = 0; p < kMetricClasses; ++p) without[c][t][p] -= aligned.confusion[r][c][t][p];
+    chosen[r] = best_of(without);
+    ++chosen_for[chosen[r]];
+    add_confusion(nested_conf, aligned.confusion[r][chosen[r]]);
+  }
+  const auto figures_json = [](const Confusion& c) {
+    const auto f = figures_of(c);
+    nlohmann::json j;
+    for (std::size_t i = 0; i < kFigures.size(); ++i) j[kFigures[i]] = f[i];
+    return j;
+  };
+  nlohmann::json j;
+  j["criterion"] = kFigures[crit];
+  j["beats"] = candidates[0].size();
+  j["records"] = n_records;
+  j["candidates"] = nlohmann::json::array();
+  for (std::size_t c = 0; c < k; ++c)
+    j["candidates"].push_back({{"name", names[c]}, {"figures", figures_json(total[c])}, {"chosen_for", chosen_for[c]}});
+  const std::size_t on_all = best_of(total);
+  j["chosen_on_all"] = on_all;
+  j["nested"]["figures"] = figures_json(nested_conf);
+  j["optimism"] = figures_of(total[on_all])[crit] - figures_of(nested_conf)[crit];
+  j["per_record"] = nlohmann::json::array();
+  for (std::size_t r = 0; r < n_records; ++r) j["per_record"].push_back({{"record", aligned.records[r]}, {"chosen", chosen[r]}});
+  if (nested) {
+    const PredictionRows& first = candidates[0];
+    *nested = PredictionRows{};
+    for (std::size_t i = 0; i < first.size(); ++i) {
+      const std::size_t c = chosen[aligned.record_of_row[i]];
+      nested->record.push_back(first.record[i]);
+      nested->r_sample.push_back(first.r_sample[i]);
+      nested->truth.push_back(first.truth[i]);
+      nested->predicted.push_back(candidates[c].predicted[aligned.row_in[c][i]]);
+    }
+  }
   return j;
 }
 

@@ -301,6 +301,28 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_EQ(cmp["per_record"].size(), 4u);
   EXPECT_DOUBLE_EQ(cmp["figures"]["f1_macro"]["baseline"].get<double>(), fixed["f1_macro"].get<double>());
   EXPECT_DOUBLE_EQ(cmp["figures"]["f1_macro"]["candidate"].get<double>(), loro["f1_macro"].get<double>());
+  // select: the choice between the two runs, cross-validated over the 4
+  // records; its nested decisions go back into compare.
+  r = run("select " + (tmp / "cv-fixed").string() + " " + (tmp / "cv-loro/decided.csv").string() + " --criterion f1_macro --out " +
+          (tmp / "sel.json").string() + " --predictions-out " + (tmp / "sel/nested.csv").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("nested (the choice cross-validated)"), std::string::npos) << r.out;
+  {
+    std::ifstream f(tmp / "sel.json");
+    const auto sel = nlohmann::json::parse(f);
+    EXPECT_EQ(sel["records"], 4);
+    EXPECT_EQ(sel["per_record"].size(), 4u);
+    EXPECT_EQ(sel["candidates"][0]["chosen_for"].get<int>() + sel["candidates"][1]["chosen_for"].get<int>(), 4);
+    r = run("compare " + (tmp / "cv-fixed").string() + " " + (tmp / "sel/nested.csv").string() + " --out " + (tmp / "seln.json").string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::ifstream g(tmp / "seln.json");
+    EXPECT_DOUBLE_EQ(nlohmann::json::parse(g)["figures"]["f1_macro"]["candidate"].get<double>(),
+                     sel["nested"]["figures"]["f1_macro"].get<double>());
+  }
+  r = run("select " + (tmp / "cv-fixed").string());
+  EXPECT_NE(r.status, 0) << r.out;
+  r = run("select " + (tmp / "cv-fixed").string() + " " + (tmp / "cv").string() + " --criterion f1");
+  EXPECT_NE(r.status, 0) << r.out;
   // Predictions of other beats are refused, naming the first row that differs.
   {
     std::ofstream f(tmp / "other.csv");

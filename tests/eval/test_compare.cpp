@@ -163,3 +163,85 @@ TEST(Compare, RefusesRowsThatDiffer) {
   EXPECT_THROW(compare_predictions(base, other), InvalidArgument);
   EXPECT_THROW(compare_predictions(base, base, {10, 1}), InvalidArgument);
 }
+
+TEST(Select, ACandidateBetterEverywhereIsChosenEverywhere) {
+  const auto worse = rows_with(2, 2, 2), better = rows_with(1, 1, 1);
+  PredictionRows nested;
+  const auto j = select_nested({worse, better}, {"w", "b"}, "f1_macro", &nested);
+  EXPECT_EQ(j["chosen_on_all"], 1);
+  EXPECT_EQ(j["candidates"][1]["chosen_for"], 3);
+  EXPECT_EQ(j["candidates"][0]["chosen_for"], 0);
+  EXPECT_EQ(j["nested"]["figures"], j["candidates"][1]["figures"]);
+  EXPECT_DOUBLE_EQ(j["optimism"].get<double>(), 0.0);
+  EXPECT_EQ(nested.predicted, better.predicted);
+}
+
+TEST(Select, EachRecordIsDecidedWithoutItselfAndTiesGoToTheFirst) {
+  // Errors per record (a, b, c): x 0/5/5, y 5/0/0, so y is best pooled.
+  // Without a: x 10, y 0 -> y. Without b or c: 5 each, a tie -> x.
+  // Nested: a by y (5), b and c by x (5 + 5): 15 errors, worse than both.
+  const auto x = rows_with(0, 5, 5), y = rows_with(5, 0, 0);
+  PredictionRows nested;
+  const auto j = select_nested({x, y}, {"x", "y"}, "accuracy", &nested);
+  EXPECT_EQ(j["criterion"], "accuracy");
+  EXPECT_EQ(j["chosen_on_all"], 1);
+  EXPECT_EQ(j["per_record"][0], nlohmann::json({{"record", "a"}, {"chosen", 1}}));
+  EXPECT_EQ(j["per_record"][1]["chosen"], 0);
+  EXPECT_EQ(j["per_record"][2]["chosen"], 0);
+  EXPECT_EQ(j["candidates"][0]["chosen_for"], 2);
+  EXPECT_DOUBLE_EQ(j["candidates"][1]["figures"]["accuracy"].get<double>(), 45.0 / 50.0);
+  EXPECT_DOUBLE_EQ(j["nested"]["figures"]["accuracy"].get<double>(), 35.0 / 50.0);
+  EXPECT_DOUBLE_EQ(j["optimism"].get<double>(), 45.0 / 50.0 - 35.0 / 50.0);
+  // The nested decisions are the chosen candidates' rows, scored as metrics does.
+  const Metrics m = compute_metrics(nested.truth, nested.predicted);
+  EXPECT_DOUBLE_EQ(m.accuracy, 35.0 / 50.0);
+  EXPECT_DOUBLE_EQ(j["nested"]["figures"]["f1_macro"].get<double>(), m.f1_macro);
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(nested.predicted[i], x.record[i] == "a" ? y.predicted[i] : x.predicted[i]) << i;
+  // Swapping the order moves the ties to y: y is then chosen everywhere.
+  const auto swapped = select_nested({y, x}, {"y", "x"}, "accuracy");
+  EXPECT_EQ(swapped["candidates"][0]["chosen_for"], 3);
+  EXPECT_DOUBLE_EQ(swapped["optimism"].get<double>(), 0.0);
+}
+
+TEST(Select, NestedRowsFollowTheFirstCandidateWhateverTheOthersOrder) {
+  const auto x = rows_with(0, 5, 5), y = rows_with(5, 0, 0);
+  PredictionRows reversed;
+  for (std::size_t i = y.size(); i-- > 0;) {
+    reversed.record.push_back(y.record[i]);
+    reversed.r_sample.push_back(y.r_sample[i]);
+    reversed.truth.push_back(y.truth[i]);
+    reversed.predicted.push_back(y.predicted[i]);
+  }
+  PredictionRows a, b;
+  EXPECT_EQ(select_nested({x, y}, {"x", "y"}, "accuracy", &a), select_nested({x, reversed}, {"x", "y"}, "accuracy", &b));
+  EXPECT_EQ(a.predicted, b.predicted);
+  EXPECT_EQ(a.r_sample, x.r_sample);
+}
+
+TEST(Select, RefusesWhatItCannotChooseFrom) {
+  const auto x = rows_with(1, 1, 1);
+  EXPECT_THROW(select_nested({x}, {"x"}), InvalidArgument);
+  EXPECT_THROW(select_nested({x, x}, {"x"}), InvalidArgument);
+  try {
+    select_nested({x, x}, {"x", "y"}, "f1");
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown criterion 'f1'"), std::string::npos) << e.what();
+  }
+  auto other = x;
+  other.r_sample[12] += 1;
+  try {
+    select_nested({x, x, other}, {"x", "x2", "o.csv"});
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("row 13 (record b, r_sample 300) is not in the candidate 3 (o.csv)"), std::string::npos) << e.what();
+  }
+  PredictionRows one;
+  for (int i = 0; i < 5; ++i) {
+    one.record.push_back("a");
+    one.r_sample.push_back(i);
+    one.truth.push_back(0);
+    one.predicted.push_back(0);
+  }
+  EXPECT_THROW(select_nested({one, one}, {"a", "b"}), InvalidArgument);
+}
