@@ -5,9 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "heartwave/allocator.hpp"
 #include "heartwave/dataset.hpp"
@@ -19,19 +20,11 @@ int main(int argc, char** argv) {
   tune_allocator_for_batch_work();  // as the heartwave CLI does
   std::string protocol = "seed";
   int threads = 2, repeat = 5;
-  for (int i = 1; i < argc; i += 2) {
-    if (i + 1 == argc) {  // a flag without its value, or --help
-      std::fprintf(stderr, "usage: bench_build [--protocol seed|inter-patient] [--threads N] [--repeat N]\n");
-      return 2;
-    }
-    if (!std::strcmp(argv[i], "--protocol")) protocol = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
-    else {
-      std::fprintf(stderr, "usage: bench_build [--protocol seed|inter-patient] [--threads N] [--repeat N]\n");
-      return 2;
-    }
-  }
+  CLI::App app{"Times `heartwave data build` end to end and per stage (markdown table)", "bench_build"};
+  app.add_option("--protocol", protocol, "Dataset protocol")->check(CLI::IsMember({"seed", "inter-patient"}));
+  app.add_option("--threads", threads, "Worker threads")->check(CLI::PositiveNumber);
+  app.add_option("--repeat", repeat, "Builds timed")->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
   const char* env = std::getenv("HEARTWAVE_DATA");
   BuildOptions opt;
   opt.data_dir = env && *env ? std::filesystem::path(env)

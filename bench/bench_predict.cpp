@@ -12,8 +12,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "heartwave/beat_pipeline.hpp"
 #include "heartwave/beats.hpp"
@@ -30,20 +31,13 @@ int main(int argc, char** argv) {
   const char* env = std::getenv("HEARTWAVE_DATA");
   std::string db = env && *env ? env : std::string(HEARTWAVE_SOURCE_DIR) + "/../shared/data/mitdb";
   int threads = 2;
-  bool bad = false;
-  for (int i = 1; i < argc && !bad; i += 2) {
-    if (i + 1 == argc) bad = true;  // a flag without its value, or --help
-    else if (!std::strcmp(argv[i], "--model")) model = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--data")) data = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--split")) split = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--db")) db = argv[i + 1];
-    else bad = true;
-  }
-  if (bad || model.empty() || data.empty() || threads < 1) {
-    std::fprintf(stderr, "usage: bench_predict --model FILE --data DIR [--split test] [--threads N] [--db MITDB]\n");
-    return 2;
-  }
+  CLI::App app{"Inference speed of a trained model on a dataset split (markdown table)", "bench_predict"};
+  app.add_option("--model", model, "Model file (.hwm)")->required();
+  app.add_option("--data", data, "Dataset folder from `heartwave data build`")->required();
+  app.add_option("--split", split, "Split to time");
+  app.add_option("--threads", threads, "Threads")->check(CLI::PositiveNumber);
+  app.add_option("--db", db, "MIT-BIH folder for the end-to-end rows");
+  CLI11_PARSE(app, argc, argv);
   const ModelBundle b = load_bundle(model, threads);
   const Rows rows = load_evaluation_split(data, split, b.model->view());
   // Batch: the whole split at once, best of 5.

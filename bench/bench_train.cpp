@@ -14,10 +14,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "heartwave/dataset_reader.hpp"
@@ -83,33 +83,15 @@ void print_row(const std::string& family, const Timing& t, int threads) {
 int main(int argc, char** argv) {
   std::string data, family = "all", xgb_params = "{}";
   int rounds = 500, epochs = 3, threads = 2;
-  for (int i = 1; i < argc; i += 2) {
-    if (i + 1 == argc) {  // a flag without its value, or --help
-      data.clear();
-      break;
-    }
-    if (!std::strcmp(argv[i], "--data")) data = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--family")) family = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--xgb-params")) xgb_params = argv[i + 1];
-    else {
-      std::fprintf(stderr, "bench_train: unknown option %s\n", argv[i]);
-      return 2;
-    }
-  }
-  if (data.empty() || rounds < 1 || epochs < 1 || threads < 1) {
-    std::fprintf(stderr,
-                 "usage: bench_train --data SEED_DATASET [--rounds 500] [--epochs 3] [--threads 2] "
-                 "[--family all|xgb-feat|cnn-mlp|convxgb] [--xgb-params JSON]\n");
-    return 2;
-  }
+  CLI::App app{"Training speed per round / epoch of each family at fixed sizes (markdown table)", "bench_train"};
+  app.add_option("--data", data, "Seed-protocol dataset folder")->required();
+  app.add_option("--family", family, "Family to time")->check(CLI::IsMember({"all", "xgb-feat", "cnn-mlp", "convxgb"}));
+  app.add_option("--rounds", rounds, "XGBoost rounds")->check(CLI::PositiveNumber);
+  app.add_option("--epochs", epochs, "CNN epochs")->check(CLI::PositiveNumber);
+  app.add_option("--threads", threads, "Threads")->check(CLI::PositiveNumber);
+  app.add_option("--xgb-params", xgb_params, "Extra XGBoost parameters (JSON)");
+  CLI11_PARSE(app, argc, argv);
   const bool all = family == "all";
-  if (!all && family != "xgb-feat" && family != "cnn-mlp" && family != "convxgb") {
-    std::fprintf(stderr, "bench_train: unknown family %s\n", family.c_str());
-    return 2;
-  }
   const TrainingSplits s = load_training_splits(data, View::feat);
   std::printf("%s\n", heartwave::bench::host_line().c_str());
   std::printf("%s: train split, %zu rows x %zu columns (SMOTE rows included), no early stopping\n\n", data.c_str(), s.fit.n, s.fit.dim);
