@@ -7,17 +7,19 @@
 # that 5-fold `heartwave cv` reported for it).
 #
 # models/default.hwm (both leads): configs/default.json, an `ensemble` of two
-# xgb-feat models of the same configuration (depth 4, colsample 0.5, class
-# weights capped at 20, eta 0.2, 51 rounds: the 5-fold cv winner, rounds the
-# median of [51, 41, 74, 69, 29]). The first reads every column; the second
-# only the 27 scale-free columns (RR ratios, shape, both leads' template
-# features) and has a say in N and S only (per-class weights). The decision
-# keeps the plain argmax and adds the rhythm step (N calls at beats premature
-# against the record's mean RR become S, then no S calls inside atrial
-# fibrillation), whose ratio and thresholds leave-one-record-out
-# cross-validation inside DS1 chooses (`cv --leave-one-record-out --argmax
-# --exclude-af` -> decision.json); that cross-validation also chose the
-# ensemble over the single model (nested macro-F1 48.73% against 47.95%).
+# xgb-feat models (class weights capped at 20, eta 0.2, 51 rounds). The first
+# reads every column with the 5-fold cv winner's configuration (depth 4,
+# colsample 0.5; rounds the median of [51, 41, 74, 69, 29]); the second only
+# the 27 scale-free columns (RR ratios, shape, both leads' template features),
+# at depth 12 with every column per tree, and has a say in N and S only
+# (per-class weights). The decision keeps the plain argmax and adds the rhythm
+# step (N calls at beats premature against the record's mean RR become S, then
+# no S calls inside atrial fibrillation), whose ratio and thresholds
+# leave-one-record-out cross-validation inside DS1 chooses (`cv
+# --leave-one-record-out --argmax --exclude-af` -> decision.json); the same
+# cross-validation chose the ensemble over the single model and the second
+# member's depth among eight candidates (`heartwave select`: nested
+# macro-F1 50.05%, the single model 47.95%).
 #
 # models/one-lead.hwm (MLII only, for single-lead recordings and CSVs of one
 # lead's beats): configs/one-lead.json, depth 6 and 40 rounds, the
