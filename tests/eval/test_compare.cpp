@@ -42,6 +42,18 @@ PredictionRows rows_with(int wrong_a, int wrong_b, int wrong_c) {
   return p;
 }
 
+// The same rows, last first.
+PredictionRows reversed_rows(const PredictionRows& p) {
+  PredictionRows r;
+  for (std::size_t i = p.size(); i-- > 0;) {
+    r.record.push_back(p.record[i]);
+    r.r_sample.push_back(p.r_sample[i]);
+    r.truth.push_back(p.truth[i]);
+    r.predicted.push_back(p.predicted[i]);
+  }
+  return r;
+}
+
 }  // namespace
 
 TEST(SignTest, ExactBinomialTails) {
@@ -125,13 +137,7 @@ TEST(Compare, CountsRecordsAndPooledFiguresAgreeWithMetrics) {
 
 TEST(Compare, MatchesBeatsInAnyOrder) {
   const auto base = rows_with(6, 2, 4), cand = rows_with(2, 3, 4);
-  PredictionRows reversed;
-  for (std::size_t i = cand.size(); i-- > 0;) {
-    reversed.record.push_back(cand.record[i]);
-    reversed.r_sample.push_back(cand.r_sample[i]);
-    reversed.truth.push_back(cand.truth[i]);
-    reversed.predicted.push_back(cand.predicted[i]);
-  }
+  const PredictionRows reversed = reversed_rows(cand);
   EXPECT_EQ(compare_predictions(base, reversed, {300, 3}), compare_predictions(base, cand, {300, 3}));
 }
 
@@ -205,13 +211,7 @@ TEST(Select, EachRecordIsDecidedWithoutItselfAndTiesGoToTheFirst) {
 
 TEST(Select, NestedRowsFollowTheFirstCandidateWhateverTheOthersOrder) {
   const auto x = rows_with(0, 5, 5), y = rows_with(5, 0, 0);
-  PredictionRows reversed;
-  for (std::size_t i = y.size(); i-- > 0;) {
-    reversed.record.push_back(y.record[i]);
-    reversed.r_sample.push_back(y.r_sample[i]);
-    reversed.truth.push_back(y.truth[i]);
-    reversed.predicted.push_back(y.predicted[i]);
-  }
+  const PredictionRows reversed = reversed_rows(y);
   PredictionRows a, b;
   EXPECT_EQ(select_nested({x, y}, {"x", "y"}, "accuracy", &a), select_nested({x, reversed}, {"x", "y"}, "accuracy", &b));
   EXPECT_EQ(a.predicted, b.predicted);
