@@ -1,7 +1,6 @@
 // heartwave compare: two predictions CSVs of the same beats, compared record
 // by record (sign tests) and pooled (paired bootstrap over records).
 #include <cstdio>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -37,7 +36,7 @@ int run_compare(const CompareArgs& a) {
     std::printf("%zu beats in %zu records; candidate minus baseline, 95%% interval by paired bootstrap over records (%d draws)\n\n",
                 j["beats"].get<std::size_t>(), j["records"].get<std::size_t>(), a.rounds);
     std::printf("%-10s %9s %9s %9s   %-19s %s\n", "figure", "baseline", "candidate", "diff", "95% interval", "draws better");
-    for (const char* name : {"accuracy", "f1_macro", "f1_nsv", "sveb_se", "sveb_ppv", "veb_se", "veb_ppv"}) {
+    for (const char* name : kComparedFigures) {
       const auto& f = j["figures"][name];
       const auto pct = [&](const char* key) { return 100.0 * f[key].get<double>(); };
       std::printf("%-10s %9.2f %9.2f %+9.2f   [%+7.2f, %+7.2f]  %5.1f%%\n", name, pct("baseline"), pct("candidate"),
@@ -72,7 +71,7 @@ void register_select(CLI::App& app, SelectArgs& s, int& status) {
       ->required()
       ->expected(2, -1);
   cmd->add_option("--criterion", s.criterion, "Figure the choice maximises, pooled over the other records")
-      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kSelectCriteria), std::end(kSelectCriteria))));
+      ->check(CLI::IsMember(std::vector<std::string>(kComparedFigures.begin(), kComparedFigures.end())));
   cmd->add_option("--out", s.out, "Also write the selection as JSON to this file");
   cmd->add_option("--predictions-out", s.predictions_out,
                   "Write the nested decisions (record,r_sample,label,predicted) to this CSV, for `heartwave compare`");
@@ -91,11 +90,11 @@ int run_select(const SelectArgs& a) {
                 j["beats"].get<std::size_t>(), j["records"].get<std::size_t>(), a.criterion.c_str());
     const auto row = [](const std::string& label, const nlohmann::json& f, const std::string& tail) {
       std::printf("%-34s", label.c_str());
-      for (const char* name : kSelectCriteria) std::printf(" %8.2f", 100.0 * f[name].get<double>());
+      for (const char* name : kComparedFigures) std::printf(" %8.2f", 100.0 * f[name].get<double>());
       std::printf("  %s\n", tail.c_str());
     };
     std::printf("%-34s", "candidate (pooled)");
-    for (const char* name : kSelectCriteria) std::printf(" %8s", name);
+    for (const char* name : kComparedFigures) std::printf(" %8s", name);
     std::printf("  chosen for\n");
     const std::size_t on_all = j["chosen_on_all"].get<std::size_t>();
     for (std::size_t c = 0; c < rows.size(); ++c) {

@@ -8,6 +8,7 @@
 // must list the same beats (matched by record and R sample, in any order)
 // with the same labels.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -38,12 +39,17 @@ PredictionRows read_predictions_csv(const std::filesystem::path& path);
 // `better` against `worse`. 1 when both are 0.
 double sign_test_p(std::size_t better, std::size_t worse);
 
+// The figures compare reports and select chooses by (below).
+inline constexpr std::array<const char*, 7> kComparedFigures = {"accuracy", "f1_macro", "f1_nsv", "sveb_se",
+                                                                "sveb_ppv", "veb_se",   "veb_ppv"};
+
 struct CompareOptions {
   int rounds = 2000;        // paired bootstrap draws over records
   std::uint64_t seed = 42;
 };
 
-// Figures compared (pooled over the beats of the drawn records):
+// The figures compared (pooled over the beats of the drawn records), and the
+// criteria select chooses by:
 //   accuracy, f1_macro (5 classes, as metrics.json), f1_nsv (macro-F1 over
 //   N, S and V only: F is mostly one record and Q a handful of beats),
 //   sveb_se, sveb_ppv, veb_se, veb_ppv.
@@ -82,7 +88,6 @@ nlohmann::json compare_predictions(const PredictionRows& baseline, const Predict
 // "chosen": index}]}. `nested`, when given, receives the nested decisions in
 // the first candidate's row order. Throws InvalidArgument for fewer than
 // two candidates, an unknown criterion, or beats that differ (as compare).
-inline constexpr const char* kSelectCriteria[] = {"accuracy", "f1_macro", "f1_nsv", "sveb_se", "sveb_ppv", "veb_se", "veb_ppv"};
 nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, const std::vector<std::string>& names,
                              std::string_view criterion = "f1_macro", PredictionRows* nested = nullptr);
 

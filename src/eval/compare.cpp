@@ -81,8 +81,7 @@ double sign_test_p(std::size_t better, std::size_t worse) {
 
 namespace {
 
-constexpr std::array<const char*, 7> kFigures = {"accuracy", "f1_macro", "f1_nsv", "sveb_se", "sveb_ppv", "veb_se", "veb_ppv"};
-static_assert(std::size(kSelectCriteria) == kFigures.size());
+constexpr const auto& kFigures = kComparedFigures;
 
 std::array<double, kFigures.size()> figures_of(const Confusion& c) {
   const Metrics m = metrics_from_confusion(c);
@@ -102,10 +101,6 @@ std::array<std::size_t, 3> errors_of(const Confusion& c) {
       }
   return e;
 }
-
-}  // namespace
-
-namespace {
 
 // The beats of several predictions files, matched by record and R sample
 // (cv writes them fold by fold, so two fold schemes list them in different
