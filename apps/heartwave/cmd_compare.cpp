@@ -1,6 +1,7 @@
 // heartwave compare: two predictions CSVs of the same beats, compared record
 // by record (sign tests) and pooled (paired bootstrap over records).
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -99,7 +100,11 @@ int run_select(const SelectArgs& a) {
     const std::size_t on_all = j["chosen_on_all"].get<std::size_t>();
     for (std::size_t c = 0; c < rows.size(); ++c) {
       const auto& cand = j["candidates"][c];
-      std::string label = std::to_string(c + 1) + " " + cand["name"].get<std::string>();
+      // A cv folder's file is named by its folder (the candidate), others by their path.
+      const std::filesystem::path path = cand["name"].get<std::string>();
+      const bool in_cv_folder = path.filename() == "decided.csv" || path.filename() == "predictions.csv";
+      std::string label = std::to_string(c + 1) + " " +
+                          (in_cv_folder && path.has_parent_path() ? path.parent_path().filename().string() : path.string());
       if (label.size() > 33) label = "..." + label.substr(label.size() - 30);
       row(label, cand["figures"], std::to_string(cand["chosen_for"].get<std::size_t>()) + " records" + (c == on_all ? "  <- best on all" : ""));
     }

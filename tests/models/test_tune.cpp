@@ -60,7 +60,9 @@ TEST(SearchSpace, BadSpecsNameTheEntry) {
 // spaces must parse, and every configuration they draw must be accepted.
 TEST(Configs, ShippedFilesAreValidForTheirFamily) {
   int params_files = 0, spaces = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(HEARTWAVE_SOURCE_DIR) + "/configs")) {
+  // configs/selection/<round>/ holds the candidates of each declared model
+  // selection round (scripts/select_round.sh): parameter files too.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(HEARTWAVE_SOURCE_DIR) + "/configs")) {
     const std::string name = entry.path().filename().string();
     if (entry.path().extension() != ".json") continue;
     SCOPED_TRACE(name);
@@ -86,6 +88,22 @@ TEST(Configs, ShippedFilesAreValidForTheirFamily) {
   }
   EXPECT_GE(params_files, 7);
   EXPECT_GE(spaces, 4);
+}
+
+TEST(Configs, SelectionRoundsListABaselineFirst) {
+  int rounds = 0;
+  for (const auto& round : std::filesystem::directory_iterator(std::string(HEARTWAVE_SOURCE_DIR) + "/configs/selection")) {
+    SCOPED_TRACE(round.path().string());
+    ASSERT_TRUE(round.is_directory());
+    std::vector<std::string> names;
+    for (const auto& f : std::filesystem::directory_iterator(round.path())) names.push_back(f.path().filename().string());
+    std::sort(names.begin(), names.end());
+    ASSERT_GE(names.size(), 2u);
+    EXPECT_EQ(names.front().rfind("00-", 0), 0u) << names.front();
+    EXPECT_NE(names[1].rfind("00-", 0), 0u) << "two baselines";
+    ++rounds;
+  }
+  EXPECT_GE(rounds, 1);
 }
 
 TEST(Tune, SuccessiveHalvingWithoutTheTestSplit) {

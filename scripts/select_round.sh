@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Reruns one declared round of model selection inside DS1: leave-one-record-out
+# cross-validation (AF beats out of fitting, argmax, rhythm step nested) of
+# every candidate configuration in a folder, then `heartwave select` over
+# their decided.csv, which decides each record by the candidate best on the
+# other 21 and prints the nested figures of the choice. Candidates are taken
+# in file-name order, so the baseline, named 00-*.json, wins ties. DS2 is
+# never read.
+#   bash scripts/select_round.sh configs/selection/round1-n-s-member
+#   bash scripts/select_round.sh ROUND_DIR [DATASET] [OUT_DIR]
+# DATASET defaults to out/datasets/inter-patient (built with --second-lead,
+# as scripts/run.sh does); OUT_DIR to out/select/<round name>. About 2 to 5
+# minutes per candidate on 2 cores.
+set -euo pipefail
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+  echo "usage: bash scripts/select_round.sh ROUND_DIR [DATASET] [OUT_DIR]" >&2
+  exit 2
+fi
+round=$(cd "$1" && pwd)
+cd "$(dirname "$0")/.."
+data=${2:-out/datasets/inter-patient}
+out=${3:-out/select/$(basename "$round")}
+shopt -s nullglob
+candidates=("$round"/*.json)
+if [ ${#candidates[@]} -lt 2 ]; then
+  echo "select_round.sh: $round holds fewer than two candidate .json files" >&2
+  exit 2
+fi
+if [ ! -f "$data/manifest.json" ]; then
+  echo "select_round.sh: no dataset at $data (bash scripts/run.sh builds it)" >&2
+  exit 2
+fi
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)" --target heartwave
+hw=build/release/heartwave
+mkdir -p "$out"
+decided=()
+for c in "${candidates[@]}"; do
+  name=$(basename "$c" .json)
+  family=xgb-feat
+  grep -q '"members"' "$c" && family=ensemble
+  echo "== $name ($family)" >&2
+  $hw cv --leave-one-record-out --argmax --exclude-af --model "$family" --params "$c" --data "$data" --seed 42 --threads 2 \
+    --out "$out/$name" >"$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; exit 1; }
+  decided+=("$out/$name/decided.csv")
+done
+$hw select "${decided[@]}" --out "$out/select.json" --predictions-out "$out/nested.csv"
