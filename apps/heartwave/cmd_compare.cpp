@@ -10,7 +10,6 @@
 #include "cli.hpp"
 #include "heartwave/compare.hpp"
 #include "heartwave/file_util.hpp"
-#include "heartwave/label_sets.hpp"
 
 namespace heartwave::cli {
 
@@ -114,11 +113,7 @@ int run_select(const SelectArgs& a) {
     for (const auto& r : j["per_record"]) std::printf(" %s:%zu", r["record"].get<std::string>().c_str(), r["chosen"].get<std::size_t>() + 1);
     std::printf("\n");
     if (!a.predictions_out.empty()) {
-      std::string csv = "record,r_sample,label,predicted\n";
-      for (std::size_t i = 0; i < nested.size(); ++i)
-        csv += nested.record[i] + "," + std::to_string(nested.r_sample[i]) + "," + std::string(class_name(nested.truth[i])) + "," +
-               std::string(class_name(nested.predicted[i])) + "\n";
-      write_file_atomic(a.predictions_out, csv);
+      write_file_atomic(a.predictions_out, format_predictions_csv(nested));
       std::printf("wrote %s\n", a.predictions_out.c_str());
     }
     if (!a.out.empty()) {

@@ -33,6 +33,10 @@ struct PredictionRows {
 PredictionRows parse_predictions_csv(std::string_view text, const std::string& source);
 // `path` is the CSV or a folder holding predictions.csv.
 PredictionRows read_predictions_csv(const std::filesystem::path& path);
+// The rows as a CSV parse_predictions_csv reads back: the header's first four
+// fields and, per beat, record, r_sample, label (empty where unknown) and
+// the predicted class (no probability columns).
+std::string format_predictions_csv(const PredictionRows& rows);
 
 // Two-sided exact sign test: the probability, under "each non-tied record is
 // equally likely to favour either side", of a split at least as uneven as

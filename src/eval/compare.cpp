@@ -65,6 +65,18 @@ PredictionRows read_predictions_csv(const std::filesystem::path& path) {
   return parse_predictions_csv(read_file_text(file), file.string());
 }
 
+std::string format_predictions_csv(const PredictionRows& rows) {
+  std::string csv = std::string(kHeader) + "\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    csv += rows.record[i] + "," + std::to_string(rows.r_sample[i]) + ",";
+    if (rows.truth[i] >= 0) csv += class_name(rows.truth[i]);
+    csv += ",";
+    csv += class_name(rows.predicted[i]);
+    csv += "\n";
+  }
+  return csv;
+}
+
 double sign_test_p(std::size_t better, std::size_t worse) {
   const std::size_t n = better + worse;
   if (n == 0) return 1.0;
@@ -134,19 +146,20 @@ Aligned align_predictions(const std::vector<const PredictionRows*>& files, const
   out.row_in.assign(n_files, std::vector<std::size_t>(a.size()));
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const std::string row = "row " + std::to_string(i + 1) + " (record " + a.record[i] + ", r_sample " + std::to_string(a.r_sample[i]) + ")";
+    // Built only for an error message, not for every beat.
+    const auto row = [&] { return "row " + std::to_string(i + 1) + " (record " + a.record[i] + ", r_sample " + std::to_string(a.r_sample[i]) + ")"; };
     out.row_in[0][i] = i;
     for (std::size_t f = 1; f < n_files; ++f) {
       const auto found = in_file[f].find({a.record[i], a.r_sample[i]});
       if (found == in_file[f].end())
-        throw InvalidArgument(cmd + ": the " + roles[0] + "'s " + row + " is not in the " + roles[f] + ": the files must list the same beats");
+        throw InvalidArgument(cmd + ": the " + roles[0] + "'s " + row() + " is not in the " + roles[f] + ": the files must list the same beats");
       out.row_in[f][i] = found->second;
       in_file[f].erase(found);  // a beat listed twice in the first file is then missing
     }
     for (std::size_t f = 0; f < n_files; ++f) {
       const auto t = files[f]->truth[out.row_in[f][i]];
-      if (t < 0) throw InvalidArgument(cmd + ": the " + roles[0] + "'s " + row + " has no label in the " + roles[f]);
-      if (t != a.truth[i]) throw InvalidArgument(cmd + ": the " + roles[0] + "'s " + row + " is labelled differently in the " + roles[f]);
+      if (t < 0) throw InvalidArgument(cmd + ": the " + roles[0] + "'s " + row() + " has no label in the " + roles[f]);
+      if (t != a.truth[i]) throw InvalidArgument(cmd + ": the " + roles[0] + "'s " + row() + " is labelled differently in the " + roles[f]);
     }
     auto [it, inserted] = index.try_emplace(a.record[i], out.records.size());
     if (inserted) {

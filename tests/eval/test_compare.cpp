@@ -79,6 +79,19 @@ TEST(PredictionsCsv, ParsesCliOutputAndEmptyLabels) {
   EXPECT_EQ(p.predicted[2], 4);
 }
 
+TEST(PredictionsCsv, FormattedRowsReadBack) {
+  auto p = rows_with(3, 2, 1);
+  p.truth[4] = -1;  // an unlabelled beat keeps an empty label
+  const std::string csv = format_predictions_csv(p);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "record,r_sample,label,predicted");
+  EXPECT_NE(csv.find("\na,500,,S\n"), std::string::npos) << csv;
+  const auto back = parse_predictions_csv(csv, "f.csv");
+  EXPECT_EQ(back.record, p.record);
+  EXPECT_EQ(back.r_sample, p.r_sample);
+  EXPECT_EQ(back.truth, p.truth);
+  EXPECT_EQ(back.predicted, p.predicted);
+}
+
 TEST(PredictionsCsv, ErrorsNameLineAndField) {
   EXPECT_NE(error_of("a,b,c\n100,1,N,N\n").find("p.csv:1: expected the header"), std::string::npos);
   EXPECT_NE(error_of(csv_of({"100,370,N,N", "100,400,X,N"})).find("p.csv:3: label 'X' is not one of"), std::string::npos);
