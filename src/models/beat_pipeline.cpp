@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
 
 #include "heartwave/error.hpp"
 #include "heartwave/features.hpp"
@@ -11,10 +14,19 @@ namespace {
 
 template <class T>
 T field(const nlohmann::json& j, const char* key, const char* where) {
+  const auto bad = [&] { return FormatError(std::string("model preprocessing: '") + where + key + "' is missing or has the wrong type"); };
   try {
-    return j.at(key).get<T>();
+    const auto& v = j.at(key);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      // nlohmann converts a floating-point number to an integer unchecked
+      // (undefined behaviour out of range): only integers in T's range pass.
+      if (v.is_number_unsigned() ? !std::in_range<T>(v.get<std::uint64_t>())
+                                 : !v.is_number_integer() || !std::in_range<T>(v.get<std::int64_t>()))
+        throw bad();
+    }
+    return v.get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw FormatError(std::string("model preprocessing: '") + where + key + "' is missing or has the wrong type");
+    throw bad();
   }
 }
 

@@ -264,4 +264,11 @@ TEST(BeatPipeline, DamagedPreprocessingIsAFormatError) {
   meta = t->bundle.meta;
   meta["preprocessing"]["standardize"]["features"]["mean"].erase(0);
   expect_throw_with<FormatError>([&] { BeatPipeline(meta, *t->bundle.model); }, "standardisation of 'features'");
+  // An integer field given as a number out of int's range, or with a
+  // fraction, is refused (the fuzzer found 9.1e96 converted unchecked).
+  for (const nlohmann::json& bad : {nlohmann::json(9.11111e96), nlohmann::json(93.5), nlohmann::json(4294967296LL)}) {
+    meta = t->bundle.meta;
+    meta["preprocessing"]["window"]["before"] = bad;
+    expect_throw_with<FormatError>([&] { BeatPipeline(meta, *t->bundle.model); }, "'window.before'");
+  }
 }
