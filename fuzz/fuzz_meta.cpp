@@ -2,13 +2,15 @@
 // elsewhere can hold anything): the preprocessing and the decision rule are
 // read or rejected with a heartwave::Error, never a crash; weights that are
 // accepted decide any probabilities; an accepted rhythm step only moves beats
-// between N and S (V calls stay V).
+// between N and S (V calls stay V). A dataset manifest, too: an accepted one
+// answers every read later steps make of it.
 #include <cstdint>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "heartwave/beat_pipeline.hpp"
+#include "heartwave/dataset_reader.hpp"
 #include "heartwave/decision.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/rhythm_gate.hpp"
@@ -39,6 +41,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (out.size() != pred.size()) __builtin_trap();
     for (std::size_t i = 0; i < out.size(); ++i)
       if (out[i] != pred[i] && !(pred[i] <= 1 && out[i] <= 1)) __builtin_trap();
+  } catch (const heartwave::Error&) {
+  }
+  try {
+    heartwave::validate_manifest(j, "manifest.json");
+    // What the readers, cross-validation and evaluation read of an accepted manifest.
+    for (const auto& [name, f] : j["files"].items()) (void)f["sha256"].get<std::string>();
+    (void)j["schema"]["feat"]["columns"].get<std::size_t>();
+    (void)j["schema"]["feature_names"].get<std::vector<std::string>>();
+    (void)j["preprocessing"]["fs"].get<double>();
+    (void)j["label_set"].get<std::string>();
+    if (j["protocol"] == "inter-patient" && j["parameters"]["folds"].get<int>() < 1) __builtin_trap();
   } catch (const heartwave::Error&) {
   }
   return 0;

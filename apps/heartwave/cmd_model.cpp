@@ -116,6 +116,8 @@ nlohmann::json read_json_file(const std::string& path) {
 
 // The model must see data preprocessed exactly as its training data was.
 void check_compatible(const nlohmann::json& meta, const nlohmann::json& man, const std::filesystem::path& data) {
+  if (!meta.contains("preprocessing") || !meta.contains("label_set"))
+    throw FormatError("the model records no preprocessing or label set, so it cannot be matched to a dataset");
   const auto& mp = meta["preprocessing"];
   const auto& dp = man["preprocessing"];
   if (dp != mp) {

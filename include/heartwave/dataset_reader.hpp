@@ -42,7 +42,14 @@ struct TrainingSplits {
 };
 
 // Reads DIR/manifest.json (and checks each file's SHA-256 as it is read).
+// Its structure is checked by validate_manifest.
 nlohmann::json read_manifest(const std::filesystem::path& dir);
+
+// The fields later steps read, checked for presence, type and range
+// (format and version, protocol, files with their digests, splits, label
+// set, classes, schema, sampling rate, DS1 folds): FormatError naming
+// `where` and the field, UnsupportedError for another format version.
+void validate_manifest(const nlohmann::json& manifest, const std::string& where);
 
 // For inter-patient datasets, `early_fold` names the DS1 fold held out for
 // early stopping (its SMOTE rows are dropped from both sides; -1: none, and

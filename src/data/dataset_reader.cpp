@@ -104,12 +104,52 @@ nlohmann::json read_manifest(const std::filesystem::path& dir) {
   } catch (const nlohmann::json::exception& e) {
     throw ParseError((dir / "manifest.json").string() + ": " + e.what());
   }
-  if (man.value("format", "") != "heartwave-dataset")
-    throw FormatError((dir / "manifest.json").string() + ": not a heartwave dataset manifest");
-  if (man.value("format_version", 0) != 1)
-    throw UnsupportedError((dir / "manifest.json").string() + ": dataset format version " +
-                           std::to_string(man.value("format_version", 0)) + " not supported");
+  validate_manifest(man, (dir / "manifest.json").string());
   return man;
+}
+
+void validate_manifest(const nlohmann::json& man, const std::string& where) {
+  const auto bad = [&](const std::string& what) { return FormatError(where + ": " + what); };
+  const auto has = [&](const nlohmann::json& o, const char* key, bool (nlohmann::json::*is)() const noexcept) {
+    return o.is_object() && o.contains(key) && (o[key].*is)();
+  };
+  // A JSON integer in [lo, hi] (a parsed one is unsigned, one set in code signed).
+  const auto count_in = [&](const nlohmann::json& o, const char* key, std::int64_t lo, std::int64_t hi) {
+    if (!has(o, key, &nlohmann::json::is_number_integer)) return false;
+    const auto& v = o[key];
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi) && v.get<std::int64_t>() >= lo;
+    return v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi;
+  };
+  if (!has(man, "format", &nlohmann::json::is_string) || man["format"] != "heartwave-dataset")
+    throw bad("not a heartwave dataset manifest");
+  if (!has(man, "format_version", &nlohmann::json::is_number_integer)) throw bad("'format_version' is not an integer");
+  if (man["format_version"] != 1)
+    throw UnsupportedError(where + ": dataset format version " + man["format_version"].dump() + " not supported");
+  if (!has(man, "protocol", &nlohmann::json::is_string) || (man["protocol"] != "seed" && man["protocol"] != "inter-patient"))
+    throw bad("'protocol' must be \"seed\" or \"inter-patient\"");
+  for (const char* key : {"files", "splits", "schema", "preprocessing", "parameters"})
+    if (!has(man, key, &nlohmann::json::is_object)) throw bad(std::string("'") + key + "' is missing or not an object");
+  if (!has(man, "label_set", &nlohmann::json::is_string)) throw bad("'label_set' is missing or not a string");
+  if (!has(man, "classes", &nlohmann::json::is_array)) throw bad("'classes' is missing or not a list");
+  for (const auto& [name, f] : man["files"].items())
+    if (!has(f, "sha256", &nlohmann::json::is_string)) throw bad("files['" + name + "'] has no 'sha256' string");
+  for (const auto& [name, sp] : man["splits"].items())
+    if (!sp.is_object()) throw bad("splits['" + name + "'] is not an object");
+  const auto& schema = man["schema"];
+  if (!has(schema, "feature_names", &nlohmann::json::is_array)) throw bad("'schema.feature_names' is missing or not a list");
+  for (const auto& n : schema["feature_names"])
+    if (!n.is_string()) throw bad("'schema.feature_names' holds a non-string");
+  if (!has(schema, "feat", &nlohmann::json::is_object) ||
+      !count_in(schema["feat"], "columns", static_cast<std::int64_t>(schema["feature_names"].size()), 1'000'000))
+    throw bad("'schema.feat.columns' must be an integer, at least the number of feature names");
+  const auto& pre = man["preprocessing"];
+  if (!has(pre, "fs", &nlohmann::json::is_number) || !(pre["fs"].get<double>() > 0 && pre["fs"].get<double>() < 1e6))
+    throw bad("'preprocessing.fs' must be a sampling rate in Hz");
+  if (man["protocol"] == "inter-patient") {
+    const auto& par = man["parameters"];
+    if (!count_in(par, "folds", 1, 1000))
+      throw bad("'parameters.folds' must be an integer in [1, 1000]");
+  }
 }
 
 TrainingSplits load_training_splits(const std::filesystem::path& dir, View view, int early_fold, int held_out_fold,

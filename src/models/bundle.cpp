@@ -20,6 +20,33 @@ std::uint64_t get_u64(const std::uint8_t* p) {
   return v;
 }
 
+// The metadata fields later steps read (evaluate, predict, the report, the
+// raw-signal pipeline), checked for their types once, here: a file from
+// elsewhere passes its checksum whatever it holds.
+void check_meta(const nlohmann::json& meta, const std::string& source) {
+  const auto bad = [&](const std::string& what) { return FormatError(source + ": metadata field " + what); };
+  if (!meta.is_object()) throw FormatError(source + ": metadata is not a JSON object");
+  if (!meta.contains("family") || !meta["family"].is_string()) throw FormatError(source + ": metadata lacks the model family");
+  if (meta.contains("seed") && !(meta["seed"].is_number_unsigned() || (meta["seed"].is_number_integer() && meta["seed"].get<std::int64_t>() >= 0)))
+    throw bad("'seed' is not an integer >= 0");
+  for (const char* key : {"params", "preprocessing", "metrics", "decision"})
+    if (meta.contains(key) && !meta[key].is_object()) throw bad(std::string("'") + key + "' is not an object");
+  for (const char* key : {"label_set", "protocol", "heartwave_version", "dataset_manifest_sha256"})
+    if (meta.contains(key) && !meta[key].is_string()) throw bad(std::string("'") + key + "' is not a string");
+  for (const char* key : {"classes", "feature_names"})
+    if (meta.contains(key) && !meta[key].is_array()) throw bad(std::string("'") + key + "' is not a list");
+  if (meta.contains("training_log")) {
+    const auto& log = meta["training_log"];
+    if (!log.is_array()) throw bad("'training_log' is not a list");
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      const std::string where = "'training_log[" + std::to_string(i) + "]'";
+      if (!log[i].is_object()) throw bad(where + " is not an object");
+      for (const auto& [k, v] : log[i].items())
+        if (k == "stage" ? !v.is_string() : !(v.is_number() || v.is_null())) throw bad(where + "." + k + " has the wrong type");
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> encode_bundle(const Classifier& model, const nlohmann::json& meta_in) {
@@ -70,10 +97,14 @@ ModelBundle decode_bundle(std::span<const std::uint8_t> b, const std::string& so
   const std::uint64_t m = get_u64(b.data() + pos);
   pos += 8;
   if (m != body - pos) throw FormatError(source + ": weights length does not match the file");
-  if (!meta.contains("family") || !meta["family"].is_string()) throw FormatError(source + ": metadata lacks the model family");
+  check_meta(meta, source);
   ModelBundle out;
-  out.model = create_classifier(meta["family"].get<std::string>(), meta.value("params", nlohmann::json::object()),
-                                meta.value("seed", std::uint64_t{0}), threads);
+  try {
+    out.model = create_classifier(meta["family"].get<std::string>(), meta.value("params", nlohmann::json::object()),
+                                  meta.value("seed", std::uint64_t{0}), threads);
+  } catch (const InvalidArgument& e) {
+    throw FormatError(source + ": the parameters stored in the model are not valid: " + e.what());
+  }
   out.model->load_weights(b.subspan(pos, m));
   out.meta = std::move(meta);
   return out;

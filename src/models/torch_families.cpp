@@ -25,6 +25,7 @@
 
 #include "heartwave/error.hpp"
 #include "cnn_forward.hpp"
+#include "params.hpp"
 #include "heartwave/metrics.hpp"
 #include "xgb_feat.hpp"
 
@@ -125,31 +126,23 @@ nlohmann::json merged(const nlohmann::json& defaults, const nlohmann::json& give
   return p;
 }
 
-template <class T>
-T get(const nlohmann::json& p, const char* key, const std::string& family) {
-  try {
-    return p.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw InvalidArgument(family + ": parameter '" + key + "' has the wrong type: " + p.at(key).dump());
-  }
-}
-
 NetSpec spec_from(const nlohmann::json& p, const std::string& family, bool mlp_branch) {
+  constexpr std::int64_t wide = 1'000'000;
   NetSpec s;
-  s.channels = get<std::vector<int>>(p, "channels", family);
-  s.kernel = get<int>(p, "kernel", family);
-  s.num_samples = get<int>(p, "num_samples", family);
-  s.num_features = mlp_branch && get<bool>(p, "use_features", family) ? get<int>(p, "num_features", family) : 0;
-  s.mlp_hidden = mlp_branch ? get<int>(p, "mlp_hidden", family) : 0;
-  s.head_hidden = mlp_branch ? get<int>(p, "head_hidden", family) : 0;
-  s.dropout = get<double>(p, "dropout", family);
-  if (s.channels.empty() || s.channels.size() > 6) throw InvalidArgument(family + ": 'channels' needs 1 to 6 entries");
-  for (int c : s.channels)
-    if (c < 1 || c > 1024) throw InvalidArgument(family + ": each channel count must be in [1, 1024]");
-  if (s.kernel < 1 || s.kernel % 2 == 0 || s.kernel > 63) throw InvalidArgument(family + ": 'kernel' must be odd, 1..63");
+  const auto channels = params::integer_list(p, "channels", family, 1, 1024);
+  if (channels.empty() || channels.size() > 6) throw InvalidArgument(family + ": 'channels' needs 1 to 6 entries");
+  s.channels.assign(channels.begin(), channels.end());
+  s.kernel = static_cast<int>(params::integer(p, "kernel", family, 1, 63));
+  s.num_samples = static_cast<int>(params::integer(p, "num_samples", family, 1, wide));
+  const int num_features = static_cast<int>(params::integer(p, "num_features", family, 0, wide));
+  s.num_features = mlp_branch && params::boolean(p, "use_features", family) ? num_features : 0;
+  s.mlp_hidden = mlp_branch ? static_cast<int>(params::integer(p, "mlp_hidden", family, 0, 65'536)) : 0;
+  s.head_hidden = mlp_branch ? static_cast<int>(params::integer(p, "head_hidden", family, 0, 65'536)) : 0;
+  if (!mlp_branch) params::boolean(p, "xgb_with_features", family);
+  s.dropout = params::number(p, "dropout", family, 0, 1);
+  if (s.kernel % 2 == 0) throw InvalidArgument(family + ": 'kernel' must be odd, 1..63");
   if (s.num_samples < (1 << s.channels.size())) throw InvalidArgument(family + ": 'num_samples' too small for the pooling");
-  if (s.num_features < 0 || s.mlp_hidden < 0 || s.head_hidden < 0) throw InvalidArgument(family + ": negative width");
-  if (!(s.dropout >= 0 && s.dropout < 1)) throw InvalidArgument(family + ": 'dropout' must be in [0, 1)");
+  if (!(s.dropout < 1)) throw InvalidArgument(family + ": 'dropout' must be in [0, 1)");
   return s;
 }
 
@@ -163,15 +156,17 @@ struct TrainSettings {
 };
 
 TrainSettings settings_from(const nlohmann::json& p, const std::string& family) {
-  TrainSettings t{get<int>(p, "epochs", family),          get<int>(p, "patience", family),
-                  get<int>(p, "batch_size", family),      get<double>(p, "lr", family),
-                  get<double>(p, "weight_decay", family), get<bool>(p, "balanced_weights", family),
-                  get<double>(p, "max_class_weight", family),
-                  get<int>(p, "plateau", family),         get<double>(p, "plateau_factor", family)};
-  if (t.plateau < 0 || !(t.plateau_factor > 0 && t.plateau_factor <= 1))
-    throw InvalidArgument(family + ": plateau must be >= 0 and plateau_factor in (0, 1]");
-  if (t.epochs < 1 || t.patience < 1 || t.batch_size < 1) throw InvalidArgument(family + ": epochs, patience and batch_size must be >= 1");
-  if (!(t.lr > 0) || !(t.weight_decay >= 0)) throw InvalidArgument(family + ": lr must be > 0 and weight_decay >= 0");
+  constexpr std::int64_t many = 1'000'000;
+  const auto count = [&](const char* key, std::int64_t lo) { return static_cast<int>(params::integer(p, key, family, lo, many)); };
+  TrainSettings t{count("epochs", 1),
+                  count("patience", 1),
+                  count("batch_size", 1),
+                  params::number(p, "lr", family, 0, 10, true),
+                  params::number(p, "weight_decay", family, 0, 10),
+                  params::boolean(p, "balanced_weights", family),
+                  params::number(p, "max_class_weight", family, 0, 1e9),
+                  count("plateau", 0),
+                  params::number(p, "plateau_factor", family, 0, 1, true)};
   return t;
 }
 
@@ -447,9 +442,7 @@ const nlohmann::json& net_defaults() {
 }
 
 bool inference_mode(const nlohmann::json& p, const std::string& family) {
-  const std::string m = get<std::string>(p, "inference", family);
-  if (m != "native" && m != "torch") throw InvalidArgument(family + ": 'inference' must be \"native\" or \"torch\"");
-  return m == "native";
+  return params::choice(p, "inference", family, {"native", "torch"}) == "native";
 }
 
 void check_rows(const std::string& family, std::size_t got, int want) {

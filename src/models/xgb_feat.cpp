@@ -15,6 +15,7 @@
 
 #include "heartwave/error.hpp"
 #include "heartwave/metrics.hpp"
+#include "params.hpp"
 #include "tree_forest.hpp"
 
 namespace heartwave {
@@ -85,6 +86,29 @@ const nlohmann::json& defaults() {
   return d;
 }
 
+// Every parameter's type and range, checked before any data is read (XGBoost
+// itself would refuse some only at the first round, others not at all).
+void check_params(const nlohmann::json& p) {
+  const std::string f = "xgb-feat";
+  constexpr std::int64_t many = 1'000'000;
+  params::integer(p, "num_round", f, 1, many);
+  params::integer(p, "early_stopping_rounds", f, 1, many);
+  params::number(p, "eta", f, 0, 1, true);
+  params::integer(p, "max_depth", f, 1, 64);
+  params::number(p, "min_child_weight", f, 0, 1e9);
+  params::number(p, "subsample", f, 0, 1, true);
+  params::number(p, "colsample_bytree", f, 0, 1, true);
+  params::number(p, "lambda", f, 0, 1e9);
+  params::integer(p, "max_bin", f, 2, 65'536);
+  params::boolean(p, "balanced_weights", f);
+  params::number(p, "max_class_weight", f, 0, 1e9);
+  params::integer(p, "f1_every", f, 0, many);
+  params::boolean(p, "use_samples", f);
+  params::integer(p, "num_samples", f, 0, many);
+  params::integer_list(p, "columns", f, 0, many);
+  params::choice(p, "predictor", f, {"native", "xgboost"});
+}
+
 // The rows restricted to the columns `cols` (all of them when `cols` is empty).
 Rows select_columns(const Rows& in, const std::vector<std::size_t>& cols) {
   if (cols.empty()) return in;
@@ -107,8 +131,7 @@ class XgbFeat final : public Classifier {
       if (!params_.contains(k)) throw InvalidArgument("xgb-feat: unknown parameter '" + k + "'");
       params_[k] = v;
     }
-    if (params_["predictor"] != "native" && params_["predictor"] != "xgboost")
-      throw InvalidArgument("xgb-feat: predictor must be \"native\" or \"xgboost\"");
+    check_params(params_);
     check(XGBoosterCreate(nullptr, 0, &booster_), "create");
     configure();
   }
@@ -245,11 +268,7 @@ class XgbFeat final : public Classifier {
   std::vector<std::size_t> columns(std::size_t dim) const {
     std::vector<std::size_t> cols;
     if (!params_["columns"].empty()) {
-      try {
-        cols = params_["columns"].get<std::vector<std::size_t>>();
-      } catch (const nlohmann::json::exception&) {
-        throw InvalidArgument("xgb-feat: 'columns' must be a list of column indices");
-      }
+      for (const auto& c : params_["columns"]) cols.push_back(c.get<std::size_t>());  // checked: integers >= 0
       return cols;
     }
     if (params_["use_samples"].get<bool>()) return cols;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -137,4 +138,49 @@ TEST(DatasetReader, TamperedFilesAreDetected) {
   write_file_atomic(out / "manifest.json", std::string("{not json"));
   EXPECT_THROW(read_manifest(out.path()), ParseError);
   EXPECT_THROW(parse_view("raw"), InvalidArgument);
+}
+
+// A manifest is a text file anyone can edit: every field later steps read is
+// checked when it is read, and a damaged one is a FormatError naming the
+// field (never a JSON library exception, nor a number converted unchecked).
+TEST(DatasetReader, DamagedManifestsNameTheField) {
+  TempDir out;
+  build(out, Protocol::seed, {"100"});
+  const nlohmann::json good = read_manifest(out.path());
+  EXPECT_NO_THROW(validate_manifest(good, "m"));
+  nlohmann::json ip = good;
+  ip["protocol"] = "inter-patient";
+  ip["parameters"]["folds"] = 5;
+  EXPECT_NO_THROW(validate_manifest(ip, "m"));
+  const auto damaged = [](nlohmann::json m, const std::function<void(nlohmann::json&)>& edit) {
+    edit(m);
+    return m;
+  };
+  const std::vector<std::pair<nlohmann::json, std::string>> cases = {
+      {nlohmann::json::array(), "not a heartwave dataset manifest"},
+      {damaged(good, [](auto& m) { m.erase("format"); }), "not a heartwave dataset manifest"},
+      {damaged(good, [](auto& m) { m["format_version"] = 9.1e96; }), "'format_version' is not an integer"},
+      {damaged(good, [](auto& m) { m["format_version"] = "1"; }), "'format_version' is not an integer"},
+      {damaged(good, [](auto& m) { m["protocol"] = "random"; }), "'protocol'"},
+      {damaged(good, [](auto& m) { m.erase("files"); }), "'files' is missing"},
+      {damaged(good, [](auto& m) { m["files"]["train/y.npy"] = {{"sha256", 7}}; }), "files['train/y.npy'] has no 'sha256'"},
+      {damaged(good, [](auto& m) { m["splits"]["train"] = 3; }), "splits['train']"},
+      {damaged(good, [](auto& m) { m["label_set"] = nullptr; }), "'label_set'"},
+      {damaged(good, [](auto& m) { m["schema"]["feature_names"][2] = 1; }), "non-string"},
+      {damaged(good, [](auto& m) { m["schema"]["feat"]["columns"] = 1e300; }), "'schema.feat.columns'"},
+      {damaged(good, [](auto& m) { m["schema"]["feat"]["columns"] = 3; }), "'schema.feat.columns'"},
+      {damaged(good, [](auto& m) { m["preprocessing"]["fs"] = -360; }), "'preprocessing.fs'"},
+      {damaged(ip, [](auto& m) { m["parameters"]["folds"] = 2.5; }), "'parameters.folds'"},
+      {damaged(ip, [](auto& m) { m["parameters"].erase("folds"); }), "'parameters.folds'"},
+      {damaged(ip, [](auto& m) { m["parameters"]["folds"] = -1; }), "'parameters.folds'"},
+  };
+  for (const auto& [m, fragment] : cases) {
+    SCOPED_TRACE(fragment);
+    heartwave::test::expect_throw_with<FormatError>([&] { validate_manifest(m, "some/manifest.json"); }, fragment);
+    heartwave::test::expect_throw_with<FormatError>([&] { validate_manifest(m, "some/manifest.json"); }, "some/manifest.json: ");
+  }
+  EXPECT_THROW(validate_manifest(damaged(good, [](auto& m) { m["format_version"] = 2; }), "m"), UnsupportedError);
+  // read_manifest checks the file it reads.
+  write_file_atomic(out / "manifest.json", damaged(good, [](auto& m) { m["preprocessing"]["fs"] = "fast"; }).dump());
+  heartwave::test::expect_throw_with<FormatError>([&] { read_manifest(out.path()); }, "'preprocessing.fs'");
 }

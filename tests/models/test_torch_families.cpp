@@ -217,7 +217,7 @@ TEST(TorchFamilies, ParametersAndShapesAreValidated) {
   expect_throw_with<InvalidArgument>([] { create_classifier("cnn-mlp", {{"chanels", {4}}}, 1, 1); }, "unknown parameter 'chanels'");
   expect_throw_with<InvalidArgument>([] { create_classifier("cnn-mlp", {{"kernel", 4}}, 1, 1); }, "'kernel' must be odd");
   expect_throw_with<InvalidArgument>([] { create_classifier("convxgb", {{"channels", nlohmann::json::array()}}, 1, 1); }, "'channels'");
-  expect_throw_with<InvalidArgument>([] { create_classifier("cnn-mlp", {{"epochs", "ten"}}, 1, 1); }, "'epochs' has the wrong type");
+  expect_throw_with<InvalidArgument>([] { create_classifier("cnn-mlp", {{"epochs", "ten"}}, 1, 1); }, "parameter 'epochs' must be an integer in [1, 1000000], got \"ten\"");
   expect_throw_with<InvalidArgument>([] { create_classifier("convxgb", {{"xgb", {{"max_dpth", 2}}}}, 1, 1); }, "unknown parameter 'max_dpth'");
   expect_throw_with<InvalidArgument>([] { create_classifier("cnn-mlp", {{"dropout", 1.5}}, 1, 1); }, "'dropout'");
   const Rows fit = make_beats(200, 14), early = make_beats(100, 15);

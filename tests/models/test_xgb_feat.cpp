@@ -2,12 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <random>
 
 #include "heartwave/error.hpp"
 #include "heartwave/file_util.hpp"
 #include "heartwave/metrics.hpp"
 #include "heartwave/model_bundle.hpp"
+#include "heartwave/sha256.hpp"
 #include "support.hpp"
 
 using namespace heartwave;
@@ -96,6 +98,54 @@ TEST(XgbFeat, ParametersAreValidated) {
   EXPECT_THROW(create_classifier("svm", {}, 1, 1), InvalidArgument);
 }
 
+// Every parameter's type and range is checked when the model is created,
+// before any data is read: a float where an integer belongs (which the JSON
+// library would convert unchecked, undefined beyond the integer's range), a
+// string, a boolean given as 0/1, an out-of-range rate or index.
+TEST(XgbFeat, ParameterTypesAndRangesAreCheckedAtCreation) {
+  const std::vector<std::pair<nlohmann::json, std::string>> bad = {
+      {{{"num_round", 1e300}}, "parameter 'num_round' must be an integer in [1, 1000000], got 1e+300"},
+      {{{"num_round", 0}}, "'num_round' must be an integer"},
+      {{{"num_round", "500"}}, "'num_round' must be an integer"},
+      {{{"max_depth", 6.0}}, "'max_depth' must be an integer in [1, 64], got 6.0"},
+      {{{"max_depth", 6.5}}, "'max_depth'"},
+      {{{"max_bin", 1}}, "'max_bin'"},
+      {{{"early_stopping_rounds", -3}}, "'early_stopping_rounds'"},
+      {{{"eta", 0}}, "'eta' must be a number in (0, 1], got 0"},
+      {{{"eta", "fast"}}, "'eta'"},
+      {{{"subsample", 1.5}}, "'subsample'"},
+      {{{"colsample_bytree", nullptr}}, "'colsample_bytree'"},
+      {{{"lambda", -1}}, "'lambda'"},
+      {{{"max_class_weight", -1}}, "'max_class_weight'"},
+      {{{"balanced_weights", 1}}, "'balanced_weights' must be true or false, got 1"},
+      {{{"use_samples", "yes"}}, "'use_samples'"},
+      {{{"num_samples", 1e30}}, "'num_samples'"},
+      {{{"f1_every", -1}}, "'f1_every'"},
+      {{{"columns", {0, 1.5}}}, "'columns' must be a list of integers in [0, 1000000]; element 1 is 1.5"},
+      {{{"columns", {-1}}}, "element 0 is -1"},
+      {{{"columns", 3}}, "'columns'"},
+      {{{"predictor", "gpu"}}, "'predictor' must be \"native\" or \"xgboost\", got \"gpu\""},
+  };
+  for (const auto& [p, fragment] : bad) {
+    SCOPED_TRACE(p.dump());
+    expect_throw_with<InvalidArgument>([&] { create_classifier("xgb-feat", p, 1, 1); }, "xgb-feat: ");
+    expect_throw_with<InvalidArgument>([&] { create_classifier("xgb-feat", p, 1, 1); }, fragment);
+  }
+  // The edges of every range are accepted.
+  EXPECT_NO_THROW(create_classifier("xgb-feat",
+                                    {{"num_round", 1}, {"eta", 1}, {"max_depth", 64}, {"subsample", 1.0}, {"colsample_bytree", 1},
+                                     {"lambda", 0}, {"min_child_weight", 0}, {"max_class_weight", 0}, {"f1_every", 0},
+                                     {"max_bin", 2}, {"columns", nlohmann::json::array()}, {"num_samples", 0}},
+                                    1, 1));
+  // An ensemble names the member whose parameter is wrong.
+  expect_throw_with<InvalidArgument>(
+      [] {
+        create_classifier("ensemble", {{"members", {{{"family", "xgb-feat"}}, {{"family", "xgb-feat"}, {"params", {{"eta", -1}}}}}}},
+                          1, 1);
+      },
+      "'eta'");
+}
+
 TEST(Bundle, RoundTripGivesIdenticalPredictions) {
   const Rows fit = make_rows(1500, 4), early = make_rows(400, 5);
   auto model = create_classifier("xgb-feat", small(), 3, 1);
@@ -128,6 +178,63 @@ TEST(Bundle, CorruptTruncatedAndForeignFilesAreRejected) {
   const std::string text = "just text, not a model at all, long enough to pass the size check......";
   EXPECT_THROW(decode_bundle(std::vector<std::uint8_t>(text.begin(), text.end()), "t"), FormatError);
   EXPECT_THROW(load_bundle("/nonexistent/m.hwm"), IoError);
+}
+
+namespace {
+
+// The file re-encoded with its metadata edited and a fresh digest: what a
+// file written elsewhere may hold, checksum and all.
+std::vector<std::uint8_t> with_meta(const std::vector<std::uint8_t>& bytes, const std::function<void(nlohmann::json&)>& edit) {
+  const auto u64_at = [&](std::size_t at) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(bytes[at + i]) << (8 * i);
+    return v;
+  };
+  const std::size_t n = u64_at(12);
+  nlohmann::json meta = nlohmann::json::parse(bytes.begin() + 20, bytes.begin() + 20 + static_cast<std::ptrdiff_t>(n));
+  edit(meta);
+  const std::string text = meta.dump();
+  std::vector<std::uint8_t> o(bytes.begin(), bytes.begin() + 12);
+  for (std::size_t i = 0; i < 8; ++i) o.push_back(static_cast<std::uint8_t>(text.size() >> (8 * i)));
+  o.insert(o.end(), text.begin(), text.end());
+  o.insert(o.end(), bytes.begin() + 20 + static_cast<std::ptrdiff_t>(n), bytes.end() - 32);  // weights length and weights
+  Sha256 h;
+  h.update(o.data(), o.size());
+  const std::string hex = h.hex();
+  for (std::size_t i = 0; i < 32; ++i) o.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16)));
+  return o;
+}
+
+}  // namespace
+
+// A model file's checksum says it is intact, not that whoever wrote it wrote
+// sense: the metadata fields later steps read, and the stored parameters,
+// are checked on loading, and a bad one is a FormatError naming the file.
+TEST(Bundle, DamagedMetadataBehindAValidChecksumIsAFormatError) {
+  const Rows fit = make_rows(600, 6), early = make_rows(200, 7);
+  auto model = create_classifier("xgb-feat", {{"num_round", 5}}, 3, 1);
+  model->fit(fit, early, nullptr);
+  const auto bytes = encode_bundle(*model, {{"seed", 3}, {"label_set", "aami"}, {"training_log", {{{"iteration", 1}, {"stage", "round"}}}}});
+  const auto same = with_meta(bytes, [](nlohmann::json&) {});
+  EXPECT_EQ(decode_bundle(same, "m.hwm").model->predict_proba(early.X, early.n), model->predict_proba(early.X, early.n));
+  const std::vector<std::pair<std::function<void(nlohmann::json&)>, std::string>> cases = {
+      {[](auto& m) { m["params"]["num_round"] = 9.1e96; }, "m.hwm: the parameters stored in the model are not valid: xgb-feat: parameter 'num_round'"},
+      {[](auto& m) { m["params"]["columns"] = {1, -2}; }, "parameter 'columns'"},
+      {[](auto& m) { m["params"] = 3; }, "'params' is not an object"},
+      {[](auto& m) { m["seed"] = -1; }, "'seed' is not an integer >= 0"},
+      {[](auto& m) { m["seed"] = 1e300; }, "'seed'"},
+      {[](auto& m) { m["label_set"] = 5; }, "'label_set' is not a string"},
+      {[](auto& m) { m["preprocessing"] = "none"; }, "'preprocessing' is not an object"},
+      {[](auto& m) { m["training_log"] = {1, 2}; }, "'training_log[0]' is not an object"},
+      {[](auto& m) { m["training_log"][0]["stage"] = 4; }, "'training_log[0]'.stage"},
+      {[](auto& m) { m["training_log"][0]["train_loss"] = "low"; }, "'training_log[0]'.train_loss"},
+      {[](auto& m) { m["family"] = 1; }, "lacks the model family"},
+      {[](auto& m) { m = nlohmann::json::array(); }, "not a JSON object"},
+  };
+  for (const auto& [edit, fragment] : cases) {
+    SCOPED_TRACE(fragment);
+    expect_throw_with<FormatError>([&] { decode_bundle(with_meta(bytes, edit), "m.hwm"); }, fragment);
+  }
 }
 
 TEST(XgbFeat, FeaturesOnlyDropsTheLeadingSampleColumns) {
