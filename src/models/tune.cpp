@@ -19,7 +19,11 @@ using Clock = std::chrono::steady_clock;
 void set_path(nlohmann::json& p, const std::string& name, const nlohmann::json& v) {
   nlohmann::json* at = &p;
   std::size_t start = 0;
-  for (std::size_t dot; (dot = name.find('.', start)) != std::string::npos; start = dot + 1) at = &(*at)[name.substr(start, dot - start)];
+  for (std::size_t dot; (dot = name.find('.', start)) != std::string::npos; start = dot + 1) {
+    at = &(*at)[name.substr(start, dot - start)];
+    if (!at->is_null() && !at->is_object())
+      throw ParseError("search space: '" + name + "' names a field inside '" + name.substr(0, dot) + "', which is not an object");
+  }
   (*at)[name.substr(start)] = v;
 }
 
@@ -42,14 +46,20 @@ SearchSpace::SearchSpace(const nlohmann::json& spec) : spec_(spec) {
     if (!s.is_object() || s.size() != 1) continue;  // a fixed value
     const std::string kind = s.begin().key();
     const nlohmann::json& r = s.begin().value();
-    if (kind == "uniform" || kind == "int") {
-      range_of(r, name, kind.c_str());
+    if (kind == "uniform") {
+      range_of(r, name, "uniform");
+    } else if (kind == "int") {
+      const auto [lo, hi] = range_of(r, name, "int");
+      if (!(std::fabs(lo) <= 1e9 && std::fabs(hi) <= 1e9) || std::ceil(lo) > std::floor(hi))
+        throw ParseError("search space: '" + name + "': int needs [lo, hi] holding an integer, within +-1e9");
     } else if (kind == "log_uniform") {
       if (range_of(r, name, "log_uniform").first <= 0) throw ParseError("search space: '" + name + "': log_uniform needs lo > 0");
     } else if (kind == "choice") {
       if (!r.is_array() || r.empty()) throw ParseError("search space: '" + name + "': choice needs a non-empty list");
     }
   }
+  std::mt19937_64 probe(0);
+  sample(probe);  // dotted names must lead through objects
 }
 
 nlohmann::json SearchSpace::sample(std::mt19937_64& rng) const {

@@ -52,6 +52,12 @@ TEST(SearchSpace, BadSpecsNameTheEntry) {
   expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"d": {"int": [5, 3]}})")); }, "lo > hi");
   expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"c": {"choice": []}})")); }, "non-empty list");
   EXPECT_THROW(SearchSpace(nlohmann::json::array()), ParseError);
+  // An integer range too wide for an integer, or holding none.
+  expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"d": {"int": [1e300, 1e301]}})")); }, "'d': int needs");
+  expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"d": {"int": [3.2, 3.8]}})")); }, "'d': int needs");
+  // A dotted name through a field that is not an object.
+  expect_throw_with<ParseError>([] { SearchSpace(nlohmann::json::parse(R"({"xgb": 3, "xgb.eta": {"uniform": [0.1, 0.3]}})")); },
+                                "'xgb.eta' names a field inside 'xgb'");
 }
 
 // Every file in configs/ is read by some command (train --params, tune
