@@ -25,10 +25,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "Worker threads")->check(CLI::PositiveNumber);
   app.add_option("--repeat", repeat, "Builds timed")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
-  const char* env = std::getenv("HEARTWAVE_DATA");
   BuildOptions opt;
-  opt.data_dir = env && *env ? std::filesystem::path(env)
-                             : std::filesystem::path(HEARTWAVE_SOURCE_DIR) / ".." / "shared" / "data" / "mitdb";
+  opt.data_dir = bench::default_database();
   opt.out_dir = std::filesystem::temp_directory_path() / "heartwave-bench-build";
   opt.protocol = parse_protocol(protocol);
   opt.labels = opt.protocol == Protocol::seed ? LabelSet::seed : LabelSet::aami;

@@ -28,8 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
   std::string model, data, split = "test";
-  const char* env = std::getenv("HEARTWAVE_DATA");
-  std::string db = env && *env ? env : std::string(HEARTWAVE_SOURCE_DIR) + "/../shared/data/mitdb";
+  std::string db = bench::default_database().string();
   int threads = 2;
   CLI::App app{"Inference speed of a trained model on a dataset split (markdown table)", "bench_predict"};
   app.add_option("--model", model, "Model file (.hwm)")->required();

@@ -3,6 +3,8 @@
 // shared hosts this project runs on, so a figure without its host cannot be
 // compared with another.
 #pragma once
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -28,6 +30,14 @@ inline std::string host_line() {
   if (!mhz.empty()) out += ", " + mhz + " MHz";
   if (!cache.empty()) out += ", cache " + cache;
   return out + ", " + std::to_string(std::thread::hardware_concurrency()) + " CPUs; commit " + HEARTWAVE_GIT_COMMIT;
+}
+
+// The MIT-BIH folder the benchmarks read: $HEARTWAVE_DATA, else
+// ../shared/data/mitdb beside the source tree (as the CLI's default, but
+// independent of the folder a benchmark is started from).
+inline std::filesystem::path default_database() {
+  if (const char* env = std::getenv("HEARTWAVE_DATA"); env && *env) return env;
+  return std::filesystem::path(HEARTWAVE_SOURCE_DIR) / ".." / "shared" / "data" / "mitdb";
 }
 
 }  // namespace heartwave::bench
