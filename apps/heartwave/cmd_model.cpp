@@ -140,6 +140,17 @@ void check_compatible(const nlohmann::json& meta, const nlohmann::json& man, con
                           meta["label_set"].dump());
 }
 
+// Whether stored evaluation figures were made with this rhythm step: compared
+// as parsed (a field added later, absent from older files, takes its default).
+bool same_rhythm_step(const nlohmann::json& stored, const RhythmGate& gate) {
+  if (!stored.contains("rhythm_gate")) return true;
+  try {
+    return rhythm_gate_from_json(stored) == gate;
+  } catch (const FormatError&) {
+    return false;
+  }
+}
+
 // What evaluate and predict share: the model, the split it is applied to
 // (checked to be preprocessed as the model expects) and its probabilities.
 struct Applied {
@@ -299,7 +310,7 @@ int run_evaluate(const EvaluateArgs& a) {
       const auto& st = b.meta["metrics"]["evaluation"];
       // Only under the same decision rule (--argmax / --no-rhythm-gate change it on purpose).
       const bool same_rule = st.value("class_weights", j["class_weights"]) == j["class_weights"] &&
-                             st.value("rhythm_gate", j["rhythm_gate"]) == j["rhythm_gate"];
+                             same_rhythm_step(st, r.gate);
       const bool same_split = st.value("split_sha256", "") == j["split_sha256"] && st.value("split", "") == a.split;
       if (same_split && !same_rule)
         std::printf("the figures stored in the model were made with its own decision rule: not compared under this one\n");

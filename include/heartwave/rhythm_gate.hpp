@@ -23,6 +23,16 @@
 // across patients where a tree model's learned RR thresholds do not. The AF
 // gate then runs on the result, so premature-looking beats in AF stay N.
 //
+// After the gate, the step can adapt to the record (`adapt_min_beats` > 0):
+// where a record holds at least that many beats decided S and as many
+// decided N, those decisions label the record's own beats for a two-class
+// linear discriminant (diagonal pooled variance, the classes' shares as
+// priors) on the two prematurity ratios, the RR interval before the beat over
+// the local and over the record mean; an N decision that the discriminant
+// puts with the record's S beats becomes S (outside gated windows). The
+// model finds a patient's clearest premature beats; their rhythm, learnt on
+// that patient, finds the others, without any label of the patient's.
+//
 // The thresholds are chosen on out-of-fold DS1 predictions by `heartwave
 // cv` (fit_rhythm_gate), kept in decision.json and then in the model, like
 // the class weights.
@@ -53,6 +63,7 @@ struct RhythmGate {
   double p_wave = 2.0;        // ... and its median tpl_corr_p is below this (2: any; -2: never, no AF gate)
   double premature = 0;       // N becomes S where pre-RR / record mean RR is below this (0: never)
   bool premature_gated = true;  // ... except inside gated windows (false: the gate undoes only the model's S calls)
+  int adapt_min_beats = 0;      // record adaptation where >= this many S and N decisions (0: never)
   bool operator==(const RhythmGate&) const = default;
 };
 
@@ -60,16 +71,17 @@ struct RhythmGate {
 // at `fs`): the window's irregularity (NaN where fewer than min_differences
 // successive-interval differences are usable), median tpl_corr_p, and the
 // RR interval before the beat over the record's mean RR interval (the
-// first beat takes the interval after it; a lone beat 1), the beats given
-// being the record.
+// first beat takes the interval after it; a lone beat 1) and over the local
+// mean (the rr_pre_local feature), the beats given being the record.
 struct RhythmStats {
-  std::vector<double> irregularity, p_wave, pre_ratio;
+  std::vector<double> irregularity, p_wave, pre_ratio, pre_local_ratio;
 };
 RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> predicted,
                          std::span<const float> p_wave, double fs, int half_window, int min_differences);
 
-// The rhythm step, in place: premature N decisions (class 0) become S
-// (class 1), then S decisions inside gated windows become N.
+// The rhythm step on one record, in place: premature N decisions (class 0)
+// become S (class 1), then S decisions inside gated windows become N, then
+// the record adaptation.
 void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& stats, const RhythmGate& gate);
 
 // Rows of several records in any order (`record` groups them; within a record
@@ -89,11 +101,12 @@ struct RhythmGateFit {
   std::vector<RhythmGate> fold_gates;
   std::vector<std::int32_t> nested_decisions;  // each fold's rows decided by its fold gate (empty: no folds)
 };
-// Chooses the prematurity ratio (none, or 0.6 to 0.85, gated or not) and the irregularity
+// Chooses the prematurity ratio (none, or 0.6 to 0.85, gated or not), the irregularity
 // and P-wave thresholds (none, or a grid: irregularity 0.06 to 0.3, P wave
-// 0.1 to 0.95 or any) that maximise the pooled 5-class macro-F1 of the
+// 0.1 to 0.95 or any) and the record adaptation (none, or 5 to 100 beats of
+// each class) that maximise the pooled 5-class macro-F1 of the
 // decisions; "no rhythm step" wins ties, then the earlier grid point (no
-// prematurity rule before any). With `fold`, also the nested estimate, as
+// prematurity rule before any, no adaptation before any). With `fold`, also the nested estimate, as
 // fit_class_weights does.
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,

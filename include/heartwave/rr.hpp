@@ -14,6 +14,7 @@ inline constexpr int kLocalRRBeats = 10;
 // pre, post, local mean (the 10 RR intervals ending at the beat), record mean,
 // pre/local, post/local, pre/record, post/record.
 using RRFeatures = std::array<double, kNumRRFeatures>;
+inline constexpr std::size_t kRRPreOverLocal = 4;   // pre / local mean: how premature against the last beats
 inline constexpr std::size_t kRRPreOverRecord = 6;  // pre / record mean: how premature the beat is
 
 // For each time in `at` (sample numbers), the RR features relative to the

@@ -1,6 +1,7 @@
 #include "heartwave/rhythm_gate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -20,14 +21,51 @@ namespace {
 constexpr std::int32_t kN = 0, kS = 1, kV = 2;
 constexpr double kNoAfGate = -2;  // a p_wave threshold no correlation is below
 
+// Whether beat k's window is gated (NaN irregularity: no verdict).
+bool in_af(const RhythmGate& gate, const RhythmStats& st, std::size_t k) {
+  return st.irregularity[k] > gate.irregularity && st.p_wave[k] < gate.p_wave;
+}
+
 // The rhythm step's decision at beat k of a record with these statistics:
 // a premature N becomes S, then an S inside a gated window becomes N.
 std::int32_t rhythm_decision(const RhythmGate& gate, const RhythmStats& st, std::size_t k, std::int32_t d) {
   if (!gate.enabled) return d;
-  // NaN irregularity: no verdict.
-  const bool af = st.irregularity[k] > gate.irregularity && st.p_wave[k] < gate.p_wave;
+  const bool af = in_af(gate, st, k);
   if (d == kN && st.pre_ratio[k] < gate.premature) return af && gate.premature_gated ? kN : kS;
   return d == kS && af ? kN : d;
+}
+
+// The record adaptation (see the header), in place on one record's
+// decisions after the per-beat step: `at(k)` is the decision of beat k.
+template <class At>
+void adapt_record(const RhythmGate& gate, const RhythmStats& st, std::size_t n, At&& at) {
+  if (!gate.enabled || gate.adapt_min_beats <= 0) return;
+  constexpr std::size_t kF = 2;
+  const auto x = [&](std::size_t k, std::size_t f) { return f == 0 ? st.pre_local_ratio[k] : st.pre_ratio[k]; };
+  std::array<double, 2> count{};
+  std::array<std::array<double, kF>, 2> mean{};
+  for (std::size_t k = 0; k < n; ++k)
+    if (const std::int32_t d = at(k); d == kN || d == kS) {
+      count[static_cast<std::size_t>(d)] += 1;
+      for (std::size_t f = 0; f < kF; ++f) mean[static_cast<std::size_t>(d)][f] += x(k, f);
+    }
+  const auto need = static_cast<double>(gate.adapt_min_beats);
+  if (count[kN] < need || count[kS] < need) return;
+  for (std::size_t c = 0; c < 2; ++c)
+    for (auto& m : mean[c]) m /= count[c];
+  std::array<double, kF> var{};
+  for (std::size_t k = 0; k < n; ++k)
+    if (const std::int32_t d = at(k); d == kN || d == kS)
+      for (std::size_t f = 0; f < kF; ++f) var[f] += std::pow(x(k, f) - mean[static_cast<std::size_t>(d)][f], 2);
+  for (auto& v : var) v = v / (count[kN] + count[kS] - 2) + 1e-12;
+  const double prior = std::log(count[kS]) - std::log(count[kN]);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (at(k) != kN || (gate.premature_gated && in_af(gate, st, k))) continue;
+    double score = prior;  // log posterior odds of S
+    for (std::size_t f = 0; f < kF; ++f)
+      score += 0.5 * (std::pow(x(k, f) - mean[kN][f], 2) - std::pow(x(k, f) - mean[kS][f], 2)) / var[f];
+    if (score > 0) at(k) = kS;
+  }
 }
 
 void check_lengths(std::size_t n, std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
@@ -94,7 +132,11 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
   s.p_wave.assign(n, 0.0);
   // The rr_pre_record feature, from the same function the features come from.
   s.pre_ratio.reserve(n);
-  for (const auto& rr : rr_features(r_sample, r_sample, fs)) s.pre_ratio.push_back(rr[kRRPreOverRecord]);
+  s.pre_local_ratio.reserve(n);
+  for (const auto& rr : rr_features(r_sample, r_sample, fs)) {
+    s.pre_ratio.push_back(rr[kRRPreOverRecord]);
+    s.pre_local_ratio.push_back(rr[kRRPreOverLocal]);
+  }
   const auto h = static_cast<std::size_t>(half_window);
   std::vector<double> rr, diffs, pw;
   for (std::size_t i = 0; i < n; ++i) {
@@ -124,9 +166,10 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
 
 void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& stats, const RhythmGate& gate) {
   if (stats.irregularity.size() != predicted.size() || stats.p_wave.size() != predicted.size() ||
-      stats.pre_ratio.size() != predicted.size())
+      stats.pre_ratio.size() != predicted.size() || stats.pre_local_ratio.size() != predicted.size())
     throw InvalidArgument("apply_rhythm_gate: statistics for another number of beats");
   for (std::size_t i = 0; i < predicted.size(); ++i) predicted[i] = rhythm_decision(gate, stats, i, predicted[i]);
+  adapt_record(gate, stats, predicted.size(), [&](std::size_t k) -> std::int32_t& { return predicted[k]; });
 }
 
 namespace {
@@ -174,8 +217,10 @@ std::vector<RecordData> per_record(std::span<const std::int32_t> predicted, std:
 std::vector<std::int32_t> gated(std::span<const std::int32_t> predicted, const std::vector<RecordData>& recs, const RhythmGate& gate) {
   std::vector<std::int32_t> out(predicted.begin(), predicted.end());
   if (!gate.enabled) return out;
-  for (const auto& r : recs)
+  for (const auto& r : recs) {
     for (std::size_t k = 0; k < r.rows.size(); ++k) out[r.rows[k]] = rhythm_decision(gate, r.stats, k, out[r.rows[k]]);
+    adapt_record(gate, r.stats, r.rows.size(), [&](std::size_t k) -> std::int32_t& { return out[r.rows[k]]; });
+  }
   return out;
 }
 
@@ -199,11 +244,13 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   const RhythmGate shape;  // window and minimum count: fixed, not searched
   const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape.half_window, shape.min_differences);
   std::vector<RhythmGate> grid{RhythmGate{}};  // first: no rhythm step
+  for (int adapt : {0, 5, 10, 20, 50, 100})
   for (double premature : {0.0, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85}) {
     RhythmGate g = shape;
     g.enabled = true;
     g.premature = premature;
-    if (premature > 0) {  // the prematurity rule alone
+    g.adapt_min_beats = adapt;
+    if (premature > 0 || adapt > 0) {  // the prematurity rule (and the adaptation) alone
       g.irregularity = 0;
       g.p_wave = kNoAfGate;
       grid.push_back(g);
@@ -301,6 +348,7 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
   g.irregularity = number_field(j, "irregularity", g.irregularity);
   g.p_wave = number_field(j, "p_wave", g.p_wave);
   g.premature = number_field(j, "premature", g.premature);
+  if (const double a = number_field(j, "adapt_min_beats", 0); a != 0) g.adapt_min_beats = whole("adapt_min_beats", 1, 1'000'000);
   if (j.contains("premature_gated")) {
     if (!j["premature_gated"].is_boolean()) throw FormatError("decision.rhythm_gate.premature_gated: expected true or false");
     g.premature_gated = j["premature_gated"].get<bool>();
@@ -321,7 +369,8 @@ nlohmann::json to_json(const RhythmGate& g) {
           {"irregularity", g.irregularity},
           {"p_wave", g.p_wave},
           {"premature", g.premature},
-          {"premature_gated", g.premature_gated}};
+          {"premature_gated", g.premature_gated},
+          {"adapt_min_beats", g.adapt_min_beats}};
 }
 
 nlohmann::json to_json(const RhythmGateFit& fit) {
@@ -329,7 +378,9 @@ nlohmann::json to_json(const RhythmGateFit& fit) {
   j["rule"] = "N becomes S where the RR interval before the beat is below premature times the record's mean RR interval "
               "(unless premature_gated and the beat's window is gated); S becomes N where the window is gated: over the beats "
               "within half_window, the median |dRR| / median RR of intervals between beats not called V exceeds irregularity "
-              "and the median tpl_corr_p is below p_wave";
+              "and the median tpl_corr_p is below p_wave; then, in a record with at least adapt_min_beats (> 0) S and N decisions, an N "
+              "decision outside gated windows becomes S where a linear discriminant fitted to the record's S and N decisions "
+              "(pre-RR over the local and over the record mean; diagonal pooled variance, class shares as priors) says S";
   j["macro_f1_before"] = fit.macro_f1_before;
   j["macro_f1_gated"] = fit.macro_f1_gated;
   if (fit.macro_f1_nested >= 0) {

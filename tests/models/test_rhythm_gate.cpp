@@ -106,6 +106,84 @@ TEST(RhythmGate, PrematureBeatsBecomeSUnlessInAf) {
   EXPECT_GT(std::count(out.begin(), out.end(), S), 10);
 }
 
+// The record adaptation: the model found some of a patient's premature
+// beats; a discriminant on the two prematurity ratios, fitted to the record's
+// own S and N decisions, finds the rest, and nothing else.
+TEST(RhythmGate, RecordAdaptationFindsThePatientsOtherPrematureBeats) {
+  // Sinus at 330 samples with a premature beat (230, about 0.72 of the mean)
+  // every 8th interval; the model called every other one S, one V.
+  std::vector<int> rr;
+  for (int i = 0; i < 160; ++i) rr.push_back(i % 8 == 7 ? 230 : 330);
+  const auto t = times_of(rr);
+  std::vector<std::int32_t> pred(t.size(), N);
+  std::size_t premature = 0;
+  for (std::size_t i = 8; i < t.size(); i += 8)
+    if (premature++ % 2 == 0) pred[i] = S;
+  pred[24] = V;
+  const std::vector<float> p(t.size(), 0.9f);
+  const auto st = rhythm_stats(t, pred, p, kFs, 16, 8);
+  ASSERT_GT(st.pre_ratio[16], 0.6);  // above any prematurity ratio the grid offers below 0.7
+  RhythmGate g;
+  g.enabled = true;
+  g.irregularity = 0.1;
+  g.p_wave = 0.8;  // P waves present: no AF gate
+  g.adapt_min_beats = 5;
+  auto out = pred;
+  apply_rhythm_gate(out, st, g);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const bool is_premature = i > 0 && i % 8 == 0;
+    EXPECT_EQ(out[i], i == 24 ? V : is_premature ? S : N) << i;
+  }
+  // The same through gate_decisions, the record's rows shuffled among another record's.
+  std::vector<std::int32_t> record(t.size(), 7);
+  std::vector<std::int32_t> p2 = pred;
+  std::vector<std::int64_t> t2 = t;
+  std::vector<float> w2 = p;
+  for (std::size_t i = 0; i < 40; ++i) {
+    record.push_back(9);
+    p2.push_back(N);
+    t2.push_back(100 + 330 * static_cast<std::int64_t>(i));
+    w2.push_back(0.9f);
+  }
+  std::reverse(record.begin(), record.end());
+  std::reverse(p2.begin(), p2.end());
+  std::reverse(t2.begin(), t2.end());
+  auto both = gate_decisions(p2, record, t2, w2, kFs, g);
+  std::reverse(both.begin(), both.end());
+  EXPECT_EQ(std::vector<std::int32_t>(both.begin(), both.begin() + static_cast<std::ptrdiff_t>(t.size())), out);
+  EXPECT_EQ(std::count(both.begin(), both.end(), S), std::count(out.begin(), out.end(), S));  // record 9 has no S to learn from
+  // Fewer S decisions in the record than asked for: no adaptation.
+  g.adapt_min_beats = static_cast<int>(std::count(pred.begin(), pred.end(), S)) + 1;
+  out = pred;
+  apply_rhythm_gate(out, st, g);
+  EXPECT_EQ(out, pred);
+  // The same record followed by atrial fibrillation (irregular, no P wave):
+  // its short intervals look like the premature beats, but inside gated
+  // windows nothing becomes S.
+  std::vector<int> mixed = rr;
+  const auto irregular = irregular_rr(120, 5);
+  mixed.insert(mixed.end(), irregular.begin(), irregular.end());
+  const auto tm = times_of(mixed);
+  std::vector<std::int32_t> mixed_pred(tm.size(), N);
+  std::copy(pred.begin(), pred.end(), mixed_pred.begin());
+  std::vector<float> pw(tm.size(), 0.9f);
+  std::fill(pw.begin() + static_cast<std::ptrdiff_t>(t.size()), pw.end(), 0.1f);
+  const auto mst = rhythm_stats(tm, mixed_pred, pw, kFs, 16, 8);
+  g.adapt_min_beats = 5;
+  out = mixed_pred;
+  apply_rhythm_gate(out, mst, g);
+  std::size_t short_in_af = 0;
+  for (std::size_t i = t.size() + 17; i < tm.size(); ++i) {
+    short_in_af += mst.pre_ratio[i] < 0.8;
+    EXPECT_EQ(out[i], N) << i;
+  }
+  EXPECT_GT(short_in_af, 20u);
+  g.p_wave = -2;  // without the AF gate, the adaptation would call some of them S
+  out = mixed_pred;
+  apply_rhythm_gate(out, mst, g);
+  EXPECT_GT(std::count(out.begin() + static_cast<std::ptrdiff_t>(t.size()) + 17, out.end(), S), 5);
+}
+
 TEST(RhythmGate, IntervalsTouchingVBeatsAreLeftOut) {
   // Ventricular bigeminy: N V N V ..., short coupling then a long pause. No
   // interval is between two non-V beats, so there is no verdict (NaN).
@@ -292,6 +370,12 @@ TEST(RhythmGate, JsonRoundTripAndErrors) {
   nlohmann::json old_model = decision;  // files from before the prematurity rule: none
   old_model["rhythm_gate"].erase("premature");
   EXPECT_EQ(rhythm_gate_from_json(old_model).premature, 0.0);
+  EXPECT_EQ(rhythm_gate_from_json(old_model).adapt_min_beats, 0);  // nor the record adaptation
+  g.adapt_min_beats = 10;
+  EXPECT_EQ(rhythm_gate_from_json({{"rhythm_gate", to_json(g)}}), g);
+  EXPECT_NE(error_of("adapt_min_beats", 2.5).find("decision.rhythm_gate.adapt_min_beats: expected a whole number"), std::string::npos);
+  EXPECT_NE(error_of("adapt_min_beats", -1).find("adapt_min_beats"), std::string::npos);
+  EXPECT_NE(error_of("adapt_min_beats", 1e300).find("adapt_min_beats"), std::string::npos);
   nlohmann::json bad = decision;
   bad["rhythm_gate"] = 3;
   EXPECT_THROW(rhythm_gate_from_json(bad), FormatError);
