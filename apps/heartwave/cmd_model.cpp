@@ -45,7 +45,7 @@ void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_hel
   cmd->add_option("--out", a.out, out_help)->required();
   cmd->add_option("--threads", a.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
   cmd->add_flag("--argmax", a.argmax, "Ignore the model's class weights: each beat gets its most probable class");
-  cmd->add_flag("--no-rhythm-gate", a.no_rhythm_gate, "Ignore the model's rhythm step (premature beats called S, no S calls inside atrial fibrillation)");
+  cmd->add_flag("--no-rhythm-gate", a.no_rhythm_gate, "Ignore the model's rhythm step (premature beats called S, no S calls inside atrial fibrillation, record adaptation)");
 }
 
 // The model's decision rule, unless --argmax.
@@ -502,9 +502,10 @@ int run_cv(const CvArgs& a) {
     const auto& gate = decision["rhythm_gate"];
     if (gate["enabled"].get<bool>())
       std::printf("rhythm gate (S where pre-RR < %g x the record's mean RR, 0: never; then no S where irregularity > %g and "
-                  "median P-wave correlation < %g): macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested\n",
+                  "median P-wave correlation < %g; then record adaptation where >= %d S and N decisions, 0: never): "
+                  "macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested\n",
                   gate["premature"].get<double>(), gate["irregularity"].get<double>(), gate["p_wave"].get<double>(),
-                  100 * gate["macro_f1_before"].get<double>(),
+                  gate["adapt_min_beats"].get<int>(), 100 * gate["macro_f1_before"].get<double>(),
                   100 * gate["macro_f1_gated"].get<double>(), 100 * gate["macro_f1_nested"].get<double>());
     else
       std::printf("rhythm gate: none raises macro-F1 on these predictions (%.2f%% nested)\n", 100 * gate["macro_f1_nested"].get<double>());
