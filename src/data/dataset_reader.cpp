@@ -4,6 +4,7 @@
 
 #include "heartwave/error.hpp"
 #include "heartwave/file_util.hpp"
+#include "heartwave/json_checks.hpp"
 #include "heartwave/npy.hpp"
 #include "heartwave/sha256.hpp"
 
@@ -113,12 +114,8 @@ void validate_manifest(const nlohmann::json& man, const std::string& where) {
   const auto has = [&](const nlohmann::json& o, const char* key, bool (nlohmann::json::*is)() const noexcept) {
     return o.is_object() && o.contains(key) && (o[key].*is)();
   };
-  // A JSON integer in [lo, hi] (a parsed one is unsigned, one set in code signed).
   const auto count_in = [&](const nlohmann::json& o, const char* key, std::int64_t lo, std::int64_t hi) {
-    if (!has(o, key, &nlohmann::json::is_number_integer)) return false;
-    const auto& v = o[key];
-    if (v.is_number_unsigned()) return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi) && v.get<std::int64_t>() >= lo;
-    return v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi;
+    return o.is_object() && o.contains(key) && json_integer_in(o[key], lo, hi).has_value();
   };
   if (!has(man, "format", &nlohmann::json::is_string) || man["format"] != "heartwave-dataset")
     throw bad("not a heartwave dataset manifest");

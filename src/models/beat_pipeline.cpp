@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
 #include "heartwave/error.hpp"
+#include "heartwave/json_checks.hpp"
 #include "heartwave/features.hpp"
 
 namespace heartwave {
@@ -18,11 +20,11 @@ T field(const nlohmann::json& j, const char* key, const char* where) {
   try {
     const auto& v = j.at(key);
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-      // nlohmann converts a floating-point number to an integer unchecked
-      // (undefined behaviour out of range): only integers in T's range pass.
-      if (v.is_number_unsigned() ? !std::in_range<T>(v.get<std::uint64_t>())
-                                 : !v.is_number_integer() || !std::in_range<T>(v.get<std::int64_t>()))
-        throw bad();
+      // Only integers in T's range pass (int fields here; T wider than
+      // int64 would be bounded by int64).
+      constexpr auto lo = std::numeric_limits<T>::min();
+      constexpr auto hi = std::numeric_limits<T>::max();
+      if (!json_integer_in(v, lo, std::in_range<std::int64_t>(hi) ? static_cast<std::int64_t>(hi) : INT64_MAX)) throw bad();
     }
     return v.get<T>();
   } catch (const nlohmann::json::exception&) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "heartwave/error.hpp"
+#include "heartwave/json_checks.hpp"
 
 namespace heartwave::params {
 namespace {
@@ -23,19 +24,6 @@ std::string range(std::int64_t lo, std::int64_t hi) {
   return "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
 }
 
-// The integer a JSON value holds, if it is an integer within [lo, hi].
-bool integer_in(const nlohmann::json& v, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
-  if (v.is_number_unsigned()) {
-    const std::uint64_t u = v.get<std::uint64_t>();
-    if (hi < 0 || u > static_cast<std::uint64_t>(hi)) return false;
-    out = static_cast<std::int64_t>(u);
-    return out >= lo;
-  }
-  if (!v.is_number_integer()) return false;
-  out = v.get<std::int64_t>();
-  return out >= lo && out <= hi;
-}
-
 std::string number_text(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", x);
@@ -46,9 +34,9 @@ std::string number_text(double x) {
 
 std::int64_t integer(const nlohmann::json& p, const char* key, const std::string& family, std::int64_t lo, std::int64_t hi) {
   const auto& v = value_of(p, key, family);
-  std::int64_t out = 0;
-  if (!integer_in(v, lo, hi, out)) bad(key, family, range(lo, hi), v);
-  return out;
+  const auto out = json_integer_in(v, lo, hi);
+  if (!out) bad(key, family, range(lo, hi), v);
+  return *out;
 }
 
 double number(const nlohmann::json& p, const char* key, const std::string& family, double lo, double hi, bool lo_open) {
@@ -85,11 +73,11 @@ std::vector<std::int64_t> integer_list(const nlohmann::json& p, const char* key,
   std::vector<std::int64_t> out;
   out.reserve(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
-    std::int64_t x = 0;
-    if (!integer_in(v[i], lo, hi, x))
+    const auto x = json_integer_in(v[i], lo, hi);
+    if (!x)
       throw InvalidArgument(family + ": parameter '" + key + "' must be " + want + "; element " + std::to_string(i) + " is " +
                             v[i].dump().substr(0, 40));
-    out.push_back(x);
+    out.push_back(*x);
   }
   return out;
 }
