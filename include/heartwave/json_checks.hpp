@@ -24,4 +24,12 @@ inline std::optional<std::int64_t> json_integer_in(const nlohmann::json& v, std:
   return s >= lo && s <= hi ? std::optional<std::int64_t>(s) : std::nullopt;
 }
 
+// A seed: any JSON integer from 0 to 2^64 - 1 (not 6.0, not negative).
+// Seeds are unsigned 64-bit everywhere, so a file may hold one above 2^63.
+inline std::optional<std::uint64_t> json_seed(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
+  return std::nullopt;
+}
+
 }  // namespace heartwave

@@ -2,6 +2,7 @@
 
 #include "heartwave/error.hpp"
 #include "heartwave/file_util.hpp"
+#include "heartwave/json_checks.hpp"
 #include "heartwave/model_bundle.hpp"
 #include "heartwave/sha256.hpp"
 
@@ -27,7 +28,7 @@ void check_meta(const nlohmann::json& meta, const std::string& source) {
   const auto bad = [&](const std::string& what) { return FormatError(source + ": metadata field " + what); };
   if (!meta.is_object()) throw FormatError(source + ": metadata is not a JSON object");
   if (!meta.contains("family") || !meta["family"].is_string()) throw FormatError(source + ": metadata lacks the model family");
-  if (meta.contains("seed") && !(meta["seed"].is_number_unsigned() || (meta["seed"].is_number_integer() && meta["seed"].get<std::int64_t>() >= 0)))
+  if (meta.contains("seed") && !json_seed(meta["seed"]))
     throw bad("'seed' is not an integer >= 0");
   for (const char* key : {"params", "preprocessing", "metrics", "decision"})
     if (meta.contains(key) && !meta[key].is_object()) throw bad(std::string("'") + key + "' is not an object");

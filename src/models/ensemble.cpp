@@ -21,6 +21,7 @@
 #include <optional>
 
 #include "heartwave/error.hpp"
+#include "heartwave/json_checks.hpp"
 
 namespace heartwave {
 namespace {
@@ -41,8 +42,8 @@ class Ensemble final : public Classifier {
         if (k != "family" && k != "params" && k != "seed") throw InvalidArgument(where + ": unknown key '" + k + "'");
       std::optional<std::uint64_t> own_seed;
       if (ms[i].contains("seed")) {
-        if (!ms[i]["seed"].is_number_integer() || ms[i]["seed"].get<std::int64_t>() < 0) throw InvalidArgument(where + ".seed must be an integer >= 0");
-        own_seed = ms[i]["seed"].get<std::uint64_t>();
+        own_seed = json_seed(ms[i]["seed"]);
+        if (!own_seed) throw InvalidArgument(where + ".seed must be an integer from 0 to 2^64 - 1");
       }
       seeds_.push_back(own_seed);
       const std::string family = ms[i]["family"].get<std::string>();

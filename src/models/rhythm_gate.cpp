@@ -11,6 +11,7 @@
 
 #include "heartwave/error.hpp"
 #include "heartwave/features.hpp"
+#include "heartwave/json_checks.hpp"
 #include "heartwave/metrics.hpp"
 #include "heartwave/rr.hpp"
 
@@ -337,18 +338,21 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
   if (!j.is_object()) throw FormatError("decision.rhythm_gate: expected an object");
   if (!j.contains("enabled") || !j["enabled"].is_boolean()) throw FormatError("decision.rhythm_gate.enabled: expected true or false");
   g.enabled = j["enabled"].get<bool>();
-  const auto whole = [&](const char* key, int fallback, int max) {
-    const double v = number_field(j, key, fallback);
-    if (v < 1 || v > max || v != std::floor(v))
-      throw FormatError(std::string("decision.rhythm_gate.") + key + ": expected a whole number from 1 to " + std::to_string(max));
-    return static_cast<int>(v);
+  // Whole-number fields must be JSON integers (10, not 10.0 or 10.5).
+  const auto whole = [&](const char* key, int fallback, int lo, int max) {
+    if (!j.contains(key)) return fallback;
+    const auto v = json_integer_in(j[key], lo, max);
+    if (!v)
+      throw FormatError(std::string("decision.rhythm_gate.") + key + ": expected a whole number from " + std::to_string(lo) + " to " +
+                        std::to_string(max));
+    return static_cast<int>(*v);
   };
-  g.half_window = whole("half_window", g.half_window, 1000);
-  g.min_differences = whole("min_differences", g.min_differences, 2000);
+  g.half_window = whole("half_window", g.half_window, 1, 1000);
+  g.min_differences = whole("min_differences", g.min_differences, 1, 2000);
+  g.adapt_min_beats = whole("adapt_min_beats", 0, 0, 1'000'000);
   g.irregularity = number_field(j, "irregularity", g.irregularity);
   g.p_wave = number_field(j, "p_wave", g.p_wave);
   g.premature = number_field(j, "premature", g.premature);
-  if (const double a = number_field(j, "adapt_min_beats", 0); a != 0) g.adapt_min_beats = whole("adapt_min_beats", 1, 1'000'000);
   if (j.contains("premature_gated")) {
     if (!j["premature_gated"].is_boolean()) throw FormatError("decision.rhythm_gate.premature_gated: expected true or false");
     g.premature_gated = j["premature_gated"].get<bool>();

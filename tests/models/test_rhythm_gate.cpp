@@ -400,6 +400,9 @@ TEST(RhythmGate, JsonRoundTripAndErrors) {
   EXPECT_NE(error_of("adapt_min_beats", 2.5).find("decision.rhythm_gate.adapt_min_beats: expected a whole number"), std::string::npos);
   EXPECT_NE(error_of("adapt_min_beats", -1).find("adapt_min_beats"), std::string::npos);
   EXPECT_NE(error_of("adapt_min_beats", 1e300).find("adapt_min_beats"), std::string::npos);
+  EXPECT_NE(error_of("adapt_min_beats", 10.0).find("adapt_min_beats: expected a whole number"), std::string::npos);
+  EXPECT_NE(error_of("half_window", 16.0).find("half_window: expected a whole number"), std::string::npos);
+  EXPECT_EQ(rhythm_gate_from_json({{"rhythm_gate", {{"enabled", true}, {"adapt_min_beats", 0}}}}).adapt_min_beats, 0);
   nlohmann::json bad = decision;
   bad["rhythm_gate"] = 3;
   EXPECT_THROW(rhythm_gate_from_json(bad), FormatError);

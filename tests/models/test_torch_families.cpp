@@ -364,7 +364,14 @@ TEST(Ensemble, MembersMayNameTheirOwnSeed) {
   EXPECT_FALSE(kept[1].contains("seed"));
   expect_throw_with<InvalidArgument>(
       [&] { create_classifier("ensemble", {{"members", {{{"family", "xgb-feat"}, {"seed", -1}}, {{"family", "xgb-feat"}}}}}, 1, 1); },
-      "members[0].seed must be an integer >= 0");
+      "members[0].seed must be an integer from 0 to 2^64 - 1");
+  expect_throw_with<InvalidArgument>(
+      [&] { create_classifier("ensemble", {{"members", {{{"family", "xgb-feat"}, {"seed", 7.0}}, {{"family", "xgb-feat"}}}}}, 1, 1); }, "members[0].seed must be");
+  // Seeds are unsigned 64-bit: one above 2^63, which a model file may hold, is
+  // accepted here as it is by the bundle reader.
+  const std::uint64_t big = (std::uint64_t{1} << 63) + 5;
+  const auto high = create_classifier("ensemble", {{"members", {{{"family", "xgb-feat"}, {"seed", big}}, {{"family", "xgb-feat"}}}}}, 1, 1)->params()["members"];
+  EXPECT_EQ(high[0]["seed"].get<std::uint64_t>(), big);
 }
 
 TEST(Ensemble, WeightsPerClass) {

@@ -223,6 +223,7 @@ TEST(Bundle, DamagedMetadataBehindAValidChecksumIsAFormatError) {
       {[](auto& m) { m["params"] = 3; }, "'params' is not an object"},
       {[](auto& m) { m["seed"] = -1; }, "'seed' is not an integer >= 0"},
       {[](auto& m) { m["seed"] = 1e300; }, "'seed'"},
+      {[](auto& m) { m["seed"] = 3.0; }, "'seed' is not an integer >= 0"},
       {[](auto& m) { m["label_set"] = 5; }, "'label_set' is not a string"},
       {[](auto& m) { m["preprocessing"] = "none"; }, "'preprocessing' is not an object"},
       {[](auto& m) { m["training_log"] = {1, 2}; }, "'training_log[0]' is not an object"},
