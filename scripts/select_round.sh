@@ -5,7 +5,10 @@
 # their decided.csv, which decides each record by the candidate best on the
 # other 21 and prints the nested figures of the choice. Candidates are taken
 # in file-name order, so the baseline, named 00-*.json, wins ties. DS2 is
-# never read.
+# never read. A candidate's `cv` decision flags are `--argmax` unless a
+# sidecar NAME.cv-flags gives others (e.g. `--class-weights 1,2,1,1,1`);
+# the round's select.flags, if present, gives `select` its flags (e.g.
+# `--criterion sveb_se --floor sveb_ppv=0.6`; default: highest macro-F1).
 #   bash scripts/select_round.sh configs/selection/round1-n-s-member
 #   bash scripts/select_round.sh ROUND_DIR [DATASET] [OUT_DIR]
 # DATASET defaults to out/datasets/inter-patient (built with --second-lead,
@@ -39,9 +42,13 @@ for c in "${candidates[@]}"; do
   name=$(basename "$c" .json)
   family=xgb-feat
   grep -q '"members"' "$c" && family=ensemble
-  echo "== $name ($family)" >&2
-  $hw cv --leave-one-record-out --argmax --exclude-af --model "$family" --params "$c" --data "$data" --seed 42 --threads 2 \
+  flags=(--argmax)
+  [ -f "$round/$name.cv-flags" ] && read -r -a flags <"$round/$name.cv-flags"
+  echo "== $name ($family ${flags[*]})" >&2
+  $hw cv --leave-one-record-out "${flags[@]}" --exclude-af --model "$family" --params "$c" --data "$data" --seed 42 --threads 2 \
     --out "$out/$name" >"$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; exit 1; }
   decided+=("$out/$name/decided.csv")
 done
-$hw select "${decided[@]}" --out "$out/select.json" --predictions-out "$out/nested.csv"
+select_flags=()
+[ -f "$round/select.flags" ] && read -r -a select_flags <"$round/select.flags"
+$hw select "${decided[@]}" "${select_flags[@]}" --out "$out/select.json" --predictions-out "$out/nested.csv"

@@ -92,6 +92,7 @@ struct CvArgs {
   bool no_early_stopping = false;
   bool leave_one_record_out = false;
   bool argmax = false;  // decision.json: class weights of 1, only the rhythm gate fitted
+  std::vector<double> class_weights;  // --class-weights: fixed weights instead (5, or empty)
   bool exclude_af = false;
 };
 void register_cv(CLI::App& app, CvArgs& cv, int& status);
@@ -109,6 +110,7 @@ int run_compare(const CompareArgs& args);
 struct SelectArgs {
   std::vector<std::string> candidates;
   std::string criterion = "f1_macro", out, predictions_out;
+  std::vector<std::string> floors;  // --floor FIGURE=VALUE
 };
 void register_select(CLI::App& app, SelectArgs& select, int& status);
 int run_select(const SelectArgs& args);

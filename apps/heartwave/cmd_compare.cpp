@@ -9,6 +9,7 @@
 
 #include "cli.hpp"
 #include "heartwave/compare.hpp"
+#include "heartwave/error.hpp"
 #include "heartwave/file_util.hpp"
 
 namespace heartwave::cli {
@@ -72,6 +73,9 @@ void register_select(CLI::App& app, SelectArgs& s, int& status) {
       ->expected(2, -1);
   cmd->add_option("--criterion", s.criterion, "Figure the choice maximises, pooled over the other records")
       ->check(CLI::IsMember(std::vector<std::string>(kComparedFigures.begin(), kComparedFigures.end())));
+  cmd->add_option("--floor", s.floors,
+                  "FIGURE=MIN (repeatable; MIN a fraction, e.g. sveb_ppv=0.6): an operating point; only candidates whose figures on the "
+                  "other records meet every floor are chosen from, unless none does");
   cmd->add_option("--out", s.out, "Also write the selection as JSON to this file");
   cmd->add_option("--predictions-out", s.predictions_out,
                   "Write the nested decisions (record,r_sample,label,predicted) to this CSV, for `heartwave compare`");
@@ -82,12 +86,29 @@ int run_select(const SelectArgs& a) {
   return guarded([&] {
     if (!a.out.empty()) prepare_output_file(a.out);
     if (!a.predictions_out.empty()) prepare_output_file(a.predictions_out);
+    std::vector<std::pair<std::string, double>> floors;
+    std::string floor_text;
+    for (const auto& f : a.floors) {
+      const auto eq = f.find('=');
+      double min = 0;
+      std::size_t used = 0;
+      try {
+        if (eq != std::string::npos) min = std::stod(f.substr(eq + 1), &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (eq == std::string::npos || eq == 0 || used == 0 || eq + 1 + used != f.size())
+        throw InvalidArgument("select: --floor '" + f + "': expected FIGURE=MIN, e.g. sveb_ppv=0.6");
+      floors.emplace_back(f.substr(0, eq), min);
+      floor_text += (floor_text.empty() ? "" : ", ") + f;
+    }
     std::vector<PredictionRows> rows;
     for (const auto& c : a.candidates) rows.push_back(read_predictions_csv(c));
     PredictionRows nested;
-    const nlohmann::json j = select_nested(rows, a.candidates, a.criterion, &nested);
-    std::printf("%zu beats in %zu records; each record decided by the candidate with the highest %s on the other records\n\n",
-                j["beats"].get<std::size_t>(), j["records"].get<std::size_t>(), a.criterion.c_str());
+    const nlohmann::json j = select_nested(rows, a.candidates, a.criterion, &nested, floors);
+    std::printf("%zu beats in %zu records; each record decided by the candidate with the highest %s on the other records%s\n\n",
+                j["beats"].get<std::size_t>(), j["records"].get<std::size_t>(), a.criterion.c_str(),
+                floors.empty() ? "" : (" among those meeting " + floor_text + " there").c_str());
     const auto row = [](const std::string& label, const nlohmann::json& f, const std::string& tail) {
       std::printf("%-34s", label.c_str());
       for (const char* name : kComparedFigures) std::printf(" %8.2f", 100.0 * f[name].get<double>());
@@ -105,7 +126,10 @@ int run_select(const SelectArgs& a) {
       std::string label = std::to_string(c + 1) + " " +
                           (in_cv_folder && path.has_parent_path() ? path.parent_path().filename().string() : path.string());
       if (label.size() > 33) label = "..." + label.substr(label.size() - 30);
-      row(label, cand["figures"], std::to_string(cand["chosen_for"].get<std::size_t>()) + " records" + (c == on_all ? "  <- best on all" : ""));
+      const bool below = cand.contains("meets_floors") && !cand["meets_floors"].get<bool>();
+      row(label, cand["figures"],
+          std::to_string(cand["chosen_for"].get<std::size_t>()) + " records" + (below ? "  (below a floor)" : "") +
+              (c == on_all ? "  <- best on all" : ""));
     }
     row("nested (the choice cross-validated)", j["nested"]["figures"], "");
     std::printf("\noptimism of the best candidate's %s: %+.2f points\nper record:", a.criterion.c_str(),

@@ -1,4 +1,5 @@
 // heartwave train / evaluate / predict.
+#include <cmath>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -420,7 +421,13 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
   cmd->add_flag("--no-early-stopping", c.no_early_stopping,
                 "Fit each fold's model on all other folds for the configured number of rounds or epochs (as train --early-fold -1)");
   cmd->add_flag("--exclude-af", c.exclude_af, kExcludeAfHelp);
-  cmd->add_flag("--argmax", c.argmax, "decision.json keeps class weights of 1 (the rhythm gate is then chosen on the plain argmax)");
+  auto* argmax = cmd->add_flag("--argmax", c.argmax, "decision.json keeps class weights of 1 (the rhythm gate is then chosen on the plain argmax)");
+  cmd->add_option("--class-weights", c.class_weights,
+                  "decision.json keeps these fixed weights for N,S,V,F,Q (e.g. 1,2,1,1,1: an operating point with more S calls) instead of "
+                  "fitting them; the rhythm gate is then chosen on the decisions they make")
+      ->delimiter(',')
+      ->expected(5)
+      ->excludes(argmax);
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
@@ -428,6 +435,10 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
 
 int run_cv(const CvArgs& a) {
   return guarded([&] {
+    for (std::size_t c = 0; c < a.class_weights.size(); ++c)  // before the folds, not after
+      if (!std::isfinite(a.class_weights[c]) || a.class_weights[c] <= 0)
+        throw InvalidArgument("cv: --class-weights: weight " + std::to_string(c + 1) + " (" + std::string(1, "NSVFQ"[c]) +
+                              ") must be finite and positive");
     prepare_output_dir(a.out);
     const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
     const auto man = read_manifest(a.data);
@@ -457,6 +468,9 @@ int run_cv(const CvArgs& a) {
     if (a.argmax) {
       decision["class_weights"] = ClassWeights{1, 1, 1, 1, 1};
       decision["class_weights_fitted"] = false;  // --argmax: the figures above are for information only
+    } else if (!a.class_weights.empty()) {
+      decision["class_weights"] = a.class_weights;
+      decision["class_weights_fitted"] = false;  // given by --class-weights, not chosen here
     }
     // The rhythm gate, chosen on the decisions these class weights make.
     RhythmGateFit gate_fit;

@@ -92,7 +92,14 @@ nlohmann::json compare_predictions(const PredictionRows& baseline, const Predict
 // "chosen": index}]}. `nested`, when given, receives the nested decisions in
 // the first candidate's row order. Throws InvalidArgument for fewer than
 // two candidates, an unknown criterion, or beats that differ (as compare).
+//
+// `floors` (figure name -> minimum, a fraction as the figures are) turn the
+// choice into an operating point: among the candidates whose figures on the
+// other records meet every floor, the one with the highest criterion; if
+// none meets them all, the highest criterion among all. The JSON then also
+// holds "floors" and, per candidate, "meets_floors" (pooled over all records).
 nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, const std::vector<std::string>& names,
-                             std::string_view criterion = "f1_macro", PredictionRows* nested = nullptr);
+                             std::string_view criterion = "f1_macro", PredictionRows* nested = nullptr,
+                             const std::vector<std::pair<std::string, double>>& floors = {});
 
 }  // namespace heartwave

@@ -244,7 +244,8 @@ nlohmann::json compare_predictions(const PredictionRows& a, const PredictionRows
 }
 
 nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, const std::vector<std::string>& names,
-                             std::string_view criterion, PredictionRows* nested) {
+                             std::string_view criterion, PredictionRows* nested,
+                             const std::vector<std::pair<std::string, double>>& floors) {
   const std::size_t k = candidates.size();
   if (k < 2) throw InvalidArgument("select: at least two candidates, found " + std::to_string(k));
   if (names.size() != k) throw InvalidArgument("select: one name per candidate");
@@ -254,6 +255,19 @@ nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, cons
   if (crit == kFigures.size())
     throw InvalidArgument("select: unknown criterion '" + std::string(criterion) +
                           "' (accuracy, f1_macro, f1_nsv, sveb_se, sveb_ppv, veb_se or veb_ppv)");
+  std::vector<std::pair<std::size_t, double>> floor_of;  // figure index, minimum
+  for (const auto& [name, min] : floors) {
+    std::size_t f = 0;
+    while (f < kFigures.size() && name != kFigures[f]) ++f;
+    if (f == kFigures.size())
+      throw InvalidArgument("select: unknown floor figure '" + name + "' (accuracy, f1_macro, f1_nsv, sveb_se, sveb_ppv, veb_se or veb_ppv)");
+    if (!(min >= 0 && min <= 1)) throw InvalidArgument("select: the floor for " + name + " must be a fraction from 0 to 1 (e.g. 0.6)");
+    floor_of.emplace_back(f, min);
+  }
+  const auto meets_floors = [&](const Confusion& c) {
+    const auto f = figures_of(c);
+    return std::all_of(floor_of.begin(), floor_of.end(), [&](const auto& fl) { return f[fl.first] >= fl.second; });
+  };
   std::vector<const PredictionRows*> files;
   std::vector<std::string> roles;
   for (std::size_t c = 0; c < k; ++c) {
@@ -267,15 +281,21 @@ nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, cons
   std::vector<Confusion> total(k);
   for (const auto& per_file : aligned.confusion)
     for (std::size_t c = 0; c < k; ++c) add_confusion(total[c], per_file[c]);
-  // The earlier candidate wins ties.
+  // The earlier candidate wins ties; one that meets the floors beats one
+  // that does not.
   const auto best_of = [&](const std::vector<Confusion>& conf) {
-    std::size_t best = 0;
-    double best_score = figures_of(conf[0])[crit];
-    for (std::size_t c = 1; c < k; ++c)
-      if (const double s = figures_of(conf[c])[crit]; s > best_score) {
+    std::vector<bool> meets(k);
+    for (std::size_t c = 0; c < k; ++c) meets[c] = meets_floors(conf[c]);
+    const bool any = std::find(meets.begin(), meets.end(), true) != meets.end();
+    std::size_t best = k;
+    double best_score = 0;
+    for (std::size_t c = 0; c < k; ++c) {
+      if (any && !meets[c]) continue;
+      if (const double s = figures_of(conf[c])[crit]; best == k || s > best_score) {
         best = c;
         best_score = s;
       }
+    }
     return best;
   };
   std::vector<std::size_t> chosen(n_records);
@@ -301,8 +321,12 @@ nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, cons
   j["beats"] = candidates[0].size();
   j["records"] = n_records;
   j["candidates"] = nlohmann::json::array();
-  for (std::size_t c = 0; c < k; ++c)
+  for (std::size_t c = 0; c < k; ++c) {
     j["candidates"].push_back({{"name", names[c]}, {"figures", figures_json(total[c])}, {"chosen_for", chosen_for[c]}});
+    if (!floors.empty()) j["candidates"].back()["meets_floors"] = meets_floors(total[c]);
+  }
+  if (!floors.empty())
+    for (const auto& [f, min] : floor_of) j["floors"][kFigures[f]] = min;
   const std::size_t on_all = best_of(total);
   j["chosen_on_all"] = on_all;
   j["nested"]["figures"] = figures_json(nested_conf);

@@ -280,6 +280,21 @@ TEST(Cli, CrossValidationInsideDs1) {
   EXPECT_GE(loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_before"].get<double>());
   EXPECT_TRUE(loro_decision["rhythm_gate"]["premature"].is_number());
   EXPECT_NE(loro_out.find("rhythm gate"), std::string::npos) << loro_out;
+  // --class-weights: fixed decision weights kept as given (an operating
+  // point), the rhythm gate chosen on the decisions they make.
+  {
+    const auto [w_out, w_metrics] = cv_with("--leave-one-record-out --class-weights 1,3,1,1,1", "cv-w");
+    std::ifstream f(tmp / "cv-w/decision.json");
+    const auto d = nlohmann::json::parse(f);
+    EXPECT_EQ(d["class_weights"], nlohmann::json({1.0, 3.0, 1.0, 1.0, 1.0}));
+    EXPECT_EQ(d["class_weights_fitted"], false);
+    EXPECT_NE(w_out.find("class weights (S, V, F) 3, 1, 1"), std::string::npos) << w_out;
+    EXPECT_EQ(w_metrics["f1_macro"], loro["f1_macro"]);  // metrics.json is the argmax, as before
+    r = run("cv --leave-one-record-out --class-weights 1,-3,1,1,1 --model xgb-feat --data " + ds + " --out " + (tmp / "cv-bad").string());
+    EXPECT_EQ(r.status, 8) << r.out;
+    EXPECT_NE(r.out.find("weight 2 (S) must be finite and positive"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "cv-bad"));  // refused before any work
+  }
   // decided.csv: the same beats, decided by the rule with its gate nested.
   r = run("compare " + (tmp / "cv-loro").string() + " " + (tmp / "cv-loro/decided.csv").string() + " --out " +
           (tmp / "decided.json").string());
@@ -318,6 +333,22 @@ TEST(Cli, CrossValidationInsideDs1) {
     std::ifstream g(tmp / "seln.json");
     EXPECT_DOUBLE_EQ(nlohmann::json::parse(g)["figures"]["f1_macro"]["candidate"].get<double>(),
                      sel["nested"]["figures"]["f1_macro"].get<double>());
+  }
+  // An operating point: the highest SVEB Se among candidates with SVEB +P >= 0.5 on the other records.
+  r = run("select " + (tmp / "cv-fixed").string() + " " + (tmp / "cv-loro/decided.csv").string() +
+          " --criterion sveb_se --floor sveb_ppv=0.5 --out " + (tmp / "self.json").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("among those meeting sveb_ppv=0.5 there"), std::string::npos) << r.out;
+  {
+    std::ifstream f(tmp / "self.json");
+    const auto sel = nlohmann::json::parse(f);
+    EXPECT_EQ(sel["floors"], nlohmann::json({{"sveb_ppv", 0.5}}));
+    EXPECT_TRUE(sel["candidates"][0]["meets_floors"].is_boolean());
+  }
+  for (const char* bad : {"sveb_ppv", "sveb_ppv=", "sveb_ppv=0.5x", "=0.5", "sveb_ppv=60", "ppv=0.5"}) {
+    r = run("select " + (tmp / "cv-fixed").string() + " " + (tmp / "cv").string() + " --floor " + bad);
+    EXPECT_EQ(r.status, 8) << bad << ": " << r.out;
+    EXPECT_NE(r.out.find("select:"), std::string::npos) << r.out;
   }
   r = run("select " + (tmp / "cv-fixed").string());
   EXPECT_NE(r.status, 0) << r.out;

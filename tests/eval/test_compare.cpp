@@ -231,6 +231,42 @@ TEST(Select, NestedRowsFollowTheFirstCandidateWhateverTheOthersOrder) {
   EXPECT_EQ(a.r_sample, x.r_sample);
 }
 
+TEST(Select, FloorsChooseAnOperatingPoint) {
+  // x misses half of record a's S beats and calls nothing else S (+P 1);
+  // y finds them all but calls 20 of record c's N beats S (+P 1/3 pooled).
+  const auto x = rows_with(5, 0, 0), y = rows_with(0, 0, 20);
+  const auto plain = select_nested({x, y}, {"x", "y"}, "sveb_se");
+  EXPECT_EQ(plain["chosen_on_all"], 1);
+  EXPECT_EQ(plain["per_record"][1]["chosen"], 1);
+  EXPECT_FALSE(plain.contains("floors"));
+  EXPECT_FALSE(plain["candidates"][0].contains("meets_floors"));
+  PredictionRows nested;
+  const auto j = select_nested({x, y}, {"x", "y"}, "sveb_se", &nested, {{"sveb_ppv", 0.5}});
+  EXPECT_EQ(j["floors"], nlohmann::json({{"sveb_ppv", 0.5}}));
+  EXPECT_EQ(j["chosen_on_all"], 0);  // y's +P is below the floor on all records
+  EXPECT_TRUE(j["candidates"][0]["meets_floors"].get<bool>());
+  EXPECT_FALSE(j["candidates"][1]["meets_floors"].get<bool>());
+  // Without b, y's false S calls (in c) put it below the floor: x decides b.
+  // Without c, y calls nothing falsely S and finds more: y decides c.
+  EXPECT_EQ(j["per_record"][1]["chosen"], 0);
+  EXPECT_EQ(j["per_record"][2]["chosen"], 1);
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(nested.predicted[i], x.record[i] == "c" ? y.predicted[i] : x.predicted[i]) << i;
+  EXPECT_DOUBLE_EQ(j["nested"]["figures"]["sveb_ppv"].get<double>(), 5.0 / 25.0);
+  // A floor nobody falls below changes no choice.
+  const auto zero = select_nested({x, y}, {"x", "y"}, "sveb_se", nullptr, {{"sveb_ppv", 0.0}});
+  EXPECT_EQ(zero["per_record"], plain["per_record"]);
+  // When no candidate meets the floors, the criterion alone decides.
+  const auto none = select_nested({y, y}, {"y1", "y2"}, "sveb_se", nullptr, {{"sveb_ppv", 0.9}, {"veb_se", 1.0}});
+  EXPECT_EQ(none["chosen_on_all"], 0);
+  EXPECT_THROW(select_nested({x, y}, {"x", "y"}, "sveb_se", nullptr, {{"sveb_ppv", 60.0}}), InvalidArgument);
+  try {
+    select_nested({x, y}, {"x", "y"}, "sveb_se", nullptr, {{"ppv", 0.5}});
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown floor figure 'ppv'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Select, RefusesWhatItCannotChooseFrom) {
   const auto x = rows_with(1, 1, 1);
   EXPECT_THROW(select_nested({x}, {"x"}), InvalidArgument);

@@ -101,8 +101,15 @@ TEST(Configs, SelectionRoundsListABaselineFirst) {
   for (const auto& round : std::filesystem::directory_iterator(std::string(HEARTWAVE_SOURCE_DIR) + "/configs/selection")) {
     SCOPED_TRACE(round.path().string());
     ASSERT_TRUE(round.is_directory());
+    // Candidates are the .json files; a NAME.cv-flags sidecar must belong to one.
     std::vector<std::string> names;
-    for (const auto& f : std::filesystem::directory_iterator(round.path())) names.push_back(f.path().filename().string());
+    for (const auto& f : std::filesystem::directory_iterator(round.path()))
+      if (f.path().extension() == ".json") names.push_back(f.path().filename().string());
+    for (const auto& f : std::filesystem::directory_iterator(round.path()))
+      if (f.path().extension() == ".cv-flags") {
+        auto json = f.path();
+        EXPECT_TRUE(std::filesystem::exists(json.replace_extension(".json"))) << f.path() << " has no candidate";
+      }
     std::sort(names.begin(), names.end());
     ASSERT_GE(names.size(), 2u);
     EXPECT_EQ(names.front().rfind("00-", 0), 0u) << names.front();
