@@ -93,6 +93,7 @@ struct CvArgs {
   bool leave_one_record_out = false;
   bool argmax = false;  // decision.json: class weights of 1, only the rhythm gate fitted
   std::vector<double> class_weights;  // --class-weights: fixed weights instead (5, or empty)
+  bool adapt_forms = false;  // --adapt-forms: the rhythm step also chooses the record adaptation's form
   bool exclude_af = false;
 };
 void register_cv(CLI::App& app, CvArgs& cv, int& status);

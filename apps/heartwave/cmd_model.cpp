@@ -428,6 +428,9 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
       ->delimiter(',')
       ->expected(5)
       ->excludes(argmax);
+  cmd->add_flag("--adapt-forms", c.adapt_forms,
+                "The rhythm step also chooses the record adaptation's form (priors, taking S calls back, a third input), nested "
+                "like its thresholds");
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
@@ -482,7 +485,8 @@ int run_cv(const CvArgs& a) {
       for (std::size_t i = 0; i < ds1.fit.n; ++i) p_of[{ds1.fit.record[i], ds1.fit.r_sample[i]}] = ds1_p[i];
       std::vector<float> p(cv.truth.size());
       for (std::size_t i = 0; i < p.size(); ++i) p[i] = p_of.at({cv.record[i], cv.r_sample[i]});
-      gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, man["preprocessing"]["fs"].get<double>(), cv.fold);
+      gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, man["preprocessing"]["fs"].get<double>(), cv.fold,
+                                 a.adapt_forms);
       decision["rhythm_gate"] = to_json(gate_fit);
     }
     decision["family"] = a.model;
@@ -516,10 +520,13 @@ int run_cv(const CvArgs& a) {
     const auto& gate = decision["rhythm_gate"];
     if (gate["enabled"].get<bool>())
       std::printf("rhythm gate (S where pre-RR < %g x the record's mean RR, 0: never; then no S where irregularity > %g and "
-                  "median P-wave correlation < %g; then record adaptation where >= %d S and N decisions, 0: never): "
+                  "median P-wave correlation < %g; then record adaptation where >= %d S and N decisions, 0: never; "
+                  "priors %s, S calls taken back: %s, third input %s): "
                   "macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested\n",
                   gate["premature"].get<double>(), gate["irregularity"].get<double>(), gate["p_wave"].get<double>(),
-                  gate["adapt_min_beats"].get<int>(), 100 * gate["macro_f1_before"].get<double>(),
+                  gate["adapt_min_beats"].get<int>(), gate["adapt_priors"].get<std::string>().c_str(),
+                  gate["adapt_take_back"].get<bool>() ? "yes" : "no", gate["adapt_third"].get<std::string>().c_str(),
+                  100 * gate["macro_f1_before"].get<double>(),
                   100 * gate["macro_f1_gated"].get<double>(), 100 * gate["macro_f1_nested"].get<double>());
     else
       std::printf("rhythm gate: none raises macro-F1 on these predictions (%.2f%% nested)\n", 100 * gate["macro_f1_nested"].get<double>());

@@ -32,6 +32,11 @@
 // puts with the record's S beats becomes S (outside gated windows). The
 // model finds a patient's clearest premature beats; their rhythm, learnt on
 // that patient, finds the others, without any label of the patient's.
+// Its form has three options, chosen by `cv` with the rest of the step:
+// equal priors instead of the class shares, taking back S decisions the
+// discriminant puts with the record's N beats, and a third input (the RR
+// interval after the beat over the local mean, for a compensatory pause, or
+// the beat's own P-wave correlation with the dominant beat).
 //
 // The thresholds are chosen on out-of-fold DS1 predictions by `heartwave
 // cv` (fit_rhythm_gate), kept in decision.json and then in the model, like
@@ -55,6 +60,9 @@ namespace heartwave {
 std::vector<float> p_wave_from_rows(const Rows& rows, const nlohmann::json& manifest);
 std::vector<float> p_wave_from_features(std::span<const float> features, bool second_lead);
 
+// The record adaptation's optional third input.
+enum class AdaptInput { none, rr_post_local, p_wave };
+
 struct RhythmGate {
   bool enabled = false;
   int half_window = 16;       // beats either side of the beat
@@ -64,6 +72,9 @@ struct RhythmGate {
   double premature = 0;       // N becomes S where pre-RR / record mean RR is below this (0: never)
   bool premature_gated = true;  // ... except inside gated windows (false: the gate undoes only the model's S calls)
   int adapt_min_beats = 0;      // record adaptation where >= this many S and N decisions (0: never)
+  bool adapt_equal_priors = false;  // the adaptation's priors: equal (true) or the decisions' class shares
+  bool adapt_take_back = false;     // also turn S decisions it puts with the N beats back into N
+  AdaptInput adapt_third = AdaptInput::none;  // a third input besides the two prematurity ratios
   bool operator==(const RhythmGate&) const = default;
 };
 
@@ -73,8 +84,10 @@ struct RhythmGate {
 // RR interval before the beat over the record's mean RR interval (the
 // first beat takes the interval after it; a lone beat 1) and over the local
 // mean (the rr_pre_local feature), the beats given being the record.
+// Also, for the record adaptation's third input, the RR interval after the
+// beat over the local mean and the beat's own tpl_corr_p.
 struct RhythmStats {
-  std::vector<double> irregularity, p_wave, pre_ratio, pre_local_ratio;
+  std::vector<double> irregularity, p_wave, pre_ratio, pre_local_ratio, post_local_ratio, beat_p_wave;
 };
 RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> predicted,
                          std::span<const float> p_wave, double fs, int half_window, int min_differences);
@@ -107,10 +120,14 @@ struct RhythmGateFit {
 // each class) that maximise the pooled 5-class macro-F1 of the
 // decisions; "no rhythm step" wins ties, then the earlier grid point (no
 // prematurity rule before any, no adaptation before any). With `fold`, also the nested estimate, as
-// fit_class_weights does.
+// fit_class_weights does. With `search_adapt_form`, the adaptation's form
+// too: class-share or equal priors, taking S decisions back or not, no third
+// input or rr_post_local or tpl_corr_p (five forms, each changing one thing
+// from the first, which wins ties).
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
-                              std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {});
+                              std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {},
+                              bool search_adapt_form = false);
 
 // decision.json's / a model's "rhythm_gate" object. Absent or null: disabled.
 // Throws FormatError naming the bad field.

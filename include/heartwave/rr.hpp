@@ -15,6 +15,7 @@ inline constexpr int kLocalRRBeats = 10;
 // pre/local, post/local, pre/record, post/record.
 using RRFeatures = std::array<double, kNumRRFeatures>;
 inline constexpr std::size_t kRRPreOverLocal = 4;   // pre / local mean: how premature against the last beats
+inline constexpr std::size_t kRRPostOverLocal = 5;  // post / local mean: the pause after it
 inline constexpr std::size_t kRRPreOverRecord = 6;  // pre / record mean: how premature the beat is
 
 // For each time in `at` (sample numbers), the RR features relative to the

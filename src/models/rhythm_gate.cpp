@@ -41,10 +41,15 @@ std::int32_t rhythm_decision(const RhythmGate& gate, const RhythmStats& st, std:
 template <class At>
 void adapt_record(const RhythmGate& gate, const RhythmStats& st, std::size_t n, At&& at) {
   if (!gate.enabled || gate.adapt_min_beats <= 0) return;
-  constexpr std::size_t kF = 2;
-  const auto x = [&](std::size_t k, std::size_t f) { return f == 0 ? st.pre_local_ratio[k] : st.pre_ratio[k]; };
+  constexpr std::size_t kMaxF = 3;
+  const std::size_t kF = gate.adapt_third == AdaptInput::none ? 2 : 3;
+  const auto x = [&](std::size_t k, std::size_t f) {
+    if (f == 0) return st.pre_local_ratio[k];
+    if (f == 1) return st.pre_ratio[k];
+    return gate.adapt_third == AdaptInput::rr_post_local ? st.post_local_ratio[k] : st.beat_p_wave[k];
+  };
   std::array<double, 2> count{};
-  std::array<std::array<double, kF>, 2> mean{};
+  std::array<std::array<double, kMaxF>, 2> mean{};
   for (std::size_t k = 0; k < n; ++k)
     if (const std::int32_t d = at(k); d == kN || d == kS) {
       count[static_cast<std::size_t>(d)] += 1;
@@ -54,19 +59,27 @@ void adapt_record(const RhythmGate& gate, const RhythmStats& st, std::size_t n, 
   if (count[kN] < need || count[kS] < need) return;
   for (std::size_t c = 0; c < 2; ++c)
     for (auto& m : mean[c]) m /= count[c];
-  std::array<double, kF> var{};
+  std::array<double, kMaxF> var{};
   for (std::size_t k = 0; k < n; ++k)
     if (const std::int32_t d = at(k); d == kN || d == kS)
       for (std::size_t f = 0; f < kF; ++f) var[f] += std::pow(x(k, f) - mean[static_cast<std::size_t>(d)][f], 2);
   for (auto& v : var) v = v / (count[kN] + count[kS] - 2) + 1e-12;
-  const double prior = std::log(count[kS]) - std::log(count[kN]);
-  for (std::size_t k = 0; k < n; ++k) {
-    if (at(k) != kN || (gate.premature_gated && in_af(gate, st, k))) continue;
+  const double prior = gate.adapt_equal_priors ? 0.0 : std::log(count[kS]) - std::log(count[kN]);
+  const auto says_s = [&](std::size_t k) {
     double score = prior;  // log posterior odds of S
     for (std::size_t f = 0; f < kF; ++f)
       score += 0.5 * (std::pow(x(k, f) - mean[kN][f], 2) - std::pow(x(k, f) - mean[kS][f], 2)) / var[f];
-    if (score > 0) at(k) = kS;
+    return score > 0;
+  };
+  // Scored first, changed after: every beat is judged by the same fit.
+  std::vector<std::int32_t> next(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::int32_t d = at(k);
+    next[k] = d;
+    if (d == kN && !(gate.premature_gated && in_af(gate, st, k)) && says_s(k)) next[k] = kS;
+    else if (d == kS && gate.adapt_take_back && !says_s(k)) next[k] = kN;
   }
+  for (std::size_t k = 0; k < n; ++k) at(k) = next[k];
 }
 
 void check_lengths(std::size_t n, std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
@@ -134,10 +147,13 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
   // The rr_pre_record feature, from the same function the features come from.
   s.pre_ratio.reserve(n);
   s.pre_local_ratio.reserve(n);
+  s.post_local_ratio.reserve(n);
   for (const auto& rr : rr_features(r_sample, r_sample, fs)) {
     s.pre_ratio.push_back(rr[kRRPreOverRecord]);
     s.pre_local_ratio.push_back(rr[kRRPreOverLocal]);
+    s.post_local_ratio.push_back(rr[kRRPostOverLocal]);
   }
+  s.beat_p_wave.assign(p_wave.begin(), p_wave.end());
   const auto h = static_cast<std::size_t>(half_window);
   std::vector<double> rr, diffs, pw;
   for (std::size_t i = 0; i < n; ++i) {
@@ -167,7 +183,8 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
 
 void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& stats, const RhythmGate& gate) {
   if (stats.irregularity.size() != predicted.size() || stats.p_wave.size() != predicted.size() ||
-      stats.pre_ratio.size() != predicted.size() || stats.pre_local_ratio.size() != predicted.size())
+      stats.pre_ratio.size() != predicted.size() || stats.pre_local_ratio.size() != predicted.size() ||
+      stats.post_local_ratio.size() != predicted.size() || stats.beat_p_wave.size() != predicted.size())
     throw InvalidArgument("apply_rhythm_gate: statistics for another number of beats");
   for (std::size_t i = 0; i < predicted.size(); ++i) predicted[i] = rhythm_decision(gate, stats, i, predicted[i]);
   adapt_record(gate, stats, predicted.size(), [&](std::size_t k) -> std::int32_t& { return predicted[k]; });
@@ -239,18 +256,35 @@ std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted
 
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
-                              std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold) {
+                              std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold,
+                              bool search_adapt_form) {
   if (truth.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: truth and predictions differ in length");
   if (!fold.empty() && fold.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: one fold per row needed");
   const RhythmGate shape;  // window and minimum count: fixed, not searched
   const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape.half_window, shape.min_differences);
+  // The adaptation's forms: the first (class-share priors, two inputs) wins ties.
+  struct Form {
+    bool equal_priors, take_back;
+    AdaptInput third;
+  };
+  const std::vector<Form> forms = search_adapt_form
+                                      ? std::vector<Form>{{false, false, AdaptInput::none},
+                                                          {true, false, AdaptInput::none},
+                                                          {false, true, AdaptInput::none},
+                                                          {false, false, AdaptInput::rr_post_local},
+                                                          {false, false, AdaptInput::p_wave}}
+                                      : std::vector<Form>{{false, false, AdaptInput::none}};
   std::vector<RhythmGate> grid{RhythmGate{}};  // first: no rhythm step
   for (int adapt : {0, 5, 10, 20, 50, 100})
+  for (std::size_t form = 0; form < (adapt > 0 ? forms.size() : 1); ++form)
   for (double premature : {0.0, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85}) {
     RhythmGate g = shape;
     g.enabled = true;
     g.premature = premature;
     g.adapt_min_beats = adapt;
+    g.adapt_equal_priors = forms[form].equal_priors;
+    g.adapt_take_back = forms[form].take_back;
+    g.adapt_third = forms[form].third;
     if (premature > 0 || adapt > 0) {  // the prematurity rule (and the adaptation) alone
       g.irregularity = 0;
       g.p_wave = kNoAfGate;
@@ -357,6 +391,24 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
     if (!j["premature_gated"].is_boolean()) throw FormatError("decision.rhythm_gate.premature_gated: expected true or false");
     g.premature_gated = j["premature_gated"].get<bool>();
   }
+  const auto flag = [&](const char* key, bool fallback) {
+    if (!j.contains(key)) return fallback;
+    if (!j[key].is_boolean()) throw FormatError(std::string("decision.rhythm_gate.") + key + ": expected true or false");
+    return j[key].get<bool>();
+  };
+  g.adapt_take_back = flag("adapt_take_back", false);
+  if (j.contains("adapt_priors")) {  // files from before the form options: class shares, two inputs
+    const auto& v = j["adapt_priors"];
+    if (v != "shares" && v != "equal") throw FormatError("decision.rhythm_gate.adapt_priors: expected \"shares\" or \"equal\"");
+    g.adapt_equal_priors = v == "equal";
+  }
+  if (j.contains("adapt_third")) {
+    const auto& v = j["adapt_third"];
+    if (v == "none") g.adapt_third = AdaptInput::none;
+    else if (v == "rr_post_local") g.adapt_third = AdaptInput::rr_post_local;
+    else if (v == "tpl_corr_p") g.adapt_third = AdaptInput::p_wave;
+    else throw FormatError("decision.rhythm_gate.adapt_third: expected \"none\", \"rr_post_local\" or \"tpl_corr_p\"");
+  }
   if (g.irregularity < 0) throw FormatError("decision.rhythm_gate.irregularity: must not be negative");
   if (g.premature < 0 || g.premature > 2) throw FormatError("decision.rhythm_gate.premature: expected a ratio from 0 to 2");
   return g;
@@ -374,7 +426,12 @@ nlohmann::json to_json(const RhythmGate& g) {
           {"p_wave", g.p_wave},
           {"premature", g.premature},
           {"premature_gated", g.premature_gated},
-          {"adapt_min_beats", g.adapt_min_beats}};
+          {"adapt_min_beats", g.adapt_min_beats},
+          {"adapt_priors", g.adapt_equal_priors ? "equal" : "shares"},
+          {"adapt_take_back", g.adapt_take_back},
+          {"adapt_third", g.adapt_third == AdaptInput::none            ? "none"
+                          : g.adapt_third == AdaptInput::rr_post_local ? "rr_post_local"
+                                                                       : "tpl_corr_p"}};
 }
 
 nlohmann::json to_json(const RhythmGateFit& fit) {
@@ -384,7 +441,9 @@ nlohmann::json to_json(const RhythmGateFit& fit) {
               "within half_window, the median |dRR| / median RR of intervals between beats not called V exceeds irregularity "
               "and the median tpl_corr_p is below p_wave; then, in a record with at least adapt_min_beats (> 0) S and N decisions, an N "
               "decision outside gated windows becomes S where a linear discriminant fitted to the record's S and N decisions "
-              "(pre-RR over the local and over the record mean; diagonal pooled variance, class shares as priors) says S";
+              "(pre-RR over the local and over the record mean, and adapt_third if not none; diagonal pooled variance, the class shares "
+              "as priors unless adapt_priors is equal) says S, and, with adapt_take_back, an S decision it does not put with the S "
+              "beats becomes N";
   j["macro_f1_before"] = fit.macro_f1_before;
   j["macro_f1_gated"] = fit.macro_f1_gated;
   if (fit.macro_f1_nested >= 0) {
