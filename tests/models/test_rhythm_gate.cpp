@@ -11,6 +11,7 @@
 #include "heartwave/features.hpp"
 #include "heartwave/metrics.hpp"
 #include "heartwave/rhythm_gate.hpp"
+#include "heartwave/rr.hpp"
 #include "support.hpp"
 
 using namespace heartwave;
@@ -182,6 +183,79 @@ TEST(RhythmGate, RecordAdaptationFindsThePatientsOtherPrematureBeats) {
   out = mixed_pred;
   apply_rhythm_gate(out, mst, g);
   EXPECT_GT(std::count(out.begin() + static_cast<std::ptrdiff_t>(t.size()) + 17, out.end(), S), 5);
+}
+
+// The adaptation's form options, each on a record where it matters.
+TEST(RhythmGate, RecordAdaptationForms) {
+  RhythmGate g;
+  g.enabled = true;
+  g.irregularity = 0.1;
+  g.p_wave = 0.8;
+  g.adapt_min_beats = 5;
+  // Junctional-like beats: on time (every interval 330) but with another P
+  // wave (tpl_corr_p 0.1 against 0.9). The model called every other one S.
+  // Rhythm says nothing; the beat's own P wave, as a third input, finds the rest.
+  const auto t = times_of(std::vector<int>(160, 330));
+  std::vector<std::int32_t> pred(t.size(), N);
+  std::vector<float> p(t.size(), 0.9f);
+  std::size_t k = 0;
+  for (std::size_t i = 8; i < t.size(); i += 8) {
+    p[i] = 0.1f;
+    if (k++ % 2 == 0) pred[i] = S;
+  }
+  const auto st = rhythm_stats(t, pred, p, kFs, 16, 8);
+  ASSERT_EQ(st.beat_p_wave[8], 0.1f);
+  auto out = pred;
+  apply_rhythm_gate(out, st, g);
+  EXPECT_EQ(out, pred);  // two prematurity ratios: nothing to go on
+  g.adapt_third = AdaptInput::p_wave;
+  out = pred;
+  apply_rhythm_gate(out, st, g);
+  for (std::size_t i = 0; i < t.size(); ++i) EXPECT_EQ(out[i], i > 0 && i % 8 == 0 ? S : N) << i;
+  g.adapt_third = AdaptInput::none;
+
+  // Premature beats (230 +- 10 samples) among sinus beats (330 +- 20), half
+  // called S, plus one false S call at a sinus beat and one beat at 275.
+  std::vector<int> rr;
+  std::uint32_t x = 12345;
+  const auto jitter = [&](int amplitude) {
+    x = x * 1664525u + 1013904223u;
+    return static_cast<int>((x >> 16) % static_cast<std::uint32_t>(2 * amplitude + 1)) - amplitude;
+  };
+  for (int i = 0; i < 240; ++i) rr.push_back(i % 8 == 7 ? 230 + jitter(10) : 330 + jitter(20));
+  rr[100] = 275;  // interval 100 ends at beat 101, halfway in time
+  const auto t2 = times_of(rr);
+  std::vector<std::int32_t> pred2(t2.size(), N);
+  k = 0;
+  for (std::size_t i = 8; i < t2.size(); i += 8)
+    if (k++ % 2 == 0) pred2[i] = S;
+  pred2[50] = S;  // a false call at a sinus beat
+  const std::vector<float> p2(t2.size(), 0.9f);
+  const auto st2 = rhythm_stats(t2, pred2, p2, kFs, 16, 8);
+  out = pred2;
+  apply_rhythm_gate(out, st2, g);
+  for (std::size_t i = 8; i < t2.size(); i += 8) EXPECT_EQ(out[i], S) << i;
+  EXPECT_EQ(out[50], S);   // S calls are kept by default
+  EXPECT_EQ(out[101], N);  // the class shares (about 1 S in 16) keep a beat halfway N
+  const auto s_count = std::count(out.begin(), out.end(), S);
+  g.adapt_take_back = true;
+  auto back = pred2;
+  apply_rhythm_gate(back, st2, g);
+  EXPECT_EQ(back[50], N);  // taken back: its rhythm is the record's sinus rhythm
+  EXPECT_EQ(std::count(back.begin(), back.end(), S), s_count - 1);
+  g.adapt_take_back = false;
+  g.adapt_equal_priors = true;
+  auto equal = pred2;
+  apply_rhythm_gate(equal, st2, g);
+  EXPECT_EQ(equal[101], S);  // equal priors: halfway is enough
+  for (std::size_t i = 0; i < t2.size(); ++i) {
+    if (out[i] == S) {
+      EXPECT_EQ(equal[i], S) << i;  // and nothing S with shares is lost
+    }
+  }
+  // rr_post_local is the feature's post-RR over the local mean.
+  const auto rr_f = rr_features(t2, t2, kFs);
+  for (std::size_t i = 0; i < t2.size(); ++i) ASSERT_EQ(st2.post_local_ratio[i], rr_f[i][kRRPostOverLocal]) << i;
 }
 
 TEST(RhythmGate, IntervalsTouchingVBeatsAreLeftOut) {
@@ -403,6 +477,21 @@ TEST(RhythmGate, JsonRoundTripAndErrors) {
   EXPECT_NE(error_of("adapt_min_beats", 10.0).find("adapt_min_beats: expected a whole number"), std::string::npos);
   EXPECT_NE(error_of("half_window", 16.0).find("half_window: expected a whole number"), std::string::npos);
   EXPECT_EQ(rhythm_gate_from_json({{"rhythm_gate", {{"enabled", true}, {"adapt_min_beats", 0}}}}).adapt_min_beats, 0);
+  // The adaptation's form: absent (files from before the options) is the first form.
+  EXPECT_FALSE(rhythm_gate_from_json(old_model).adapt_equal_priors);
+  EXPECT_FALSE(rhythm_gate_from_json(old_model).adapt_take_back);
+  EXPECT_EQ(rhythm_gate_from_json(old_model).adapt_third, AdaptInput::none);
+  for (const AdaptInput third : {AdaptInput::none, AdaptInput::rr_post_local, AdaptInput::p_wave}) {
+    g.adapt_third = third;
+    g.adapt_equal_priors = third == AdaptInput::p_wave;
+    g.adapt_take_back = third == AdaptInput::rr_post_local;
+    EXPECT_EQ(rhythm_gate_from_json({{"rhythm_gate", to_json(g)}}), g);
+  }
+  EXPECT_EQ(to_json(g)["adapt_third"], "tpl_corr_p");
+  EXPECT_EQ(to_json(g)["adapt_priors"], "equal");
+  EXPECT_NE(error_of("adapt_priors", "flat").find("decision.rhythm_gate.adapt_priors: expected"), std::string::npos);
+  EXPECT_NE(error_of("adapt_third", 2).find("decision.rhythm_gate.adapt_third: expected"), std::string::npos);
+  EXPECT_NE(error_of("adapt_take_back", "yes").find("decision.rhythm_gate.adapt_take_back: expected true or false"), std::string::npos);
   nlohmann::json bad = decision;
   bad["rhythm_gate"] = 3;
   EXPECT_THROW(rhythm_gate_from_json(bad), FormatError);
