@@ -94,6 +94,7 @@ struct CvArgs {
   bool argmax = false;  // decision.json: class weights of 1, only the rhythm gate fitted
   std::vector<double> class_weights;  // --class-weights: fixed weights instead (5, or empty)
   bool adapt_forms = false;  // --adapt-forms: the rhythm step also chooses the record adaptation's form
+  std::string from;  // --from DIR: decide again on an earlier cv run's out-of-fold probabilities, no training
   bool exclude_af = false;
 };
 void register_cv(CLI::App& app, CvArgs& cv, int& status);
@@ -117,9 +118,10 @@ void register_select(CLI::App& app, SelectArgs& select, int& status);
 int run_select(const SelectArgs& args);
 int run_tune(const TuneArgs& args);
 
-// --model FAMILY, --data, --params, --seed and --threads of train and cv.
+// --model FAMILY, --data, --params, --seed and --threads of train and cv
+// (cv checks --model itself: `cv --from` takes the family from the earlier run).
 void add_family_options(CLI::App* cmd, std::string& model, std::string& data, std::string& params, std::uint64_t& seed,
-                        int& threads, const char* data_help);
+                        int& threads, const char* data_help, bool model_required = true);
 void register_model(CLI::App& app, TrainArgs& train, EvaluateArgs& evaluate, PredictArgs& predict, int& status);
 int run_train(const TrainArgs& args);
 int run_evaluate(const EvaluateArgs& args);

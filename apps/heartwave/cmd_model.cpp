@@ -2,6 +2,7 @@
 #include <cmath>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "cli.hpp"
 #include "heartwave/annotation.hpp"
 #include "heartwave/beat_pipeline.hpp"
+#include "heartwave/compare.hpp"
 #include "heartwave/cross_validate.hpp"
 #include "heartwave/csv_beats.hpp"
 #include "heartwave/decision.hpp"
@@ -19,10 +21,12 @@
 #include "heartwave/wfdb_signal.hpp"
 #include "heartwave/file_util.hpp"
 #include "heartwave/features.hpp"
+#include "heartwave/json_checks.hpp"
 #include "heartwave/label_sets.hpp"
 #include "heartwave/metrics.hpp"
 #include "heartwave/model.hpp"
 #include "heartwave/model_bundle.hpp"
+#include "heartwave/npy.hpp"
 #include "heartwave/report.hpp"
 #include "heartwave/rhythm_gate.hpp"
 #include "heartwave/sha256.hpp"
@@ -69,8 +73,9 @@ std::string default_model() {
 }
 
 void add_family_options(CLI::App* cmd, std::string& model, std::string& data, std::string& params, std::uint64_t& seed,
-                        int& threads, const char* data_help) {
-  cmd->add_option("--model", model, "Model family")->required()->check(CLI::IsMember(classifier_families()));
+                        int& threads, const char* data_help, bool model_required) {
+  auto* m = cmd->add_option("--model", model, "Model family")->check(CLI::IsMember(classifier_families()));
+  if (model_required) m->required();
   cmd->add_option("--data", data, data_help)->required();
   cmd->add_option("--params", params, "JSON file of family parameters overriding the defaults");
   cmd->add_option("--seed", seed, "Random seed")->capture_default_str();
@@ -412,10 +417,78 @@ int predict_raw(const PredictArgs& a) {
 
 }  // namespace
 
+namespace {
+
+// An earlier cv run's out-of-fold rows (predictions.csv for the beats and
+// labels, proba.npy and fold.npy exactly as it wrote them) and its
+// metrics.json "cross_validation" object. The run must be of this dataset.
+CrossValidation read_cv_run(const std::filesystem::path& dir, const std::string& manifest_sha, nlohmann::json& cross_validation) {
+  const auto where = [&](const char* file) { return (dir / file).string(); };
+  const nlohmann::json metrics = read_json_file(where("metrics.json"));
+  if (!metrics.is_object() || !metrics.contains("cross_validation") || !metrics["cross_validation"].is_object())
+    throw FormatError(where("metrics.json") + ": no cross_validation object (not a heartwave cv folder)");
+  cross_validation = metrics["cross_validation"];
+  for (const char* key : {"family", "description"})
+    if (!cross_validation.contains(key) || !cross_validation[key].is_string())
+      throw FormatError(where("metrics.json") + ": cross_validation." + key + " is not a string");
+  if (!cross_validation.contains("early_stopping") || !cross_validation["early_stopping"].is_boolean())
+    throw FormatError(where("metrics.json") + ": cross_validation.early_stopping is not true or false");
+  if (metrics.value("dataset_manifest_sha256", std::string()) != manifest_sha)
+    throw InvalidArgument("cv --from: " + dir.string() + " was run on another dataset than --data (manifest SHA-256 differs)");
+  const PredictionRows rows = read_predictions_csv(dir / "predictions.csv");
+  const NpyArray proba = read_npy(dir / "proba.npy"), fold = read_npy(dir / "fold.npy");
+  const std::size_t n = rows.size();
+  if (proba.descr != npy_descr<float>() || proba.shape != std::vector<std::uint64_t>{n, 5})
+    throw FormatError(where("proba.npy") + ": expected float32 " + std::to_string(n) + " x 5, one row per line of predictions.csv");
+  if (fold.descr != npy_descr<std::int32_t>() || fold.shape != std::vector<std::uint64_t>{n})
+    throw FormatError(where("fold.npy") + ": expected int32 x " + std::to_string(n) + ", one per line of predictions.csv");
+  CrossValidation cv;
+  const auto p = proba.as<float>();
+  cv.proba.assign(p.begin(), p.end());
+  const auto f = fold.as<std::int32_t>();
+  cv.fold.assign(f.begin(), f.end());
+  cv.predicted = argmax_rows(cv.proba);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (rows.truth[i] < 0) throw FormatError(where("predictions.csv") + ": line " + std::to_string(i + 2) + " has no label");
+    if (cv.predicted[i] != rows.predicted[i])
+      throw FormatError(where("proba.npy") + ": row " + std::to_string(i) + " does not give predictions.csv's class (files from different runs?)");
+    std::int32_t rec = 0;
+    const auto& r = rows.record[i];
+    const auto [end, ec] = std::from_chars(r.data(), r.data() + r.size(), rec);
+    if (ec != std::errc() || end != r.data() + r.size())
+      throw FormatError(where("predictions.csv") + ": line " + std::to_string(i + 2) + ": record '" + r + "' is not a number");
+    cv.record.push_back(rec);
+  }
+  cv.truth = rows.truth;
+  cv.r_sample = rows.r_sample;
+  std::set<std::int32_t> folds(cv.fold.begin(), cv.fold.end());
+  cv.folds = static_cast<int>(folds.size());
+  if (cross_validation.contains("best_iteration")) {
+    const auto& b = cross_validation["best_iteration"];
+    if (!b.is_array()) throw FormatError(where("metrics.json") + ": cross_validation.best_iteration is not a list");
+    for (const auto& v : b) {
+      const auto it = json_integer_in(v, -1, 1'000'000'000);
+      if (!it) throw FormatError(where("metrics.json") + ": cross_validation.best_iteration holds a value that is not an iteration");
+      cv.best_iteration.push_back(static_cast<int>(*it));
+    }
+  }
+  cv.description = cross_validation["description"].get<std::string>() + " (decided again from " + dir.string() + ")";
+  cross_validation["description"] = cv.description;
+  cross_validation["decided_again_from"] = dir.string();
+  return cv;
+}
+
+}  // namespace
+
 void register_cv(CLI::App& app, CvArgs& c, int& status) {
   CLI::App* cmd = app.add_subcommand(
       "cv", "Record-grouped cross-validation inside DS1 (inter-patient datasets): metrics of out-of-fold predictions, for model selection without DS2");
-  add_family_options(cmd, c.model, c.data, c.params, c.seed, c.threads, "Inter-patient dataset folder (with manifest.json)");
+  add_family_options(cmd, c.model, c.data, c.params, c.seed, c.threads, "Inter-patient dataset folder (with manifest.json)", false);
+  cmd->add_option("--from", c.from,
+                  "An earlier cv output folder: choose the decision (class weights, rhythm step) again on its out-of-fold "
+                  "probabilities (proba.npy, fold.npy, predictions.csv) without training; --model, --params, --seed, "
+                  "--exclude-af and --leave-one-record-out are then the earlier run's")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv (argmax), decision.json, decided.csv (the decision rule, "
                   "its rhythm gate nested)")->required();
   cmd->add_flag("--no-early-stopping", c.no_early_stopping,
@@ -442,28 +515,46 @@ int run_cv(const CvArgs& a) {
       if (!std::isfinite(a.class_weights[c]) || a.class_weights[c] <= 0)
         throw InvalidArgument("cv: --class-weights: weight " + std::to_string(c + 1) + " (" + std::string(1, "NSVFQ"[c]) +
                               ") must be finite and positive");
+    if (!a.from.empty()) {
+      if (a.no_early_stopping || a.leave_one_record_out || a.exclude_af || !a.params.empty() || !a.model.empty())
+        throw InvalidArgument("cv --from: the family, parameters and folds are the earlier run's; give no --model, --params, "
+                              "--no-early-stopping, --leave-one-record-out or --exclude-af");
+      if (std::filesystem::weakly_canonical(a.from) == std::filesystem::weakly_canonical(a.out))
+        throw InvalidArgument("cv --from: write to another folder than " + a.from);
+    } else if (a.model.empty()) {
+      throw InvalidArgument("cv: --model is required (or --from an earlier cv folder)");
+    }
     prepare_output_dir(a.out);
-    const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
     const auto man = read_manifest(a.data);
-    Progress bar;
-    const auto on_fold = [&](int f, int n) {
-      if (bar.active()) bar.update("cv folds", static_cast<std::size_t>(f), static_cast<std::size_t>(n));
-      else spdlog::info("fold {}/{} done", f, n);
-    };
-    const bool stops = !a.no_early_stopping && !a.leave_one_record_out;
-    const CrossValidation cv = a.leave_one_record_out
-                                   ? leave_one_record_out(a.model, params, a.data, a.seed, a.threads, on_fold, a.exclude_af)
-                                   : cross_validate(a.model, params, a.data, a.seed, a.threads, on_fold, stops, a.exclude_af);
-    bar.finish();
+    const std::string manifest_sha = sha256_file(std::filesystem::path(a.data) / "manifest.json");
+    CrossValidation cv;
+    nlohmann::json cross_validation;
+    if (a.from.empty()) {
+      const nlohmann::json params = a.params.empty() ? nlohmann::json::object() : read_json_file(a.params);
+      Progress bar;
+      const auto on_fold = [&](int f, int n) {
+        if (bar.active()) bar.update("cv folds", static_cast<std::size_t>(f), static_cast<std::size_t>(n));
+        else spdlog::info("fold {}/{} done", f, n);
+      };
+      const bool stops = !a.no_early_stopping && !a.leave_one_record_out;
+      cv = a.leave_one_record_out ? leave_one_record_out(a.model, params, a.data, a.seed, a.threads, on_fold, a.exclude_af)
+                                  : cross_validate(a.model, params, a.data, a.seed, a.threads, on_fold, stops, a.exclude_af);
+      bar.finish();
+      cross_validation = {{"description", cv.description}, {"folds", cv.folds}, {"best_iteration", cv.best_iteration},
+                          {"early_stopping", stops}, {"leave_one_record_out", a.leave_one_record_out},
+                          {"exclude_af", a.exclude_af},
+                          {"family", a.model}, {"params", create_classifier(a.model, params, a.seed, a.threads)->params()},
+                          {"seed", a.seed}};
+      if (stops) cross_validation["median_best_iteration"] = median_best_iteration(cv);
+    } else {
+      cv = read_cv_run(a.from, manifest_sha, cross_validation);
+    }
+    const std::string family = cross_validation["family"].get<std::string>();
+    const bool stops = cross_validation["early_stopping"].get<bool>();
     const Metrics m = compute_metrics(cv.truth, cv.predicted);
     nlohmann::json j = metrics_document(m, cv.truth, cv.predicted, cv.record, "cv-ds1", man["protocol"]);
-    j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
-    j["cross_validation"] = {{"description", cv.description}, {"folds", cv.folds}, {"best_iteration", cv.best_iteration},
-                             {"early_stopping", stops}, {"leave_one_record_out", a.leave_one_record_out},
-                             {"exclude_af", a.exclude_af},
-                             {"family", a.model}, {"params", create_classifier(a.model, params, a.seed, a.threads)->params()},
-                             {"seed", a.seed}};
-    if (stops) j["cross_validation"]["median_best_iteration"] = median_best_iteration(cv);
+    j["dataset_manifest_sha256"] = manifest_sha;
+    j["cross_validation"] = cross_validation;
     // Class weights for the decision, chosen on these out-of-fold
     // probabilities; their honest figure is the nested one.
     nlohmann::json decision = to_json(fit_class_weights(cv.proba, cv.truth, cv.fold));
@@ -489,11 +580,11 @@ int run_cv(const CvArgs& a) {
                                  a.adapt_forms);
       decision["rhythm_gate"] = to_json(gate_fit);
     }
-    decision["family"] = a.model;
+    decision["family"] = family;
     decision["params"] = j["cross_validation"]["params"];
     decision["dataset_manifest_sha256"] = j["dataset_manifest_sha256"];
     j["decision"] = decision;
-    const nlohmann::json meta = {{"family", a.model}, {"label_set", man["label_set"]}};
+    const nlohmann::json meta = {{"family", family}, {"label_set", man["label_set"]}};
     std::string csv = kPredictionHeader;
     for (std::size_t i = 0; i < cv.truth.size(); ++i)
       append_prediction(csv, std::to_string(cv.record[i]), cv.r_sample[i], class_name(cv.truth[i]), cv.predicted[i], cv.proba.data() + i * 5);
@@ -501,6 +592,11 @@ int run_cv(const CvArgs& a) {
     write_file_atomic(std::filesystem::path(a.out) / "metrics.json", j.dump(2) + "\n");
     write_file_atomic(std::filesystem::path(a.out) / "report.html", render_report(j, meta));
     write_file_atomic(std::filesystem::path(a.out) / "predictions.csv", csv);
+    // The exact out-of-fold probabilities and folds, for `cv --from`.
+    write_file_atomic(std::filesystem::path(a.out) / "proba.npy",
+                      encode_npy<float>(cv.proba, {static_cast<std::uint64_t>(cv.truth.size()), 5}));
+    write_file_atomic(std::filesystem::path(a.out) / "fold.npy",
+                      encode_npy<std::int32_t>(cv.fold, {static_cast<std::uint64_t>(cv.fold.size())}));
     // The honest decisions of the rule in decision.json: each fold decided
     // by the class weights of 1 or those chosen (as decision.json says) and
     // the rhythm gate chosen without it.
@@ -533,7 +629,7 @@ int run_cv(const CvArgs& a) {
     if (stops)
       std::printf("best iteration per fold: %s; median %d (for train --early-fold -1 on all of DS1)\n",
                   nlohmann::json(cv.best_iteration).dump().c_str(), median_best_iteration(cv));
-    print_metrics(a.model + " out of fold on " + a.data, m, j);
+    print_metrics(family + " out of fold on " + a.data, m, j);
     return 0;
   });
 }

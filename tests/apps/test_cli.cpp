@@ -294,6 +294,40 @@ TEST(Cli, CrossValidationInsideDs1) {
     EXPECT_EQ(r.status, 8) << r.out;
     EXPECT_NE(r.out.find("weight 2 (S) must be finite and positive"), std::string::npos) << r.out;
     EXPECT_FALSE(std::filesystem::exists(tmp / "cv-bad"));  // refused before any work
+    // cv --from: the same decision chosen again on the earlier run's exact
+    // out-of-fold probabilities, without training: the same files.
+    const auto read = [&](const std::filesystem::path& f) {
+      std::ifstream in(f, std::ios::binary);
+      return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --class-weights 1,3,1,1,1 --data " + ds + " --out " + (tmp / "cv-wf").string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("(decided again from"), std::string::npos) << r.out;
+    EXPECT_EQ(read(tmp / "cv-wf/decided.csv"), read(tmp / "cv-w/decided.csv"));
+    EXPECT_EQ(read(tmp / "cv-wf/predictions.csv"), read(tmp / "cv-w/predictions.csv"));
+    EXPECT_EQ(read(tmp / "cv-wf/proba.npy"), read(tmp / "cv-w/proba.npy"));
+    std::ifstream g(tmp / "cv-wf/decision.json");
+    auto again = nlohmann::json::parse(g);
+    auto first = d;
+    for (auto* x : {&again, &first}) x->erase("chosen_by");  // names the run it came from
+    EXPECT_EQ(again, first);
+    // Wrong uses: a family or folds given, no earlier run, a damaged one.
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --model xgb-feat --data " + ds + " --out " + (tmp / "cv-x").string());
+    EXPECT_EQ(r.status, 8) << r.out;
+    EXPECT_NE(r.out.find("cv --from: the family, parameters and folds are the earlier run's"), std::string::npos) << r.out;
+    r = run("cv --data " + ds + " --out " + (tmp / "cv-x").string());
+    EXPECT_EQ(r.status, 8) << r.out;
+    EXPECT_NE(r.out.find("--model is required"), std::string::npos) << r.out;
+    std::filesystem::create_directories(tmp / "cv-copy");
+    for (const char* f : {"metrics.json", "predictions.csv", "fold.npy"})
+      std::filesystem::copy_file(tmp / "cv-loro" / f, tmp / "cv-copy" / f);
+    r = run("cv --from " + (tmp / "cv-copy").string() + " --data " + ds + " --out " + (tmp / "cv-x").string());
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("proba.npy"), std::string::npos) << r.out;
+    std::filesystem::copy_file(tmp / "cv-fixed/proba.npy", tmp / "cv-copy/proba.npy");  // another run's probabilities
+    r = run("cv --from " + (tmp / "cv-copy").string() + " --data " + ds + " --out " + (tmp / "cv-x").string());
+    EXPECT_EQ(r.status, 4) << r.out;
+    EXPECT_NE(r.out.find("does not give predictions.csv's class"), std::string::npos) << r.out;
   }
   // decided.csv: the same beats, decided by the rule with its gate nested.
   r = run("compare " + (tmp / "cv-loro").string() + " " + (tmp / "cv-loro/decided.csv").string() + " --out " +
