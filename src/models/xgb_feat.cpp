@@ -6,9 +6,11 @@
 #include <xgboost/c_api.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -57,6 +59,36 @@ std::vector<float> balanced_weights(const std::vector<std::int32_t>& y, double c
   return w;
 }
 
+// Record balance: within each class, a row's weight times
+// (rows of the class / (records with the class x rows of the class in the row's record))^alpha,
+// then scaled so that each class keeps its total weight. alpha 0: unchanged;
+// 1: every record that has a class weighs the same in it, so one patient
+// with hundreds of premature beats does not teach the model that patient's
+// beats as "the" S class. Rows of record -1 (SMOTE) count as one record.
+void balance_records(std::vector<float>& w, const std::vector<std::int32_t>& y, const std::vector<std::int32_t>& record, double alpha) {
+  if (alpha == 0) return;
+  if (record.size() != y.size()) throw InvalidArgument("xgb-feat: record_balance needs the rows' records");
+  std::array<std::map<std::int32_t, double>, 5> per{};  // class -> record -> rows
+  std::array<double, 5> total{}, before{}, after{};
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const auto c = static_cast<std::size_t>(y[i]);
+    per[c][record[i]] += 1;
+    total[c] += 1;
+  }
+  std::vector<double> scaled(w.size());
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const auto c = static_cast<std::size_t>(y[i]);
+    const double share = total[c] / (static_cast<double>(per[c].size()) * per[c][record[i]]);
+    scaled[i] = static_cast<double>(w[i]) * std::pow(share, alpha);
+    before[c] += w[i];
+    after[c] += scaled[i];
+  }
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    const auto c = static_cast<std::size_t>(y[i]);
+    w[i] = static_cast<float>(scaled[i] * before[c] / after[c]);
+  }
+}
+
 // "[12]\tfit-mlogloss:0.1234\tearly-mlogloss:0.2345" -> value after "name-mlogloss:"
 double parse_metric(const std::string& s, const std::string& name) {
   const std::string key = name + "-mlogloss:";
@@ -71,6 +103,7 @@ const nlohmann::json& defaults() {
       {"max_depth", 6},            {"min_child_weight", 1.0},      {"subsample", 0.9},
       {"colsample_bytree", 0.7},   {"lambda", 1.0},                {"max_bin", 256},
       {"balanced_weights", true},  {"max_class_weight", 0.0},  // 0: no cap
+      {"record_balance", 0.0},  // 0 to 1: how far each record weighs the same within a class (balance_records)
       {"f1_every", 10},
       // Columns of the feat view to use: all (samples + features) or only the
       // trailing engineered features (the raw samples identify patients more
@@ -102,6 +135,7 @@ void check_params(const nlohmann::json& p) {
   params::integer(p, "max_bin", f, 2, 65'536);
   params::boolean(p, "balanced_weights", f);
   params::number(p, "max_class_weight", f, 0, 1e9);
+  params::number(p, "record_balance", f, 0, 1);
   params::integer(p, "f1_every", f, 0, many);
   params::boolean(p, "use_samples", f);
   params::integer(p, "num_samples", f, 0, many);
@@ -148,7 +182,11 @@ class XgbFeat final : public Classifier {
     const Rows early = stops ? select_columns(early_all, columns(early_all.dim)) : Rows{};
     if (fit.n == 0) throw InvalidArgument("xgb-feat: no rows to fit");
     if (stops && fit.dim != early.dim) throw InvalidArgument("xgb-feat: fit and early-stopping rows differ in width");
-    const std::vector<float> w = params_["balanced_weights"].get<bool>() ? balanced_weights(fit.y, params_["max_class_weight"].get<double>()) : std::vector<float>();
+    std::vector<float> w = params_["balanced_weights"].get<bool>() ? balanced_weights(fit.y, params_["max_class_weight"].get<double>()) : std::vector<float>();
+    if (const double alpha = params_["record_balance"].get<double>(); alpha > 0) {
+      if (w.empty()) w.assign(fit.n, 1.0f);
+      balance_records(w, fit.y, fit.record, alpha);
+    }
     DMatrix dfit(fit, w.empty() ? nullptr : &w, threads_);
     std::optional<DMatrix> dearly;
     if (stops) dearly.emplace(early, nullptr, threads_);
