@@ -39,6 +39,52 @@ nlohmann::json small() { return {{"num_round", 40}, {"early_stopping_rounds", 5}
 
 }  // namespace
 
+// record_balance: one patient's 400 premature beats (x near 3) and another's
+// 20 of another kind (x near -3), among normal beats (x near 0) of four
+// records. Weighted by record, the small patient's kind counts as much as the
+// large one's; by beat, it is a twentieth of the class.
+TEST(XgbFeat, RecordBalanceGivesSmallRecordsTheirSay) {
+  Rows r;
+  r.dim = 2;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0, 0.3f);
+  const auto add = [&](int n, float centre, std::int32_t cls, std::int32_t rec) {
+    for (int i = 0; i < n; ++i) {
+      r.X.push_back(centre + g(rng));
+      r.X.push_back(g(rng));
+      r.y.push_back(cls);
+      r.record.push_back(rec);
+      r.r_sample.push_back(static_cast<std::int64_t>(r.y.size()));
+    }
+  };
+  for (std::int32_t rec = 1; rec <= 4; ++rec) add(500, 0.0f, 0, rec);
+  add(400, 3.0f, 1, 1);
+  add(20, -3.0f, 1, 2);
+  r.n = r.y.size();
+  nlohmann::json p = {{"num_round", 8}, {"eta", 0.3}, {"max_depth", 2}, {"min_child_weight", 30}, {"subsample", 1.0},
+                      {"colsample_bytree", 1.0}, {"f1_every", 0}};
+  const auto p_s_at = [&](double alpha, float x) {
+    nlohmann::json q = p;
+    if (alpha >= 0) q["record_balance"] = alpha;
+    auto m = create_classifier("xgb-feat", q, 3, 1);
+    m->fit(r, Rows{}, nullptr);
+    const std::vector<float> row = {x, 0.0f};
+    return m->predict_proba(row, 1)[1];
+  };
+  const float plain = p_s_at(-1, -3.0f), zero = p_s_at(0, -3.0f), half = p_s_at(0.5, -3.0f), full = p_s_at(1, -3.0f);
+  EXPECT_EQ(plain, zero);  // 0 is the default: the same model
+  EXPECT_GT(half, plain);
+  EXPECT_GT(full, half);
+  EXPECT_GT(full, 0.5f);
+  EXPECT_LT(p_s_at(1, 0.0f), 0.5f);  // normal beats stay N
+  // Rows without records cannot be balanced by record.
+  Rows bare = r;
+  bare.record.clear();
+  auto m = create_classifier("xgb-feat", {{"num_round", 2}, {"record_balance", 0.5}}, 3, 1);
+  expect_throw_with<InvalidArgument>([&] { m->fit(bare, Rows{}, nullptr); }, "record_balance needs the rows' records");
+  expect_throw_with<InvalidArgument>([&] { create_classifier("xgb-feat", {{"record_balance", 1.5}}, 3, 1); }, "record_balance");
+}
+
 TEST(XgbFeat, LearnsStopsEarlyAndIsDeterministic) {
   const Rows fit = make_rows(3000, 1), early = make_rows(800, 2), test = make_rows(800, 3);
   auto a = create_classifier("xgb-feat", small(), 7, 2);
