@@ -1,9 +1,9 @@
 // heartwave train / evaluate / predict.
-#include <cmath>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
