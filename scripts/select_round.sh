@@ -43,12 +43,12 @@ for c in "${candidates[@]}"; do
   family=xgb-feat
   grep -q '"members"' "$c" && family=ensemble
   flags=(--argmax)
-  [ -f "$round/$name.cv-flags" ] && read -r -a flags <"$round/$name.cv-flags"
+  if [ -f "$round/$name.cv-flags" ]; then read -r -a flags <"$round/$name.cv-flags" || true; fi  # a last line without a newline still counts
   echo "== $name ($family ${flags[*]})" >&2
   $hw cv --leave-one-record-out "${flags[@]}" --exclude-af --model "$family" --params "$c" --data "$data" --seed 42 --threads 2 \
     --out "$out/$name" >"$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; exit 1; }
   decided+=("$out/$name/decided.csv")
 done
 select_flags=()
-[ -f "$round/select.flags" ] && read -r -a select_flags <"$round/select.flags"
+if [ -f "$round/select.flags" ]; then read -r -a select_flags <"$round/select.flags" || true; fi
 $hw select "${decided[@]}" "${select_flags[@]}" --out "$out/select.json" --predictions-out "$out/nested.csv"
