@@ -11,6 +11,7 @@
 #include "heartwave/compare.hpp"
 #include "heartwave/error.hpp"
 #include "heartwave/file_util.hpp"
+#include "heartwave/text_parse.hpp"
 
 namespace heartwave::cli {
 
@@ -90,16 +91,13 @@ int run_select(const SelectArgs& a) {
     std::string floor_text;
     for (const auto& f : a.floors) {
       const auto eq = f.find('=');
-      double min = 0;
-      std::size_t used = 0;
+      const auto malformed = [&] { return InvalidArgument("select: --floor '" + f + "': expected FIGURE=MIN, e.g. sveb_ppv=0.6"); };
+      if (eq == std::string::npos || eq == 0) throw malformed();
       try {
-        if (eq != std::string::npos) min = std::stod(f.substr(eq + 1), &used);
-      } catch (const std::exception&) {
-        used = 0;
+        floors.emplace_back(f.substr(0, eq), parse_double(std::string_view(f).substr(eq + 1), "--floor", "minimum"));
+      } catch (const ParseError&) {
+        throw malformed();
       }
-      if (eq == std::string::npos || eq == 0 || used == 0 || eq + 1 + used != f.size())
-        throw InvalidArgument("select: --floor '" + f + "': expected FIGURE=MIN, e.g. sveb_ppv=0.6");
-      floors.emplace_back(f.substr(0, eq), min);
       floor_text += (floor_text.empty() ? "" : ", ") + f;
     }
     std::vector<PredictionRows> rows;

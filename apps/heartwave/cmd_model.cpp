@@ -1,7 +1,6 @@
 // heartwave train / evaluate / predict.
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +8,7 @@
 #include <map>
 #include <set>
 #include <span>
+#include <utility>
 
 #include "cli.hpp"
 #include "heartwave/annotation.hpp"
@@ -30,6 +30,7 @@
 #include "heartwave/report.hpp"
 #include "heartwave/rhythm_gate.hpp"
 #include "heartwave/sha256.hpp"
+#include "heartwave/text_parse.hpp"
 #include "heartwave/version.hpp"
 #include "progress.hpp"
 
@@ -452,12 +453,10 @@ CrossValidation read_cv_run(const std::filesystem::path& dir, const std::string&
     if (rows.truth[i] < 0) throw FormatError(where("predictions.csv") + ": line " + std::to_string(i + 2) + " has no label");
     if (cv.predicted[i] != rows.predicted[i])
       throw FormatError(where("proba.npy") + ": row " + std::to_string(i) + " does not give predictions.csv's class (files from different runs?)");
-    std::int32_t rec = 0;
-    const auto& r = rows.record[i];
-    const auto [end, ec] = std::from_chars(r.data(), r.data() + r.size(), rec);
-    if (ec != std::errc() || end != r.data() + r.size())
-      throw FormatError(where("predictions.csv") + ": line " + std::to_string(i + 2) + ": record '" + r + "' is not a number");
-    cv.record.push_back(rec);
+    const std::string line = where("predictions.csv") + ":" + std::to_string(i + 2);
+    const std::int64_t rec = parse_int(rows.record[i], line, "record number");
+    if (!std::in_range<std::int32_t>(rec)) throw FormatError(line + ": record " + rows.record[i] + " is out of range");
+    cv.record.push_back(static_cast<std::int32_t>(rec));
   }
   cv.truth = rows.truth;
   cv.r_sample = rows.r_sample;

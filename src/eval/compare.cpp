@@ -249,18 +249,17 @@ nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, cons
   const std::size_t k = candidates.size();
   if (k < 2) throw InvalidArgument("select: at least two candidates, found " + std::to_string(k));
   if (names.size() != k) throw InvalidArgument("select: one name per candidate");
-  std::size_t crit = kFigures.size();
-  for (std::size_t f = 0; f < kFigures.size(); ++f)
-    if (criterion == kFigures[f]) crit = f;
-  if (crit == kFigures.size())
-    throw InvalidArgument("select: unknown criterion '" + std::string(criterion) +
+  // A figure's index in kFigures, or an error naming `what` and the figures there are.
+  const auto figure_index = [](std::string_view name, const char* what) {
+    for (std::size_t f = 0; f < kFigures.size(); ++f)
+      if (name == kFigures[f]) return f;
+    throw InvalidArgument(std::string("select: unknown ") + what + " '" + std::string(name) +
                           "' (accuracy, f1_macro, f1_nsv, sveb_se, sveb_ppv, veb_se or veb_ppv)");
+  };
+  const std::size_t crit = figure_index(criterion, "criterion");
   std::vector<std::pair<std::size_t, double>> floor_of;  // figure index, minimum
   for (const auto& [name, min] : floors) {
-    std::size_t f = 0;
-    while (f < kFigures.size() && name != kFigures[f]) ++f;
-    if (f == kFigures.size())
-      throw InvalidArgument("select: unknown floor figure '" + name + "' (accuracy, f1_macro, f1_nsv, sveb_se, sveb_ppv, veb_se or veb_ppv)");
+    const std::size_t f = figure_index(name, "floor figure");
     if (!(min >= 0 && min <= 1)) throw InvalidArgument("select: the floor for " + name + " must be a fraction from 0 to 1 (e.g. 0.6)");
     floor_of.emplace_back(f, min);
   }

@@ -387,15 +387,12 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
   g.irregularity = number_field(j, "irregularity", g.irregularity);
   g.p_wave = number_field(j, "p_wave", g.p_wave);
   g.premature = number_field(j, "premature", g.premature);
-  if (j.contains("premature_gated")) {
-    if (!j["premature_gated"].is_boolean()) throw FormatError("decision.rhythm_gate.premature_gated: expected true or false");
-    g.premature_gated = j["premature_gated"].get<bool>();
-  }
   const auto flag = [&](const char* key, bool fallback) {
     if (!j.contains(key)) return fallback;
     if (!j[key].is_boolean()) throw FormatError(std::string("decision.rhythm_gate.") + key + ": expected true or false");
     return j[key].get<bool>();
   };
+  g.premature_gated = flag("premature_gated", g.premature_gated);
   g.adapt_take_back = flag("adapt_take_back", false);
   if (j.contains("adapt_priors")) {  // files from before the form options: class shares, two inputs
     const auto& v = j["adapt_priors"];
