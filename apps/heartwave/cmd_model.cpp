@@ -489,7 +489,7 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                   "--exclude-af and --leave-one-record-out are then the earlier run's")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv (argmax), decision.json, decided.csv (the decision rule, "
-                  "its rhythm gate nested)")->required();
+                  "its rhythm gate nested), proba.npy and fold.npy (the exact out-of-fold probabilities and folds, for --from)")->required();
   cmd->add_flag("--no-early-stopping", c.no_early_stopping,
                 "Fit each fold's model on all other folds for the configured number of rounds or epochs (as train --early-fold -1)");
   cmd->add_flag("--exclude-af", c.exclude_af, kExcludeAfHelp);
