@@ -503,6 +503,10 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
   cmd->add_flag("--adapt-forms", c.adapt_forms,
                 "The rhythm step also chooses the record adaptation's form (priors, taking S calls back, a third input), nested "
                 "like its thresholds");
+  cmd->add_option("--adapt-passes", c.adapt_passes,
+                  "Passes of the record adaptation, each refitted on the decisions the one before left (1 to " +
+                      std::to_string(kMaxAdaptPasses) + "; fixed, not chosen)")
+      ->check(CLI::Range(1, kMaxAdaptPasses));
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
@@ -576,7 +580,7 @@ int run_cv(const CvArgs& a) {
       std::vector<float> p(cv.truth.size());
       for (std::size_t i = 0; i < p.size(); ++i) p[i] = p_of.at({cv.record[i], cv.r_sample[i]});
       gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, man["preprocessing"]["fs"].get<double>(), cv.fold,
-                                 a.adapt_forms);
+                                 a.adapt_forms, a.adapt_passes);
       decision["rhythm_gate"] = to_json(gate_fit);
     }
     decision["family"] = family;
@@ -616,11 +620,11 @@ int run_cv(const CvArgs& a) {
     if (gate["enabled"].get<bool>())
       std::printf("rhythm gate (S where pre-RR < %g x the record's mean RR, 0: never; then no S where irregularity > %g and "
                   "median P-wave correlation < %g; then record adaptation where >= %d S and N decisions, 0: never; "
-                  "priors %s, S calls taken back: %s, third input %s): "
+                  "priors %s, S calls taken back: %s, third input %s, passes %d): "
                   "macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested\n",
                   gate["premature"].get<double>(), gate["irregularity"].get<double>(), gate["p_wave"].get<double>(),
                   gate["adapt_min_beats"].get<int>(), gate["adapt_priors"].get<std::string>().c_str(),
-                  gate["adapt_take_back"].get<bool>() ? "yes" : "no", gate["adapt_third"].get<std::string>().c_str(),
+                  gate["adapt_take_back"].get<bool>() ? "yes" : "no", gate["adapt_third"].get<std::string>().c_str(), gate["adapt_passes"].get<int>(),
                   100 * gate["macro_f1_before"].get<double>(),
                   100 * gate["macro_f1_gated"].get<double>(), 100 * gate["macro_f1_nested"].get<double>());
     else

@@ -36,7 +36,9 @@
 // equal priors instead of the class shares, taking back S decisions the
 // discriminant puts with the record's N beats, and a third input (the RR
 // interval after the beat over the local mean, for a compensatory pause, or
-// the beat's own P-wave correlation with the dominant beat).
+// the beat's own P-wave correlation with the dominant beat). With
+// `adapt_passes` > 1 the adaptation runs again, refitted on the decisions the
+// pass before left, until a pass changes nothing or the passes run out.
 //
 // The thresholds are chosen on out-of-fold DS1 predictions by `heartwave
 // cv` (fit_rhythm_gate), kept in decision.json and then in the model, like
@@ -75,6 +77,7 @@ struct RhythmGate {
   bool adapt_equal_priors = false;  // the adaptation's priors: equal (true) or the decisions' class shares
   bool adapt_take_back = false;     // also turn S decisions it puts with the N beats back into N
   AdaptInput adapt_third = AdaptInput::none;  // a third input besides the two prematurity ratios
+  int adapt_passes = 1;  // adaptation passes, each refitted on the decisions the one before left (stops when one changes nothing)
   bool operator==(const RhythmGate&) const = default;
 };
 
@@ -123,11 +126,13 @@ struct RhythmGateFit {
 // fit_class_weights does. With `search_adapt_form`, the adaptation's form
 // too: class-share or equal priors, taking S decisions back or not, no third
 // input or rr_post_local or tpl_corr_p (five forms, each changing one thing
-// from the first, which wins ties).
+// from the first, which wins ties). `adapt_passes` (1 to kMaxAdaptPasses) is
+// fixed for every adaptation the grid tries, not chosen.
+inline constexpr int kMaxAdaptPasses = 10;
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {},
-                              bool search_adapt_form = false);
+                              bool search_adapt_form = false, int adapt_passes = 1);
 
 // decision.json's / a model's "rhythm_gate" object. Absent or null: disabled.
 // Throws FormatError naming the bad field.

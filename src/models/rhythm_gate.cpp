@@ -36,11 +36,11 @@ std::int32_t rhythm_decision(const RhythmGate& gate, const RhythmStats& st, std:
   return d == kS && af ? kN : d;
 }
 
-// The record adaptation (see the header), in place on one record's
-// decisions after the per-beat step: `at(k)` is the decision of beat k.
+// One pass of the record adaptation (see the header), in place on one
+// record's decisions after the per-beat step: `at(k)` is the decision of
+// beat k. Returns whether any decision changed.
 template <class At>
-void adapt_record(const RhythmGate& gate, const RhythmStats& st, std::size_t n, At&& at) {
-  if (!gate.enabled || gate.adapt_min_beats <= 0) return;
+bool adapt_pass(const RhythmGate& gate, const RhythmStats& st, std::size_t n, At&& at) {
   constexpr std::size_t kMaxF = 3;
   const std::size_t kF = gate.adapt_third == AdaptInput::none ? 2 : 3;
   const auto x = [&](std::size_t k, std::size_t f) {
@@ -56,7 +56,7 @@ void adapt_record(const RhythmGate& gate, const RhythmStats& st, std::size_t n, 
       for (std::size_t f = 0; f < kF; ++f) mean[static_cast<std::size_t>(d)][f] += x(k, f);
     }
   const auto need = static_cast<double>(gate.adapt_min_beats);
-  if (count[kN] < need || count[kS] < need) return;
+  if (count[kN] < need || count[kS] < need) return false;
   for (std::size_t c = 0; c < 2; ++c)
     for (auto& m : mean[c]) m /= count[c];
   std::array<double, kMaxF> var{};
@@ -79,7 +79,21 @@ void adapt_record(const RhythmGate& gate, const RhythmStats& st, std::size_t n, 
     if (d == kN && !(gate.premature_gated && in_af(gate, st, k)) && says_s(k)) next[k] = kS;
     else if (d == kS && gate.adapt_take_back && !says_s(k)) next[k] = kN;
   }
-  for (std::size_t k = 0; k < n; ++k) at(k) = next[k];
+  bool changed = false;
+  for (std::size_t k = 0; k < n; ++k) {
+    changed = changed || at(k) != next[k];
+    at(k) = next[k];
+  }
+  return changed;
+}
+
+// The record adaptation: up to adapt_passes passes, each refitted on the
+// decisions the one before left, until one changes nothing.
+template <class At>
+void adapt_record(const RhythmGate& gate, const RhythmStats& st, std::size_t n, At&& at) {
+  if (!gate.enabled || gate.adapt_min_beats <= 0) return;
+  for (int pass = 0; pass < gate.adapt_passes; ++pass)
+    if (!adapt_pass(gate, st, n, at)) return;
 }
 
 void check_lengths(std::size_t n, std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
@@ -257,8 +271,10 @@ std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold,
-                              bool search_adapt_form) {
+                              bool search_adapt_form, int adapt_passes) {
   if (truth.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: truth and predictions differ in length");
+  if (adapt_passes < 1 || adapt_passes > kMaxAdaptPasses)
+    throw InvalidArgument("fit_rhythm_gate: adapt_passes must be from 1 to " + std::to_string(kMaxAdaptPasses));
   if (!fold.empty() && fold.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: one fold per row needed");
   const RhythmGate shape;  // window and minimum count: fixed, not searched
   const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape.half_window, shape.min_differences);
@@ -285,6 +301,7 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
     g.adapt_equal_priors = forms[form].equal_priors;
     g.adapt_take_back = forms[form].take_back;
     g.adapt_third = forms[form].third;
+    g.adapt_passes = adapt_passes;
     if (premature > 0 || adapt > 0) {  // the prematurity rule (and the adaptation) alone
       g.irregularity = 0;
       g.p_wave = kNoAfGate;
@@ -384,6 +401,7 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
   g.half_window = whole("half_window", g.half_window, 1, 1000);
   g.min_differences = whole("min_differences", g.min_differences, 1, 2000);
   g.adapt_min_beats = whole("adapt_min_beats", 0, 0, 1'000'000);
+  g.adapt_passes = whole("adapt_passes", 1, 1, kMaxAdaptPasses);  // files from before the option: one pass
   g.irregularity = number_field(j, "irregularity", g.irregularity);
   g.p_wave = number_field(j, "p_wave", g.p_wave);
   g.premature = number_field(j, "premature", g.premature);
@@ -426,6 +444,7 @@ nlohmann::json to_json(const RhythmGate& g) {
           {"adapt_min_beats", g.adapt_min_beats},
           {"adapt_priors", g.adapt_equal_priors ? "equal" : "shares"},
           {"adapt_take_back", g.adapt_take_back},
+          {"adapt_passes", g.adapt_passes},
           {"adapt_third", g.adapt_third == AdaptInput::none            ? "none"
                           : g.adapt_third == AdaptInput::rr_post_local ? "rr_post_local"
                                                                        : "tpl_corr_p"}};
@@ -440,7 +459,8 @@ nlohmann::json to_json(const RhythmGateFit& fit) {
               "decision outside gated windows becomes S where a linear discriminant fitted to the record's S and N decisions "
               "(pre-RR over the local and over the record mean, and adapt_third if not none; diagonal pooled variance, the class shares "
               "as priors unless adapt_priors is equal) says S, and, with adapt_take_back, an S decision it does not put with the S "
-              "beats becomes N";
+              "beats becomes N; the adaptation runs adapt_passes times, each refitted on the decisions the one before left, stopping "
+              "when one changes nothing";
   j["macro_f1_before"] = fit.macro_f1_before;
   j["macro_f1_gated"] = fit.macro_f1_gated;
   if (fit.macro_f1_nested >= 0) {

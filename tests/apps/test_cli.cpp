@@ -311,6 +311,20 @@ TEST(Cli, CrossValidationInsideDs1) {
     auto first = d;
     for (auto* x : {&again, &first}) x->erase("chosen_by");  // names the run it came from
     EXPECT_EQ(again, first);
+    // --adapt-passes: kept in decision.json and in every fold's gate; out of range refused.
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --argmax --adapt-passes 3 --data " + ds + " --out " + (tmp / "cv-p3").string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    {
+      std::ifstream f(tmp / "cv-p3/decision.json");
+      const auto p3 = nlohmann::json::parse(f);
+      EXPECT_EQ(p3["rhythm_gate"]["adapt_passes"], 3);
+      for (const auto& fg : p3["rhythm_gate"]["fold_gates"]) EXPECT_EQ(fg["adapt_passes"], 3);
+    }
+    EXPECT_EQ(loro_decision["rhythm_gate"]["adapt_passes"], 1);
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --adapt-passes 0 --data " + ds + " --out " + (tmp / "cv-x").string());
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("--adapt-passes"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
     // Wrong uses: a family or folds given, no earlier run, a damaged one.
     r = run("cv --from " + (tmp / "cv-loro").string() + " --model xgb-feat --data " + ds + " --out " + (tmp / "cv-x").string());
     EXPECT_EQ(r.status, 8) << r.out;

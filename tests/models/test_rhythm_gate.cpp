@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 
@@ -536,4 +537,78 @@ TEST(RhythmGate, PWaveColumnOfDatasetRows) {
   EXPECT_LE(hi, 1.0001f);
   EXPECT_GT(hi, 0.5f);  // record 100's sinus P waves match its dominant beat
   EXPECT_THROW(p_wave_from_rows(load_evaluation_split(out.path(), "test", View::base), man), InvalidArgument);
+}
+
+// A second pass, refitted on the first pass's decisions, reaches beats the
+// model's own S calls did not: three kinds of premature beat, only the
+// earliest of which the model called (half of them).
+TEST(RhythmGate, RecordAdaptationPasses) {
+  std::vector<int> rr;
+  std::uint32_t x = 777;
+  const auto jitter = [&](int amplitude) {
+    x = x * 1664525u + 1013904223u;
+    return static_cast<int>((x >> 16) % static_cast<std::uint32_t>(2 * amplitude + 1)) - amplitude;
+  };
+  // Every 6th interval premature, cycling through 200, 235 and 265 samples.
+  for (int i = 0; i < 360; ++i) rr.push_back(i % 6 == 5 ? std::array{200, 235, 265}[(i / 6) % 3] + jitter(4) : 330 + jitter(15));
+  const auto t = times_of(rr);
+  std::vector<std::int32_t> pred(t.size(), N);
+  std::size_t k = 0;
+  for (std::size_t i = 6; i < t.size(); i += 18)
+    if (k++ % 2 == 0) pred[i] = S;
+  const std::vector<float> p(t.size(), 0.9f);
+  const auto st = rhythm_stats(t, pred, p, kFs, 16, 8);
+  RhythmGate g;
+  g.enabled = true;
+  g.irregularity = 0.1;
+  g.p_wave = 0.8;
+  g.adapt_min_beats = 5;
+  // Beat i ends interval i - 1; the premature ones and their kind (0: 200, 1: 235, 2: 265).
+  const auto kind = [&](std::size_t i) { return i > 0 && i % 6 == 0 ? static_cast<int>(((i - 1) / 6) % 3) : -1; };
+  const auto s_where = [&](int passes) {
+    g.adapt_passes = passes;
+    auto out = pred;
+    apply_rhythm_gate(out, st, g);
+    return out;
+  };
+  const auto one = s_where(1), two = s_where(2), three = s_where(3);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    EXPECT_EQ(one[i], kind(i) == 0 || kind(i) == 1 ? S : N) << i;  // one pass: the two earlier kinds
+    EXPECT_EQ(three[i], kind(i) >= 0 ? S : N) << i;                // three: every premature beat, no sinus beat
+    if (one[i] == S) EXPECT_EQ(two[i], S) << i;                    // a pass only adds (no taking back)
+    if (two[i] == S) EXPECT_EQ(three[i], S) << i;
+  }
+  EXPECT_GT(std::count(two.begin(), two.end(), S), std::count(one.begin(), one.end(), S) + 10);
+  // Passes stop when one changes nothing: ten passes are three, and a
+  // further pass over their decisions changes nothing.
+  EXPECT_EQ(s_where(kMaxAdaptPasses), three);
+  auto again = three;
+  g.adapt_passes = 1;
+  apply_rhythm_gate(again, st, g);
+  EXPECT_EQ(again, three);
+  // decision.json: absent is one pass (files from before the option); out of range or not whole, refused.
+  g.adapt_passes = 3;
+  EXPECT_EQ(rhythm_gate_from_json(nlohmann::json{{"rhythm_gate", to_json(g)}}), g);
+  nlohmann::json j = to_json(g);
+  j.erase("adapt_passes");
+  EXPECT_EQ(rhythm_gate_from_json(nlohmann::json{{"rhythm_gate", j}}).adapt_passes, 1);
+  for (const nlohmann::json bad : {nlohmann::json(0), nlohmann::json(kMaxAdaptPasses + 1), nlohmann::json(2.0), nlohmann::json("2")}) {
+    j["adapt_passes"] = bad;
+    EXPECT_THROW(rhythm_gate_from_json(nlohmann::json{{"rhythm_gate", j}}), FormatError) << bad;
+  }
+  // The fit keeps the passes it is given in every adaptation it tries, and
+  // refuses a count out of range.
+  std::vector<std::int32_t> truth(t.size(), N), record(t.size(), 1);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (kind(i) >= 0) truth[i] = S;
+  const auto fit = fit_rhythm_gate(pred, truth, record, t, p, kFs, {}, false, 3);
+  EXPECT_GT(fit.gate.adapt_min_beats, 0);
+  EXPECT_EQ(fit.gate.adapt_passes, 3);
+  EXPECT_NEAR(fit.macro_f1_gated, metrics_from_confusion([&] {
+                Confusion c{};
+                for (std::size_t i = 0; i < t.size(); ++i) ++c[static_cast<std::size_t>(truth[i])][static_cast<std::size_t>(truth[i])];
+                return c;
+              }()).f1_macro, 1e-12);  // three passes find every premature beat and nothing else
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, {}, false, 0), InvalidArgument);
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, {}, false, kMaxAdaptPasses + 1), InvalidArgument);
 }
