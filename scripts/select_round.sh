@@ -9,6 +9,9 @@
 # sidecar NAME.cv-flags gives others (e.g. `--class-weights 1,2,1,1,1`);
 # the round's select.flags, if present, gives `select` its flags (e.g.
 # `--criterion sveb_se --floor sveb_ppv=0.6`; default: highest macro-F1).
+# A sidecar NAME.data-flags gives `data build` flags (e.g. `--second-lead
+# --relative-morphology`) for a dataset of the candidate's own, built
+# from the same records under OUT_DIR/data-NAME.
 #   bash scripts/select_round.sh configs/selection/round1-n-s-member
 #   bash scripts/select_round.sh ROUND_DIR [DATASET] [OUT_DIR]
 # DATASET defaults to out/datasets/inter-patient (built with --second-lead,
@@ -44,8 +47,16 @@ for c in "${candidates[@]}"; do
   grep -q '"members"' "$c" && family=ensemble
   flags=(--argmax)
   if [ -f "$round/$name.cv-flags" ]; then read -r -a flags <"$round/$name.cv-flags" || true; fi  # a last line without a newline still counts
-  echo "== $name ($family ${flags[*]})" >&2
-  $hw cv --leave-one-record-out "${flags[@]}" --exclude-af --model "$family" --params "$c" --data "$data" --seed 42 --threads 2 \
+  cand_data=$data
+  if [ -f "$round/$name.data-flags" ]; then
+    read -r -a data_flags <"$round/$name.data-flags" || true
+    cand_data=$out/data-$name
+    rm -rf "$cand_data"
+    $hw data build --protocol inter-patient "${data_flags[@]}" --out "$cand_data" >"$out/data-$name.log" 2>&1 ||
+      { cat "$out/data-$name.log" >&2; exit 1; }
+  fi
+  echo "== $name ($family ${flags[*]}; dataset $cand_data)" >&2
+  $hw cv --leave-one-record-out "${flags[@]}" --exclude-af --model "$family" --params "$c" --data "$cand_data" --seed 42 --threads 2 \
     --out "$out/$name" >"$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; exit 1; }
   decided+=("$out/$name/decided.csv")
 done

@@ -25,6 +25,7 @@ struct DataBuildArgs {
   int lead = 0;
   std::string lead_name = "MLII";
   bool second_lead = false;
+  bool relative_morphology = false;
   int folds = 5;
   bool remove_baseline = false;
   std::vector<std::string> records;

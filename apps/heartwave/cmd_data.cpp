@@ -36,6 +36,8 @@ void register_data(CLI::App& app, DataBuildArgs& b, DataFetchArgs& f, int& statu
   build->add_option("--lead-name", b.lead_name, "Lead to use, by signal name ('' to choose by --lead only)")->capture_default_str();
   build->add_option("--lead", b.lead, "Signal index to use when a record has no signal named --lead-name")->capture_default_str();
   build->add_flag("--second-lead", b.second_lead, "Add the other signal's patient-relative template features (8 columns)");
+  build->add_flag("--relative-morphology", b.relative_morphology,
+                 "Add each beat's 36 morphology features minus those of the record's dominant beat (36 columns, rel_*)");
   build->add_option("--folds", b.folds, "Record-grouped folds inside DS1 (inter-patient)")->capture_default_str()->check(CLI::Range(2, 22));
   build->add_flag("--remove-baseline", b.remove_baseline, "Remove baseline wander (200/600 ms median filters) first");
   build->add_option("--records", b.records, "Only these records (comma separated)")->delimiter(',');
@@ -64,6 +66,7 @@ int run_data_build(const DataBuildArgs& a) {
     opt.pre.lead = a.lead;
     opt.pre.lead_name = a.lead_name;
     opt.pre.second_lead = a.second_lead;
+    opt.pre.relative_morphology = a.relative_morphology;
     opt.pre.remove_baseline = a.remove_baseline;
     opt.folds = a.folds;
     opt.records = a.records;

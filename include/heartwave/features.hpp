@@ -14,12 +14,17 @@ inline constexpr std::size_t kNumTemplateFeatures = 8;
 inline constexpr std::size_t kNumFeatures = kNumRRFeatures + kNumMorphologyFeatures + kNumTemplateFeatures;
 // With a second lead: its template features follow ("l2_" + the name).
 inline constexpr std::size_t kNumSecondLeadFeatures = kNumTemplateFeatures;
+// With relative morphology: each morphology feature of the beat minus the
+// same feature of the record's dominant beat ("rel_" + the name), after
+// every other column.
+inline constexpr std::size_t kNumRelativeFeatures = kNumMorphologyFeatures;
 
 // Names in output order: the 8 RR features, the 36 morphology features, then
 // the 8 patient-relative (template) features.
 const std::vector<std::string>& feature_names();
-// The same, followed by the second lead's names when `second_lead`.
-std::vector<std::string> feature_names(bool second_lead);
+// The same, followed by the second lead's names when `second_lead`, then
+// the relative morphology's when `relative_morphology`.
+std::vector<std::string> feature_names(bool second_lead, bool relative_morphology = false);
 
 // Morphology of one beat window (R at index `r_index`), written to `out`
 // (kNumMorphologyFeatures values):
@@ -52,6 +57,12 @@ std::vector<float> median_template(std::span<const float> windows, std::size_t l
 //   tpl_p_energy_ratio  the same over R-90..R-30
 // Written to `out` (kNumTemplateFeatures values); degenerate denominators give 0.
 void template_features(std::span<const float> beat, std::span<const float> tmpl, int r_index, std::span<float> out);
+
+// The relative morphology: out[k] = beat_morphology[k] - the dominant beat's
+// (kNumRelativeFeatures values each; `dominant_morphology` is
+// morphology_features of the dominant beat, computed once per record).
+void relative_morphology(std::span<const float> beat_morphology, std::span<const float> dominant_morphology,
+                         std::span<float> out);
 
 // Peak indices as scipy.signal.find_peaks(x, height=min_height, distance=distance).
 std::vector<std::size_t> find_peaks(std::span<const double> x, double min_height, int distance);

@@ -27,6 +27,9 @@ struct Preprocessing {
   // add the patient-relative template features of that lead
   // (kNumTemplateFeatures more columns). Needs two-signal recordings.
   bool second_lead = false;
+  // Also the beat's morphology features minus the record's dominant beat's
+  // (kNumRelativeFeatures more columns, after the second lead's).
+  bool relative_morphology = false;
   double fs = 360.0;                  // signals are resampled to this rate first
   BeatWindow window;                  // [R-93, R+94) by default
   bool remove_baseline = false;       // 200/600 ms median filters on the whole lead
@@ -41,7 +44,7 @@ struct Preprocessing {
   std::size_t choose_lead(const std::vector<std::string>& names, const std::string& record) const;
   // The second lead's index: the first signal other than the primary one.
   std::size_t choose_second_lead(const std::vector<std::string>& names, const std::string& record) const;
-  // Features per beat: kNumFeatures, plus the second lead's when used.
+  // Features per beat: kNumFeatures, plus the second lead's and the relative morphology's when used.
   std::size_t num_features() const;
 };
 
@@ -77,5 +80,7 @@ void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const P
 // record's dominant beat `tmpl`.
 void beat_features(std::span<const float> beat, const RRFeatures& rr, std::span<const float> tmpl, int r_index,
                    std::span<float> out);
+// Where the relative morphology starts in a row of pre.num_features() features.
+std::size_t relative_morphology_offset(const Preprocessing& pre);
 
 }  // namespace heartwave

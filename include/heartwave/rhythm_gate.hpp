@@ -57,10 +57,10 @@ namespace heartwave {
 // The gate's P-wave input, tpl_corr_p as the feature extractor computes it:
 // from a dataset's standardised rows (feat_only or feat view) and its
 // manifest (which holds the standardisation), or from extracted beats' raw
-// features (beats x feature_names(second_lead).size()). FormatError when the
+// features (beats x num_features, Preprocessing::num_features()). FormatError when the
 // schema has no tpl_corr_p.
 std::vector<float> p_wave_from_rows(const Rows& rows, const nlohmann::json& manifest);
-std::vector<float> p_wave_from_features(std::span<const float> features, bool second_lead);
+std::vector<float> p_wave_from_features(std::span<const float> features, std::size_t num_features);
 
 // The record adaptation's optional third input.
 enum class AdaptInput { none, rr_post_local, p_wave };

@@ -30,7 +30,13 @@ std::size_t Preprocessing::choose_second_lead(const std::vector<std::string>& na
   throw InvalidArgument(record + ": the second lead is asked for but the record has " + std::to_string(names.size()) + " signal");
 }
 
-std::size_t Preprocessing::num_features() const { return kNumFeatures + (second_lead ? kNumSecondLeadFeatures : 0); }
+std::size_t Preprocessing::num_features() const {
+  return kNumFeatures + (second_lead ? kNumSecondLeadFeatures : 0) + (relative_morphology ? kNumRelativeFeatures : 0);
+}
+
+std::size_t relative_morphology_offset(const Preprocessing& pre) {
+  return kNumFeatures + (pre.second_lead ? kNumSecondLeadFeatures : 0);
+}
 
 namespace {
 
@@ -137,6 +143,15 @@ void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const P
     for (std::size_t i = 0; i < n; ++i)
       template_features({out.windows2.data() + i * len, len}, tmpl2, pre.window.before,
                         {out.features.data() + i * F + kNumFeatures, kNumSecondLeadFeatures});
+  }
+  if (pre.relative_morphology && n > 0) {
+    std::vector<float> dominant(kNumMorphologyFeatures);
+    morphology_features(tmpl, pre.window.before, dominant);
+    const std::size_t at = relative_morphology_offset(pre);
+    for (std::size_t i = 0; i < n; ++i) {
+      float* f = out.features.data() + i * F;
+      relative_morphology({f + kNumRRFeatures, kNumMorphologyFeatures}, dominant, {f + at, kNumRelativeFeatures});
+    }
   }
 }
 

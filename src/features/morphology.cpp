@@ -139,3 +139,15 @@ void morphology_features(std::span<const float> beat, int r_index, std::span<flo
 }
 
 }  // namespace heartwave
+
+namespace heartwave {
+
+void relative_morphology(std::span<const float> beat_morphology, std::span<const float> dominant_morphology,
+                         std::span<float> out) {
+  if (beat_morphology.size() != kNumRelativeFeatures || dominant_morphology.size() != kNumRelativeFeatures ||
+      out.size() != kNumRelativeFeatures)
+    throw InvalidArgument("relative_morphology: expected " + std::to_string(kNumRelativeFeatures) + " values in and out");
+  for (std::size_t k = 0; k < kNumRelativeFeatures; ++k) out[k] = beat_morphology[k] - dominant_morphology[k];
+}
+
+}  // namespace heartwave

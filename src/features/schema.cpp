@@ -2,10 +2,12 @@
 
 namespace heartwave {
 
-std::vector<std::string> feature_names(bool second_lead) {
+std::vector<std::string> feature_names(bool second_lead, bool relative_morphology) {
   std::vector<std::string> n = feature_names();
   if (second_lead)
     for (std::size_t i = kNumFeatures - kNumTemplateFeatures; i < kNumFeatures; ++i) n.push_back("l2_" + n[i]);
+  if (relative_morphology)
+    for (std::size_t i = kNumRRFeatures; i < kNumRRFeatures + kNumMorphologyFeatures; ++i) n.push_back("rel_" + n[i]);
   return n;
 }
 

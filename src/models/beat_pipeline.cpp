@@ -58,6 +58,7 @@ Preprocessing preprocessing_from_json(const nlohmann::json& j) {
   // Models from before lead names existed chose by index only.
   p.lead_name = j.contains("lead_name") ? field<std::string>(j, "lead_name", "") : std::string();
   p.second_lead = j.contains("second_lead") && field<bool>(j, "second_lead", "");
+  p.relative_morphology = j.contains("relative_morphology") && field<bool>(j, "relative_morphology", "");
   p.fs = field<double>(j, "fs", "");
   p.remove_baseline = field<bool>(j, "remove_baseline", "");
   const auto& w = j.contains("window") ? j["window"] : nlohmann::json();
@@ -102,7 +103,7 @@ std::vector<std::int32_t> BeatPipeline::decide(const RecordResult& result, bool 
   r_sample.reserve(result.beats.beats.size());
   for (const auto& beat : result.beats.beats) r_sample.push_back(beat.r_sample);
   return gate_decisions(pred, std::vector<std::int32_t>(pred.size(), 0), r_sample,
-                        p_wave_from_features(result.beats.features, pre_.second_lead), pre_.fs, gate_);
+                        p_wave_from_features(result.beats.features, pre_.num_features()), pre_.fs, gate_);
 }
 
 std::size_t BeatPipeline::row_width() const {
@@ -209,7 +210,7 @@ std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, co
   if (raw.size() != W) throw InvalidArgument("classify_beat: window has " + std::to_string(raw.size()) + " samples, the model's is " + std::to_string(W));
   if (tmpl.size() != W) throw InvalidArgument("classify_beat: dominant beat has " + std::to_string(tmpl.size()) + " samples, the model's window is " + std::to_string(W));
   thread_local std::vector<double> filtered, scratch;
-  thread_local std::vector<float> beat, beat2, feats, row;
+  thread_local std::vector<float> beat, beat2, feats, row, dominant;
   filtered.resize(W);
   feats.resize(F);
   auto prepare = [&](std::span<const double> in, std::vector<float>& out) {
@@ -226,6 +227,12 @@ std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, co
   if (pre_.second_lead) {
     prepare(raw2, beat2);
     template_features(beat2, tmpl2, pre_.window.before, {feats.data() + kNumFeatures, kNumSecondLeadFeatures});
+  }
+  if (pre_.relative_morphology) {
+    dominant.resize(kNumMorphologyFeatures);
+    morphology_features(tmpl, pre_.window.before, dominant);
+    relative_morphology({feats.data() + kNumRRFeatures, kNumMorphologyFeatures}, dominant,
+                        {feats.data() + relative_morphology_offset(pre_), kNumRelativeFeatures});
   }
   base_.apply(beat);
   feat_.apply(feats);

@@ -139,12 +139,12 @@ std::vector<float> p_wave_from_rows(const Rows& rows, const nlohmann::json& mani
   return out;
 }
 
-std::vector<float> p_wave_from_features(std::span<const float> features, bool second_lead) {
-  const auto names = feature_names(second_lead);
-  const std::size_t c = column_of(names, "feature schema");
-  if (features.size() % names.size()) throw InvalidArgument("p_wave_from_features: not a whole number of feature rows");
-  std::vector<float> out(features.size() / names.size());
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = features[i * names.size() + c];
+std::vector<float> p_wave_from_features(std::span<const float> features, std::size_t num_features) {
+  const std::size_t c = column_of(feature_names(), "feature schema");  // every schema starts with these
+  if (num_features < kNumFeatures || features.size() % num_features)
+    throw InvalidArgument("p_wave_from_features: not a whole number of feature rows");
+  std::vector<float> out(features.size() / num_features);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = features[i * num_features + c];
   return out;
 }
 

@@ -117,6 +117,26 @@ TEST(Extract, SecondLeadAddsItsTemplateFeatures) {
   }
   EXPECT_EQ(feature_names(true).size(), F);
   EXPECT_EQ(feature_names(true).back(), "l2_tpl_p_energy_ratio");
+  // The relative morphology follows: each morphology feature minus the
+  // dominant beat's, every earlier column unchanged.
+  pre.relative_morphology = true;
+  const auto rel = extract_beats(rec, anns, LabelSet::aami, pre);
+  const std::size_t FR = F + kNumRelativeFeatures;
+  ASSERT_EQ(pre.num_features(), FR);
+  ASSERT_EQ(rel.features.size(), n * FR);
+  std::vector<float> dominant(kNumMorphologyFeatures);
+  morphology_features(median_template(rel.windows, 187), 93, dominant);
+  for (std::size_t i = 0; i < n; i += 89) {
+    for (std::size_t k = 0; k < F; ++k) ASSERT_EQ(rel.features[i * FR + k], two.features[i * F + k]);
+    for (std::size_t k = 0; k < kNumRelativeFeatures; ++k)
+      ASSERT_EQ(rel.features[i * FR + F + k], two.features[i * F + kNumRRFeatures + k] - dominant[k]) << i << " " << k;
+  }
+  const auto rel_names = feature_names(true, true);
+  ASSERT_EQ(rel_names.size(), FR);
+  EXPECT_EQ(rel_names[F], "rel_" + feature_names()[kNumRRFeatures]);
+  EXPECT_EQ(feature_names(false, true).size(), kNumFeatures + kNumRelativeFeatures);
+  EXPECT_THROW(relative_morphology(dominant, std::vector<float>(3), dominant), InvalidArgument);
+  pre.relative_morphology = false;
   heartwave::test::expect_throw_with<InvalidArgument>(
       [&] { extract_beats("114", rec.samples[1], rec.fs, anns, LabelSet::aami, pre); }, "two leads are needed");
 }

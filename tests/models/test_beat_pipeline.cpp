@@ -29,13 +29,15 @@ struct Trained {
 
 // A seed-protocol dataset of two records (or 114, whose MLII is its second
 // signal) and a small xgb-feat model on it.
-std::unique_ptr<Trained> train_small(bool second_lead = false, const nlohmann::json& extra = nlohmann::json::object()) {
+std::unique_ptr<Trained> train_small(bool second_lead = false, const nlohmann::json& extra = nlohmann::json::object(),
+                                     bool relative_morphology = false) {
   auto t = std::make_unique<Trained>();
   BuildOptions o;
   o.data_dir = heartwave::test::mitdb_dir();
   o.out_dir = t->dir / "data";
   o.records = {"100", second_lead ? "114" : "208"};
   o.pre.second_lead = second_lead;
+  o.pre.relative_morphology = relative_morphology;
   o.smote_targets = {{1, 200}, {3, 200}};
   if (second_lead) o.smote_targets = {{1, 200}};  // 100 + 114 hold too few F beats
   build_dataset(o);
@@ -271,4 +273,60 @@ TEST(BeatPipeline, DamagedPreprocessingIsAFormatError) {
     meta["preprocessing"]["window"]["before"] = bad;
     expect_throw_with<FormatError>([&] { BeatPipeline(meta, *t->bundle.model); }, "'window.before'");
   }
+}
+
+// A model on the relative morphology (each morphology feature minus the
+// dominant beat's) gets its dataset rows from raw signal, whole records and
+// one beat at a time with the dominant beat given.
+TEST(BeatPipeline, RelativeMorphologyModelsGetTheDatasetRows) {
+  const auto t = train_small(true, nlohmann::json::object(), true);
+  const BeatPipeline pipe(t->bundle.meta, *t->bundle.model);
+  EXPECT_TRUE(pipe.preprocessing().relative_morphology);
+  const std::size_t F = kNumFeatures + kNumSecondLeadFeatures + kNumRelativeFeatures;
+  EXPECT_EQ(pipe.row_width(), 187u + F);
+  const Rows test = load_evaluation_split(t->dir / "data", "test", View::feat);
+  ASSERT_EQ(test.dim, pipe.row_width());
+  const auto names = read_manifest(t->dir / "data")["schema"]["feature_names"].get<std::vector<std::string>>();
+  ASSERT_EQ(names.size(), F);
+  EXPECT_EQ(names[kNumFeatures + kNumSecondLeadFeatures], "rel_mean");
+  EXPECT_EQ(names.back(), "rel_seg5_area");
+  std::size_t checked = 0;
+  for (const std::string name : {"100", "114"}) {
+    const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / name));
+    const auto anns = read_annotations(heartwave::test::mitdb_dir() / (name + ".atr"));
+    const auto res = pipe.classify_record(rec, anns);
+    // The new columns are the beat's morphology minus the dominant beat's.
+    const auto tmpl = median_template(res.beats.windows, 187), tmpl2 = median_template(res.beats.windows2, 187);
+    std::vector<float> dominant(kNumMorphologyFeatures);
+    morphology_features(tmpl, 93, dominant);
+    for (std::size_t i = 0; i < res.beats.beats.size(); i += 53)
+      for (std::size_t k = 0; k < kNumRelativeFeatures; ++k)
+        ASSERT_EQ(res.beats.features[i * F + kNumFeatures + kNumSecondLeadFeatures + k],
+                  res.beats.features[i * F + kNumRRFeatures + k] - dominant[k]) << i << " " << k;
+    std::map<std::int64_t, std::size_t> at;
+    for (std::size_t i = 0; i < res.beats.beats.size(); ++i) at[res.beats.beats[i].r_sample] = i;
+    const auto l1 = pipe.preprocessing().choose_lead(rec.leads, name), l2 = pipe.preprocessing().choose_second_lead(rec.leads, name);
+    const auto times = beat_times(anns);
+    for (std::size_t r = 0; r < test.n; ++r) {
+      if (test.record[r] != std::stoi(name)) continue;
+      ASSERT_TRUE(at.count(test.r_sample[r]));
+      const std::size_t i = at[test.r_sample[r]];
+      ASSERT_TRUE(std::equal(test.X.begin() + static_cast<std::ptrdiff_t>(r * test.dim),
+                             test.X.begin() + static_cast<std::ptrdiff_t>((r + 1) * test.dim),
+                             res.rows.begin() + static_cast<std::ptrdiff_t>(i * test.dim)))
+          << name << " beat at " << test.r_sample[r];
+      if (r % 13 == 0) {  // one beat at a time: the same probabilities
+        const std::int64_t R = test.r_sample[r];
+        const std::vector<double> raw(rec.samples[l1].begin() + R - 93, rec.samples[l1].begin() + R + 94);
+        const std::vector<double> raw2(rec.samples[l2].begin() + R - 93, rec.samples[l2].begin() + R + 94);
+        const std::int64_t one[] = {R};
+        const auto p = pipe.classify_beat(raw, rr_features(times, one, rec.fs)[0], tmpl, raw2, tmpl2);
+        for (std::size_t c = 0; c < 5; ++c) ASSERT_NEAR(p[c], res.proba[i * 5 + c], 1e-6f);
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, test.n);
+  // Beats classified alone cannot know the dominant beat: the model needs times.
+  EXPECT_TRUE(pipe.needs_beat_times());
 }

@@ -505,8 +505,8 @@ TEST(RhythmGate, PWaveColumnOfExtractedFeatures) {
   ASSERT_LT(c, names.size());
   f[c] = 0.25f;
   f[names.size() + c] = -0.5f;
-  EXPECT_EQ(p_wave_from_features(f, true), (std::vector<float>{0.25f, -0.5f}));
-  EXPECT_THROW(p_wave_from_features(std::span<const float>(f).first(f.size() - 1), true), InvalidArgument);
+  EXPECT_EQ(p_wave_from_features(f, feature_names(true).size()), (std::vector<float>{0.25f, -0.5f}));
+  EXPECT_THROW(p_wave_from_features(std::span<const float>(f).first(f.size() - 1), feature_names(true).size()), InvalidArgument);
 }
 
 // A dataset's feat and feat_only rows give the same P-wave column, the

@@ -101,12 +101,12 @@ TEST(Configs, SelectionRoundsListABaselineFirst) {
   for (const auto& round : std::filesystem::directory_iterator(std::string(HEARTWAVE_SOURCE_DIR) + "/configs/selection")) {
     SCOPED_TRACE(round.path().string());
     ASSERT_TRUE(round.is_directory());
-    // Candidates are the .json files; a NAME.cv-flags sidecar must belong to one.
+    // Candidates are the .json files; a NAME.cv-flags or NAME.data-flags sidecar must belong to one.
     std::vector<std::string> names;
     for (const auto& f : std::filesystem::directory_iterator(round.path()))
       if (f.path().extension() == ".json") names.push_back(f.path().filename().string());
     for (const auto& f : std::filesystem::directory_iterator(round.path()))
-      if (f.path().extension() == ".cv-flags") {
+      if (f.path().extension() == ".cv-flags" || f.path().extension() == ".data-flags") {
         auto json = f.path();
         EXPECT_TRUE(std::filesystem::exists(json.replace_extension(".json"))) << f.path() << " has no candidate";
       }
