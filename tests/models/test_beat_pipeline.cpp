@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <map>
 
 #include "heartwave/beat_pipeline.hpp"
@@ -50,6 +51,48 @@ std::unique_ptr<Trained> train_small(bool second_lead = false, const nlohmann::j
   save_bundle(t->dir / "m.hwm", *model, {{"preprocessing", man["preprocessing"]}, {"label_set", man["label_set"]}});
   t->bundle = load_bundle(t->dir / "m.hwm");
   return t;
+}
+
+// Every test-split beat of records 100 and 114 gets, from the raw
+// two-lead recording, exactly its dataset row (whole records), and every
+// `every`-th beat the same probabilities one beat at a time with the
+// dominant beats given. `per_record` sees each record's result first.
+void expect_dataset_rows_from_recordings(
+    const BeatPipeline& pipe, const std::filesystem::path& data, std::size_t every,
+    const std::function<void(const BeatPipeline::RecordResult&)>& per_record = [](const BeatPipeline::RecordResult&) {}) {
+  const Rows test = load_evaluation_split(data, "test", View::feat);
+  ASSERT_EQ(test.dim, pipe.row_width());
+  std::size_t checked = 0;
+  for (const std::string name : {"100", "114"}) {
+    const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / name));
+    const auto anns = read_annotations(heartwave::test::mitdb_dir() / (name + ".atr"));
+    const auto res = pipe.classify_record(rec, anns);
+    per_record(res);
+    std::map<std::int64_t, std::size_t> at;
+    for (std::size_t i = 0; i < res.beats.beats.size(); ++i) at[res.beats.beats[i].r_sample] = i;
+    const auto l1 = pipe.preprocessing().choose_lead(rec.leads, name), l2 = pipe.preprocessing().choose_second_lead(rec.leads, name);
+    const auto tmpl = median_template(res.beats.windows, 187), tmpl2 = median_template(res.beats.windows2, 187);
+    const auto times = beat_times(anns);
+    for (std::size_t r = 0; r < test.n; ++r) {
+      if (test.record[r] != std::stoi(name)) continue;
+      ASSERT_TRUE(at.count(test.r_sample[r]));
+      const std::size_t i = at[test.r_sample[r]];
+      if (r % every == 0) {  // one beat at a time, both leads' windows
+        const std::int64_t R = test.r_sample[r];
+        const std::vector<double> raw(rec.samples[l1].begin() + R - 93, rec.samples[l1].begin() + R + 94);
+        const std::vector<double> raw2(rec.samples[l2].begin() + R - 93, rec.samples[l2].begin() + R + 94);
+        const std::int64_t one[] = {R};
+        const auto p = pipe.classify_beat(raw, rr_features(times, one, rec.fs)[0], tmpl, raw2, tmpl2);
+        for (std::size_t c = 0; c < 5; ++c) ASSERT_NEAR(p[c], res.proba[i * 5 + c], 1e-6f);
+      }
+      ASSERT_TRUE(std::equal(test.X.begin() + static_cast<std::ptrdiff_t>(r * test.dim),
+                             test.X.begin() + static_cast<std::ptrdiff_t>((r + 1) * test.dim),
+                             res.rows.begin() + static_cast<std::ptrdiff_t>(i * test.dim)))
+          << name << " beat at " << test.r_sample[r];
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, test.n);
 }
 
 }  // namespace
@@ -104,38 +147,7 @@ TEST(BeatPipeline, TwoLeadModelsGetTheDatasetRowsFromRecordings) {
   const BeatPipeline pipe(t->bundle.meta, *t->bundle.model);
   EXPECT_TRUE(pipe.preprocessing().second_lead);
   EXPECT_EQ(pipe.row_width(), 187u + kNumFeatures + kNumSecondLeadFeatures);
-  const Rows test = load_evaluation_split(t->dir / "data", "test", View::feat);
-  ASSERT_EQ(test.dim, pipe.row_width());
-  std::size_t checked = 0;
-  for (const std::string name : {"100", "114"}) {
-    const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / name));
-    const auto anns = read_annotations(heartwave::test::mitdb_dir() / (name + ".atr"));
-    const auto res = pipe.classify_record(rec, anns);
-    std::map<std::int64_t, std::size_t> at;
-    for (std::size_t i = 0; i < res.beats.beats.size(); ++i) at[res.beats.beats[i].r_sample] = i;
-    const auto l1 = pipe.preprocessing().choose_lead(rec.leads, name), l2 = pipe.preprocessing().choose_second_lead(rec.leads, name);
-    const auto tmpl = median_template(res.beats.windows, 187), tmpl2 = median_template(res.beats.windows2, 187);
-    const auto times = beat_times(anns);
-    for (std::size_t r = 0; r < test.n; ++r) {
-      if (test.record[r] != std::stoi(name)) continue;
-      ASSERT_TRUE(at.count(test.r_sample[r]));
-      const std::size_t i = at[test.r_sample[r]];
-      if (r % 11 == 0) {  // one beat at a time, both leads' windows
-        const std::int64_t R = test.r_sample[r];
-        const std::vector<double> raw(rec.samples[l1].begin() + R - 93, rec.samples[l1].begin() + R + 94);
-        const std::vector<double> raw2(rec.samples[l2].begin() + R - 93, rec.samples[l2].begin() + R + 94);
-        const std::int64_t one[] = {R};
-        const auto p = pipe.classify_beat(raw, rr_features(times, one, rec.fs)[0], tmpl, raw2, tmpl2);
-        for (std::size_t c = 0; c < 5; ++c) ASSERT_NEAR(p[c], res.proba[i * 5 + c], 1e-6f);
-      }
-      ASSERT_TRUE(std::equal(test.X.begin() + static_cast<std::ptrdiff_t>(r * test.dim),
-                             test.X.begin() + static_cast<std::ptrdiff_t>((r + 1) * test.dim),
-                             res.rows.begin() + static_cast<std::ptrdiff_t>(i * test.dim)))
-          << name << " beat at " << test.r_sample[r];
-      ++checked;
-    }
-  }
-  EXPECT_EQ(checked, test.n);
+  expect_dataset_rows_from_recordings(pipe, t->dir / "data", 11);
   const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / "100"));
   const auto anns = read_annotations(heartwave::test::mitdb_dir() / "100.atr");
   {
@@ -284,49 +296,20 @@ TEST(BeatPipeline, RelativeMorphologyModelsGetTheDatasetRows) {
   EXPECT_TRUE(pipe.preprocessing().relative_morphology);
   const std::size_t F = kNumFeatures + kNumSecondLeadFeatures + kNumRelativeFeatures;
   EXPECT_EQ(pipe.row_width(), 187u + F);
-  const Rows test = load_evaluation_split(t->dir / "data", "test", View::feat);
-  ASSERT_EQ(test.dim, pipe.row_width());
   const auto names = read_manifest(t->dir / "data")["schema"]["feature_names"].get<std::vector<std::string>>();
   ASSERT_EQ(names.size(), F);
   EXPECT_EQ(names[kNumFeatures + kNumSecondLeadFeatures], "rel_mean");
   EXPECT_EQ(names.back(), "rel_seg5_area");
-  std::size_t checked = 0;
-  for (const std::string name : {"100", "114"}) {
-    const Recording rec = to_recording(read_record(heartwave::test::mitdb_dir() / name));
-    const auto anns = read_annotations(heartwave::test::mitdb_dir() / (name + ".atr"));
-    const auto res = pipe.classify_record(rec, anns);
-    // The new columns are the beat's morphology minus the dominant beat's.
-    const auto tmpl = median_template(res.beats.windows, 187), tmpl2 = median_template(res.beats.windows2, 187);
+  // The new columns are the beat's morphology minus the dominant beat's.
+  const auto relative = [&](const BeatPipeline::RecordResult& res) {
     std::vector<float> dominant(kNumMorphologyFeatures);
-    morphology_features(tmpl, 93, dominant);
+    morphology_features(median_template(res.beats.windows, 187), 93, dominant);
     for (std::size_t i = 0; i < res.beats.beats.size(); i += 53)
       for (std::size_t k = 0; k < kNumRelativeFeatures; ++k)
         ASSERT_EQ(res.beats.features[i * F + kNumFeatures + kNumSecondLeadFeatures + k],
                   res.beats.features[i * F + kNumRRFeatures + k] - dominant[k]) << i << " " << k;
-    std::map<std::int64_t, std::size_t> at;
-    for (std::size_t i = 0; i < res.beats.beats.size(); ++i) at[res.beats.beats[i].r_sample] = i;
-    const auto l1 = pipe.preprocessing().choose_lead(rec.leads, name), l2 = pipe.preprocessing().choose_second_lead(rec.leads, name);
-    const auto times = beat_times(anns);
-    for (std::size_t r = 0; r < test.n; ++r) {
-      if (test.record[r] != std::stoi(name)) continue;
-      ASSERT_TRUE(at.count(test.r_sample[r]));
-      const std::size_t i = at[test.r_sample[r]];
-      ASSERT_TRUE(std::equal(test.X.begin() + static_cast<std::ptrdiff_t>(r * test.dim),
-                             test.X.begin() + static_cast<std::ptrdiff_t>((r + 1) * test.dim),
-                             res.rows.begin() + static_cast<std::ptrdiff_t>(i * test.dim)))
-          << name << " beat at " << test.r_sample[r];
-      if (r % 13 == 0) {  // one beat at a time: the same probabilities
-        const std::int64_t R = test.r_sample[r];
-        const std::vector<double> raw(rec.samples[l1].begin() + R - 93, rec.samples[l1].begin() + R + 94);
-        const std::vector<double> raw2(rec.samples[l2].begin() + R - 93, rec.samples[l2].begin() + R + 94);
-        const std::int64_t one[] = {R};
-        const auto p = pipe.classify_beat(raw, rr_features(times, one, rec.fs)[0], tmpl, raw2, tmpl2);
-        for (std::size_t c = 0; c < 5; ++c) ASSERT_NEAR(p[c], res.proba[i * 5 + c], 1e-6f);
-      }
-      ++checked;
-    }
-  }
-  EXPECT_EQ(checked, test.n);
+  };
+  expect_dataset_rows_from_recordings(pipe, t->dir / "data", 13, relative);
   // Beats classified alone cannot know the dominant beat: the model needs times.
   EXPECT_TRUE(pipe.needs_beat_times());
 }
