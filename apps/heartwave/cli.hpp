@@ -96,6 +96,7 @@ struct CvArgs {
   std::vector<double> class_weights;  // --class-weights: fixed weights instead (5, or empty)
   bool adapt_forms = false;  // --adapt-forms: the rhythm step also chooses the record adaptation's form
   int adapt_passes = 1;      // --adapt-passes: passes of the record adaptation, fixed
+  std::string rhythm_step;   // --rhythm-step FILE: this decision.json's rhythm step for every fold, not chosen
   std::string from;  // --from DIR: decide again on an earlier cv run's out-of-fold probabilities, no training
   bool exclude_af = false;
 };

@@ -507,6 +507,12 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                   "Passes of the record adaptation, each refitted on the decisions the one before left (1 to " +
                       std::to_string(kMaxAdaptPasses) + "; fixed, not chosen)")
       ->check(CLI::Range(1, kMaxAdaptPasses));
+  cmd->add_option("--rhythm-step", c.rhythm_step,
+                  "A decision.json whose rhythm step (rhythm_gate) decides every fold as it is, instead of one chosen here: "
+                  "model changes judged with the decision rule held fixed")
+      ->check(CLI::ExistingFile)
+      ->excludes("--adapt-forms")
+      ->excludes("--adapt-passes");
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
@@ -526,6 +532,18 @@ int run_cv(const CvArgs& a) {
         throw InvalidArgument("cv --from: write to another folder than " + a.from);
     } else if (a.model.empty()) {
       throw InvalidArgument("cv: --model is required (or --from an earlier cv folder)");
+    }
+    // --rhythm-step: read and checked before any training.
+    nlohmann::json given_rhythm_step;
+    if (!a.rhythm_step.empty()) {
+      given_rhythm_step = read_json_file(a.rhythm_step);
+      if (!given_rhythm_step.is_object() || !given_rhythm_step.contains("rhythm_gate"))
+        throw InvalidArgument("cv --rhythm-step: " + a.rhythm_step + " holds no rhythm_gate (give a decision.json from cv)");
+      try {
+        rhythm_gate_from_json(given_rhythm_step);
+      } catch (const FormatError& e) {
+        throw InvalidArgument("cv --rhythm-step: " + a.rhythm_step + ": " + e.what());
+      }
     }
     prepare_output_dir(a.out);
     const auto man = read_manifest(a.data);
@@ -579,9 +597,18 @@ int run_cv(const CvArgs& a) {
       for (std::size_t i = 0; i < ds1.fit.n; ++i) p_of[{ds1.fit.record[i], ds1.fit.r_sample[i]}] = ds1_p[i];
       std::vector<float> p(cv.truth.size());
       for (std::size_t i = 0; i < p.size(); ++i) p[i] = p_of.at({cv.record[i], cv.r_sample[i]});
-      gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, man["preprocessing"]["fs"].get<double>(), cv.fold,
-                                 a.adapt_forms, a.adapt_passes);
+      const double fs = man["preprocessing"]["fs"].get<double>();
+      if (a.rhythm_step.empty()) {
+        gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, a.adapt_forms, a.adapt_passes);
+      } else {  // given, not chosen: every fold decided by it, so the "nested" decisions are simply its decisions
+        gate_fit.gate = rhythm_gate_from_json(given_rhythm_step);
+        gate_fit.nested_decisions = gate_decisions(decided, cv.record, cv.r_sample, p, fs, gate_fit.gate);
+        gate_fit.macro_f1_before = compute_metrics(cv.truth, decided).f1_macro;
+        gate_fit.macro_f1_gated = gate_fit.macro_f1_nested = compute_metrics(cv.truth, gate_fit.nested_decisions).f1_macro;
+        gate_fit.fold_gates.assign(static_cast<std::size_t>(cv.folds), gate_fit.gate);
+      }
       decision["rhythm_gate"] = to_json(gate_fit);
+      if (!a.rhythm_step.empty()) decision["rhythm_gate"]["given_by"] = a.rhythm_step;
     }
     decision["family"] = family;
     decision["params"] = j["cross_validation"]["params"];
@@ -629,6 +656,9 @@ int run_cv(const CvArgs& a) {
                   100 * gate["macro_f1_gated"].get<double>(), 100 * gate["macro_f1_nested"].get<double>());
     else
       std::printf("rhythm gate: none raises macro-F1 on these predictions (%.2f%% nested)\n", 100 * gate["macro_f1_nested"].get<double>());
+    if (!a.rhythm_step.empty())
+      std::printf("rhythm step given by %s, not chosen here: every fold decided by it (the \"nested\" figure is its own)\n",
+                  a.rhythm_step.c_str());
     if (stops)
       std::printf("best iteration per fold: %s; median %d (for train --early-fold -1 on all of DS1)\n",
                   nlohmann::json(cv.best_iteration).dump().c_str(), median_best_iteration(cv));

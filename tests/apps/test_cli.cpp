@@ -325,6 +325,35 @@ TEST(Cli, CrossValidationInsideDs1) {
     EXPECT_NE(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("--adapt-passes"), std::string::npos) << r.out;
     EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
+    // --rhythm-step: the given decision.json's step decides every fold as it
+    // is; given the step chosen on all the folds, the figure is that
+    // step's pooled one, and decided.csv holds its decisions.
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --argmax --rhythm-step " + (tmp / "cv-loro/decision.json").string() +
+            " --data " + ds + " --out " + (tmp / "cv-rs").string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("not chosen here"), std::string::npos) << r.out;
+    {
+      std::ifstream f(tmp / "cv-rs/decision.json");
+      const auto rs = nlohmann::json::parse(f)["rhythm_gate"];
+      EXPECT_DOUBLE_EQ(rs["macro_f1_nested"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>());
+      for (const char* k : {"enabled", "irregularity", "p_wave", "premature", "adapt_min_beats"}) EXPECT_EQ(rs[k], loro_decision["rhythm_gate"][k]) << k;
+      EXPECT_EQ(rs["fold_gates"].size(), 4u);
+    }
+    r = run("compare " + (tmp / "cv-loro").string() + " " + (tmp / "cv-rs/decided.csv").string() + " --out " + (tmp / "rs.json").string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    {
+      std::ifstream f(tmp / "rs.json");
+      EXPECT_DOUBLE_EQ(nlohmann::json::parse(f)["figures"]["f1_macro"]["candidate"].get<double>(),
+                       loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>());
+    }
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --rhythm-step " + (tmp / "cv-loro/metrics.json").string() + " --data " + ds +
+            " --out " + (tmp / "cv-x").string());
+    EXPECT_EQ(r.status, 8) << r.out;
+    EXPECT_NE(r.out.find("holds no rhythm_gate"), std::string::npos) << r.out;
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --adapt-forms --rhythm-step " + (tmp / "cv-loro/decision.json").string() +
+            " --data " + ds + " --out " + (tmp / "cv-x").string());
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
     // Wrong uses: a family or folds given, no earlier run, a damaged one.
     r = run("cv --from " + (tmp / "cv-loro").string() + " --model xgb-feat --data " + ds + " --out " + (tmp / "cv-x").string());
     EXPECT_EQ(r.status, 8) << r.out;
