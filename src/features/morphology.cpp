@@ -138,10 +138,6 @@ void morphology_features(std::span<const float> beat, int r_index, std::span<flo
   for (double v : seg_area) put(v);
 }
 
-}  // namespace heartwave
-
-namespace heartwave {
-
 void relative_morphology(std::span<const float> beat_morphology, std::span<const float> dominant_morphology,
                          std::span<float> out) {
   if (beat_morphology.size() != kNumRelativeFeatures || dominant_morphology.size() != kNumRelativeFeatures ||

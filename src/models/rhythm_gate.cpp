@@ -142,7 +142,8 @@ std::vector<float> p_wave_from_rows(const Rows& rows, const nlohmann::json& mani
 std::vector<float> p_wave_from_features(std::span<const float> features, std::size_t num_features) {
   const std::size_t c = column_of(feature_names(), "feature schema");  // every schema starts with these
   if (num_features < kNumFeatures || features.size() % num_features)
-    throw InvalidArgument("p_wave_from_features: not a whole number of feature rows");
+    throw InvalidArgument("p_wave_from_features: rows of " + std::to_string(num_features) + " features (at least " +
+                          std::to_string(kNumFeatures) + ") do not divide " + std::to_string(features.size()) + " values");
   std::vector<float> out(features.size() / num_features);
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = features[i * num_features + c];
   return out;
