@@ -210,7 +210,7 @@ std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, co
   if (raw.size() != W) throw InvalidArgument("classify_beat: window has " + std::to_string(raw.size()) + " samples, the model's is " + std::to_string(W));
   if (tmpl.size() != W) throw InvalidArgument("classify_beat: dominant beat has " + std::to_string(tmpl.size()) + " samples, the model's window is " + std::to_string(W));
   thread_local std::vector<double> filtered, scratch;
-  thread_local std::vector<float> beat, beat2, feats, row, dominant;
+  thread_local std::vector<float> beat, beat2, feats, row, dominant, dominant_of;
   filtered.resize(W);
   feats.resize(F);
   auto prepare = [&](std::span<const double> in, std::vector<float>& out) {
@@ -229,8 +229,16 @@ std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, co
     template_features(beat2, tmpl2, pre_.window.before, {feats.data() + kNumFeatures, kNumSecondLeadFeatures});
   }
   if (pre_.relative_morphology) {
-    dominant.resize(kNumMorphologyFeatures);
-    morphology_features(tmpl, pre_.window.before, dominant);
+    // The dominant beat's morphology, computed again only when another dominant beat is given.
+    // (Keyed by the samples and the R index: the cache is shared by every pipeline on this thread.)
+    thread_local int dominant_r = -1;
+    if (dominant_r != pre_.window.before || dominant_of.size() != tmpl.size() ||
+        !std::equal(tmpl.begin(), tmpl.end(), dominant_of.begin())) {
+      dominant.resize(kNumMorphologyFeatures);
+      morphology_features(tmpl, pre_.window.before, dominant);
+      dominant_of.assign(tmpl.begin(), tmpl.end());
+      dominant_r = pre_.window.before;
+    }
     relative_morphology({feats.data() + kNumRRFeatures, kNumMorphologyFeatures}, dominant,
                         {feats.data() + relative_morphology_offset(pre_), kNumRelativeFeatures});
   }
