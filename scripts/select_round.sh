@@ -11,7 +11,8 @@
 # `--criterion sveb_se --floor sveb_ppv=0.6`; default: highest macro-F1).
 # A sidecar NAME.data-flags gives `data build` flags (e.g. `--second-lead
 # --relative-morphology`) for a dataset of the candidate's own, built
-# from the same records under OUT_DIR/data-NAME.
+# from the same records under OUT_DIR/data-NAME (candidates whose flags
+# are the same share the first one's).
 #   bash scripts/select_round.sh configs/selection/round1-n-s-member
 #   bash scripts/select_round.sh ROUND_DIR [DATASET] [OUT_DIR]
 # DATASET defaults to out/datasets/inter-patient (built with --second-lead,
@@ -41,6 +42,7 @@ cmake --build --preset release -j "$(nproc)" --target heartwave
 hw=build/release/heartwave
 mkdir -p "$out"
 decided=()
+declare -A built  # data build flags -> the dataset built with them in this run
 for c in "${candidates[@]}"; do
   name=$(basename "$c" .json)
   family=xgb-feat
@@ -50,10 +52,16 @@ for c in "${candidates[@]}"; do
   cand_data=$data
   if [ -f "$round/$name.data-flags" ]; then
     read -r -a data_flags <"$round/$name.data-flags" || true
-    cand_data=$out/data-$name
-    rm -rf "$cand_data"
-    $hw data build --protocol inter-patient "${data_flags[@]}" --out "$cand_data" >"$out/data-$name.log" 2>&1 ||
-      { cat "$out/data-$name.log" >&2; exit 1; }
+    key="flags: ${data_flags[*]}"  # never empty (an empty key is not allowed)
+    if [ -n "${built[$key]+set}" ]; then
+      cand_data=${built[$key]}
+    else
+      cand_data=$out/data-$name
+      rm -rf "$cand_data"
+      $hw data build --protocol inter-patient "${data_flags[@]}" --out "$cand_data" >"$out/data-$name.log" 2>&1 ||
+        { cat "$out/data-$name.log" >&2; exit 1; }
+      built[$key]=$cand_data
+    fi
   fi
   echo "== $name ($family ${flags[*]}; dataset $cand_data)" >&2
   $hw cv --leave-one-record-out "${flags[@]}" --exclude-af --model "$family" --params "$c" --data "$cand_data" --seed 42 --threads 2 \

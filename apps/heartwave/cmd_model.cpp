@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <utility>
@@ -534,13 +535,13 @@ int run_cv(const CvArgs& a) {
       throw InvalidArgument("cv: --model is required (or --from an earlier cv folder)");
     }
     // --rhythm-step: read and checked before any training.
-    nlohmann::json given_rhythm_step;
+    std::optional<RhythmGate> given_gate;
     if (!a.rhythm_step.empty()) {
-      given_rhythm_step = read_json_file(a.rhythm_step);
-      if (!given_rhythm_step.is_object() || !given_rhythm_step.contains("rhythm_gate"))
+      const nlohmann::json given = read_json_file(a.rhythm_step);
+      if (!given.is_object() || !given.contains("rhythm_gate"))
         throw InvalidArgument("cv --rhythm-step: " + a.rhythm_step + " holds no rhythm_gate (give a decision.json from cv)");
       try {
-        rhythm_gate_from_json(given_rhythm_step);
+        given_gate = rhythm_gate_from_json(given);
       } catch (const FormatError& e) {
         throw InvalidArgument("cv --rhythm-step: " + a.rhythm_step + ": " + e.what());
       }
@@ -598,10 +599,10 @@ int run_cv(const CvArgs& a) {
       std::vector<float> p(cv.truth.size());
       for (std::size_t i = 0; i < p.size(); ++i) p[i] = p_of.at({cv.record[i], cv.r_sample[i]});
       const double fs = man["preprocessing"]["fs"].get<double>();
-      if (a.rhythm_step.empty()) {
+      if (!given_gate) {
         gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, a.adapt_forms, a.adapt_passes);
       } else {  // given, not chosen: every fold decided by it, so the "nested" decisions are simply its decisions
-        gate_fit.gate = rhythm_gate_from_json(given_rhythm_step);
+        gate_fit.gate = *given_gate;
         gate_fit.nested_decisions = gate_decisions(decided, cv.record, cv.r_sample, p, fs, gate_fit.gate);
         gate_fit.macro_f1_before = compute_metrics(cv.truth, decided).f1_macro;
         gate_fit.macro_f1_gated = gate_fit.macro_f1_nested = compute_metrics(cv.truth, gate_fit.nested_decisions).f1_macro;
