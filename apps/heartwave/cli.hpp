@@ -97,6 +97,7 @@ struct CvArgs {
   bool adapt_forms = false;  // --adapt-forms: the rhythm step also chooses the record adaptation's form
   int adapt_passes = 1;      // --adapt-passes: passes of the record adaptation, fixed
   std::string rhythm_step;   // --rhythm-step FILE: this decision.json's rhythm step for every fold, not chosen
+  std::string step_choice = "best";  // --step-choice: how the rhythm step's grid point is chosen (best, smoothed)
   std::string from;  // --from DIR: decide again on an earlier cv run's out-of-fold probabilities, no training
   bool exclude_af = false;
 };

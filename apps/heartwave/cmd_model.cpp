@@ -508,12 +508,17 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                   "Passes of the record adaptation, each refitted on the decisions the one before left (1 to " +
                       std::to_string(kMaxAdaptPasses) + "; fixed, not chosen)")
       ->check(CLI::Range(1, kMaxAdaptPasses));
+  auto* step_choice = cmd->add_option("--step-choice", c.step_choice,
+                  "How the rhythm step's grid point is chosen, here and in each fold for the nested figure: best (the highest pooled "
+                  "macro-F1) or smoothed (the highest mean pooled macro-F1 over the point and its neighbours one threshold step away)")
+      ->check(CLI::IsMember({"best", "smoothed"}));
   cmd->add_option("--rhythm-step", c.rhythm_step,
                   "A decision.json whose rhythm step (rhythm_gate) decides every fold as it is, instead of one chosen here: "
                   "model changes judged with the decision rule held fixed")
       ->check(CLI::ExistingFile)
       ->excludes("--adapt-forms")
-      ->excludes("--adapt-passes");
+      ->excludes("--adapt-passes")
+      ->excludes(step_choice);
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
@@ -600,7 +605,8 @@ int run_cv(const CvArgs& a) {
       for (std::size_t i = 0; i < p.size(); ++i) p[i] = p_of.at({cv.record[i], cv.r_sample[i]});
       const double fs = man["preprocessing"]["fs"].get<double>();
       if (!given_gate) {
-        gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, a.adapt_forms, a.adapt_passes);
+        gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, a.adapt_forms, a.adapt_passes,
+                                   step_choice_from_name(a.step_choice));
       } else {  // given, not chosen: every fold decided by it, so the "nested" decisions are simply its decisions
         gate_fit.gate = *given_gate;
         gate_fit.nested_decisions = gate_decisions(decided, cv.record, cv.r_sample, p, fs, gate_fit.gate);
@@ -609,7 +615,10 @@ int run_cv(const CvArgs& a) {
         gate_fit.fold_gates.assign(static_cast<std::size_t>(cv.folds), gate_fit.gate);
       }
       decision["rhythm_gate"] = to_json(gate_fit);
-      if (!a.rhythm_step.empty()) decision["rhythm_gate"]["given_by"] = a.rhythm_step;
+      if (!a.rhythm_step.empty()) {
+        decision["rhythm_gate"]["given_by"] = a.rhythm_step;
+        decision["rhythm_gate"].erase("step_choice");  // not chosen here
+      }
     }
     decision["family"] = family;
     decision["params"] = j["cross_validation"]["params"];
@@ -648,12 +657,12 @@ int run_cv(const CvArgs& a) {
     if (gate["enabled"].get<bool>())
       std::printf("rhythm gate (S where pre-RR < %g x the record's mean RR, 0: never; then no S where irregularity > %g and "
                   "median P-wave correlation < %g; then record adaptation where >= %d S and N decisions, 0: never; "
-                  "priors %s, S calls taken back: %s, third input %s, passes %d): "
+                  "priors %s, S calls taken back: %s, third input %s, passes %d; grid point chosen: %s): "
                   "macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested\n",
                   gate["premature"].get<double>(), gate["irregularity"].get<double>(), gate["p_wave"].get<double>(),
                   gate["adapt_min_beats"].get<int>(), gate["adapt_priors"].get<std::string>().c_str(),
                   gate["adapt_take_back"].get<bool>() ? "yes" : "no", gate["adapt_third"].get<std::string>().c_str(), gate["adapt_passes"].get<int>(),
-                  100 * gate["macro_f1_before"].get<double>(),
+                  gate.value("step_choice", std::string("given, not chosen")).c_str(), 100 * gate["macro_f1_before"].get<double>(),
                   100 * gate["macro_f1_gated"].get<double>(), 100 * gate["macro_f1_nested"].get<double>());
     else
       std::printf("rhythm gate: none raises macro-F1 on these predictions (%.2f%% nested)\n", 100 * gate["macro_f1_nested"].get<double>());

@@ -46,6 +46,7 @@
 #pragma once
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -109,6 +110,9 @@ std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted
                                          std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
                                          const RhythmGate& gate);
 
+// How fit_rhythm_gate chooses its grid point (below).
+enum class StepChoice { best, smoothed };
+
 struct RhythmGateFit {
   RhythmGate gate;                // disabled when no candidate raises macro-F1
   double macro_f1_before = 0;     // the decisions given
@@ -116,6 +120,7 @@ struct RhythmGateFit {
   double macro_f1_nested = -1;    // gate chosen without each fold, applied to it, pooled (-1: no folds)
   std::vector<RhythmGate> fold_gates;
   std::vector<std::int32_t> nested_decisions;  // each fold's rows decided by its fold gate (empty: no folds)
+  StepChoice choice = StepChoice::best;        // how `gate` and the fold gates were chosen
 };
 // Chooses the prematurity ratio (none, or 0.6 to 0.85, gated or not), the irregularity
 // and P-wave thresholds (none, or a grid: irregularity 0.06 to 0.3, P wave
@@ -128,11 +133,24 @@ struct RhythmGateFit {
 // input or rr_post_local or tpl_corr_p (five forms, each changing one thing
 // from the first, which wins ties). `adapt_passes` (1 to kMaxAdaptPasses) is
 // fixed for every adaptation the grid tries, not chosen.
+//
+// `choice` says how the grid point is chosen: `best`, the one with the
+// highest pooled macro-F1; `smoothed`, the one whose neighbourhood has the
+// highest mean pooled macro-F1, the neighbourhood being the grid points that
+// equal it in everything but the three thresholds (prematurity ratio,
+// irregularity, P wave) and lie at most one grid step from it in each
+// (itself included: up to 27 points, fewer at the grid's edges), so that a
+// lone peak between worse neighbours loses to a broad plateau. Ties go to
+// the earlier point either way; the nested estimate chooses each fold's
+// step the same way.
 inline constexpr int kMaxAdaptPasses = 10;
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {},
-                              bool search_adapt_form = false, int adapt_passes = 1);
+                              bool search_adapt_form = false, int adapt_passes = 1, StepChoice choice = StepChoice::best);
+// "best" / "smoothed"; InvalidArgument for another name.
+StepChoice step_choice_from_name(const std::string& name);
+const char* step_choice_name(StepChoice choice);
 
 // decision.json's / a model's "rhythm_gate" object. Absent or null: disabled.
 // Throws FormatError naming the bad field.

@@ -272,7 +272,7 @@ std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold,
-                              bool search_adapt_form, int adapt_passes) {
+                              bool search_adapt_form, int adapt_passes, StepChoice choice) {
   if (truth.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: truth and predictions differ in length");
   if (adapt_passes < 1 || adapt_passes > kMaxAdaptPasses)
     throw InvalidArgument("fit_rhythm_gate: adapt_passes must be from 1 to " + std::to_string(kMaxAdaptPasses));
@@ -292,9 +292,20 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
                                                           {false, false, AdaptInput::p_wave}}
                                       : std::vector<Form>{{false, false, AdaptInput::none}};
   std::vector<RhythmGate> grid{RhythmGate{}};  // first: no rhythm step
+  // Each point's place: a family (all but the three thresholds) and the
+  // thresholds' grid indices, for the smoothed choice's neighbourhoods.
+  struct Place {
+    int family, premature, irregularity, p_wave;
+  };
+  std::vector<Place> place{{-1, 0, 0, 0}};
+  int family = 0;
+  const std::array<double, 7> prematures{0.0, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85};
+  const std::array<double, 7> irregularities{0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3};
+  const std::array<double, 11> p_waves{0.1, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 2.0};
   for (int adapt : {0, 5, 10, 20, 50, 100})
-  for (std::size_t form = 0; form < (adapt > 0 ? forms.size() : 1); ++form)
-  for (double premature : {0.0, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85}) {
+  for (std::size_t form = 0; form < (adapt > 0 ? forms.size() : 1); ++form, family += 3)
+  for (int ip = 0; ip < static_cast<int>(prematures.size()); ++ip) {
+    const double premature = prematures[static_cast<std::size_t>(ip)];
     RhythmGate g = shape;
     g.enabled = true;
     g.premature = premature;
@@ -307,17 +318,32 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
       g.irregularity = 0;
       g.p_wave = kNoAfGate;
       grid.push_back(g);
+      place.push_back({family, ip, 0, 0});
     }
     for (bool premature_gated : {true, false}) {
       if (!premature_gated && premature == 0) continue;  // the same rule twice
       g.premature_gated = premature_gated;
-      for (double irr : {0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3})
-        for (double pw : {0.1, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 2.0}) {
-          g.irregularity = irr;
-          g.p_wave = pw;
+      for (int ii = 0; ii < static_cast<int>(irregularities.size()); ++ii)
+        for (int iw = 0; iw < static_cast<int>(p_waves.size()); ++iw) {
+          g.irregularity = irregularities[static_cast<std::size_t>(ii)];
+          g.p_wave = p_waves[static_cast<std::size_t>(iw)];
           grid.push_back(g);
+          place.push_back({family + (premature_gated ? 1 : 2), ip, ii, iw});
         }
     }
+  }
+  // Neighbourhoods (the smoothed choice): same family, at most one step in each threshold.
+  std::vector<std::vector<std::size_t>> near(grid.size());
+  if (choice == StepChoice::smoothed) {
+    std::map<std::array<int, 4>, std::size_t> at;
+    for (std::size_t g = 0; g < grid.size(); ++g) at[{place[g].family, place[g].premature, place[g].irregularity, place[g].p_wave}] = g;
+    for (std::size_t g = 0; g < grid.size(); ++g)
+      for (int dp = -1; dp <= 1; ++dp)
+        for (int di = -1; di <= 1; ++di)
+          for (int dw = -1; dw <= 1; ++dw)
+            if (const auto it = at.find({place[g].family, place[g].premature + dp, place[g].irregularity + di, place[g].p_wave + dw});
+                it != at.end())
+              near[g].push_back(it->second);
   }
   // Confusion matrices per grid point and fold (fold -1 when none given).
   std::map<std::int32_t, std::size_t> fold_index;
@@ -340,17 +366,26 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
     return metrics_from_confusion(sum).f1_macro;
   };
   const auto best_without = [&](std::size_t skip) {
+    std::vector<double> f1(grid.size());
+    for (std::size_t g = 0; g < grid.size(); ++g) f1[g] = f1_without(g, skip);
+    const auto score = [&](std::size_t g) {
+      if (choice == StepChoice::best) return f1[g];
+      double sum = 0;
+      for (std::size_t n : near[g]) sum += f1[n];
+      return sum / static_cast<double>(near[g].size());
+    };
     std::size_t best = 0;
-    double best_f1 = f1_without(0, skip);
+    double best_score = score(0);
     for (std::size_t g = 1; g < grid.size(); ++g)
-      if (const double f = f1_without(g, skip); f > best_f1 + 1e-9) {
+      if (const double s = score(g); s > best_score + 1e-9) {
         best = g;
-        best_f1 = f;
+        best_score = s;
       }
     return best;
   };
   constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
   RhythmGateFit r;
+  r.choice = choice;
   const std::size_t best = best_without(kNone);
   r.gate = grid[best];
   r.macro_f1_before = f1_without(0, kNone);
@@ -370,6 +405,14 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   }
   return r;
 }
+
+StepChoice step_choice_from_name(const std::string& name) {
+  if (name == "best") return StepChoice::best;
+  if (name == "smoothed") return StepChoice::smoothed;
+  throw InvalidArgument("step choice: expected \"best\" or \"smoothed\", got \"" + name + "\"");
+}
+
+const char* step_choice_name(StepChoice choice) { return choice == StepChoice::smoothed ? "smoothed" : "best"; }
 
 namespace {
 
@@ -462,6 +505,7 @@ nlohmann::json to_json(const RhythmGateFit& fit) {
               "as priors unless adapt_priors is equal) says S, and, with adapt_take_back, an S decision it does not put with the S "
               "beats becomes N; the adaptation runs adapt_passes times, each refitted on the decisions the one before left, stopping "
               "when one changes nothing";
+  j["step_choice"] = step_choice_name(fit.choice);
   j["macro_f1_before"] = fit.macro_f1_before;
   j["macro_f1_gated"] = fit.macro_f1_gated;
   if (fit.macro_f1_nested >= 0) {

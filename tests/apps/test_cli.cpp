@@ -325,6 +325,29 @@ TEST(Cli, CrossValidationInsideDs1) {
     EXPECT_NE(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("--adapt-passes"), std::string::npos) << r.out;
     EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
+    // --step-choice: recorded in decision.json ("best" by default); the
+    // smoothed point's figure is its own pooled one, never above the best
+    // point's; a bad name, or together with --rhythm-step, refused.
+    EXPECT_EQ(loro_decision["rhythm_gate"]["step_choice"], "best");
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --argmax --step-choice smoothed --data " + ds + " --out " + (tmp / "cv-sm").string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    {
+      std::ifstream f(tmp / "cv-sm/decision.json");
+      const auto sm = nlohmann::json::parse(f)["rhythm_gate"];
+      EXPECT_EQ(sm["step_choice"], "smoothed");
+      EXPECT_LE(sm["macro_f1_gated"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>() + 1e-12);
+      EXPECT_EQ(sm["fold_gates"].size(), 4u);
+    }
+    if (r.out.find("rhythm gate (") != std::string::npos) {
+      EXPECT_NE(r.out.find("grid point chosen: smoothed"), std::string::npos) << r.out;
+    }
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --step-choice peak --data " + ds + " --out " + (tmp / "cv-x").string());
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("--step-choice"), std::string::npos) << r.out;
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --step-choice smoothed --rhythm-step " + (tmp / "cv-loro/decision.json").string() +
+            " --data " + ds + " --out " + (tmp / "cv-x").string());
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
     // --rhythm-step: the given decision.json's step decides every fold as it
     // is; given the step chosen on all the folds, the figure is that
     // step's pooled one, and decided.csv holds its decisions.
@@ -338,6 +361,7 @@ TEST(Cli, CrossValidationInsideDs1) {
       EXPECT_DOUBLE_EQ(rs["macro_f1_nested"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>());
       for (const char* k : {"enabled", "irregularity", "p_wave", "premature", "adapt_min_beats"}) EXPECT_EQ(rs[k], loro_decision["rhythm_gate"][k]) << k;
       EXPECT_EQ(rs["fold_gates"].size(), 4u);
+      EXPECT_FALSE(rs.contains("step_choice"));  // given, not chosen
     }
     r = run("compare " + (tmp / "cv-loro").string() + " " + (tmp / "cv-rs/decided.csv").string() + " --out " + (tmp / "rs.json").string());
     ASSERT_EQ(r.status, 0) << r.out;
