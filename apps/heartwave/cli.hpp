@@ -98,6 +98,8 @@ struct CvArgs {
   int adapt_passes = 1;      // --adapt-passes: passes of the record adaptation, fixed
   std::string rhythm_step;   // --rhythm-step FILE: this decision.json's rhythm step for every fold, not chosen
   std::string step_choice = "best";  // --step-choice: how the rhythm step's grid point is chosen (best, smoothed)
+  std::string step_criterion = "macro_f1";  // --step-criterion: what the rhythm step is chosen for (macro_f1, sveb_se)
+  double step_floor = 0;                    // --step-floor: sveb_se's SVEB +P floor
   std::string from;  // --from DIR: decide again on an earlier cv run's out-of-fold probabilities, no training
   bool exclude_af = false;
 };

@@ -512,20 +512,46 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                   "How the rhythm step's grid point is chosen, here and in each fold for the nested figure: best (the highest pooled "
                   "macro-F1) or smoothed (the highest mean pooled macro-F1 over the point and its neighbours one threshold step away)")
       ->check(CLI::IsMember({"best", "smoothed"}));
+  auto* step_criterion = cmd->add_option("--step-criterion", c.step_criterion,
+                  "What the rhythm step is chosen for: macro_f1 (the pooled 5-class macro-F1) or sveb_se (the pooled SVEB "
+                  "sensitivity among the grid points whose SVEB +P is at least --step-floor; ties to the higher macro-F1)")
+      ->check(CLI::IsMember({"macro_f1", "sveb_se"}));
+  auto* step_floor = cmd->add_option("--step-floor", c.step_floor, "The SVEB +P floor of --step-criterion sveb_se, from 0 to 1 (e.g. 0.6)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--rhythm-step", c.rhythm_step,
                   "A decision.json whose rhythm step (rhythm_gate) decides every fold as it is, instead of one chosen here: "
                   "model changes judged with the decision rule held fixed")
       ->check(CLI::ExistingFile)
       ->excludes("--adapt-forms")
       ->excludes("--adapt-passes")
-      ->excludes(step_choice);
+      ->excludes(step_choice)
+      ->excludes(step_criterion)
+      ->excludes(step_floor);
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
 }
 
+namespace {
+
+// cv's rhythm step search, from its options (checked before any training).
+RhythmStepSearch step_search(const CvArgs& a) {
+  RhythmStepSearch s;
+  s.adapt_forms = a.adapt_forms;
+  s.adapt_passes = a.adapt_passes;
+  s.choice = step_choice_from_name(a.step_choice);
+  s.criterion = step_criterion_from_name(a.step_criterion);
+  s.sveb_ppv_floor = a.step_floor;
+  if (s.criterion != StepCriterion::sveb_se && a.step_floor != 0)
+    throw InvalidArgument("cv: --step-floor is the SVEB +P floor of --step-criterion sveb_se");
+  return s;
+}
+
+}  // namespace
+
 int run_cv(const CvArgs& a) {
   return guarded([&] {
+    step_search(a);  // a bad combination refused before any work
     for (std::size_t c = 0; c < a.class_weights.size(); ++c)  // before the folds, not after
       if (!std::isfinite(a.class_weights[c]) || a.class_weights[c] <= 0)
         throw InvalidArgument("cv: --class-weights: weight " + std::to_string(c + 1) + " (" + std::string(1, "NSVFQ"[c]) +
@@ -605,8 +631,7 @@ int run_cv(const CvArgs& a) {
       for (std::size_t i = 0; i < p.size(); ++i) p[i] = p_of.at({cv.record[i], cv.r_sample[i]});
       const double fs = man["preprocessing"]["fs"].get<double>();
       if (!given_gate) {
-        gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, a.adapt_forms, a.adapt_passes,
-                                   step_choice_from_name(a.step_choice));
+        gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, step_search(a));
       } else {  // given, not chosen: every fold decided by it, so the "nested" decisions are simply its decisions
         gate_fit.gate = *given_gate;
         gate_fit.nested_decisions = gate_decisions(decided, cv.record, cv.r_sample, p, fs, gate_fit.gate);
@@ -617,7 +642,7 @@ int run_cv(const CvArgs& a) {
       decision["rhythm_gate"] = to_json(gate_fit);
       if (!a.rhythm_step.empty()) {
         decision["rhythm_gate"]["given_by"] = a.rhythm_step;
-        decision["rhythm_gate"].erase("step_choice");  // not chosen here
+        for (const char* k : {"step_choice", "step_criterion", "step_sveb_ppv_floor"}) decision["rhythm_gate"].erase(k);  // not chosen here
       }
     }
     decision["family"] = family;

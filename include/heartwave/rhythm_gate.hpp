@@ -110,8 +110,17 @@ std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted
                                          std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
                                          const RhythmGate& gate);
 
-// How fit_rhythm_gate chooses its grid point (below).
+// How fit_rhythm_gate searches (below).
+inline constexpr int kMaxAdaptPasses = 10;
 enum class StepChoice { best, smoothed };
+enum class StepCriterion { macro_f1, sveb_se };
+struct RhythmStepSearch {
+  bool adapt_forms = false;  // also choose the record adaptation's form
+  int adapt_passes = 1;      // fixed for every adaptation tried (1 to kMaxAdaptPasses)
+  StepChoice choice = StepChoice::best;
+  StepCriterion criterion = StepCriterion::macro_f1;
+  double sveb_ppv_floor = 0;  // sveb_se: only points with at least this pooled SVEB +P (0 to 1)
+};
 
 struct RhythmGateFit {
   RhythmGate gate;                // disabled when no candidate raises macro-F1
@@ -120,37 +129,46 @@ struct RhythmGateFit {
   double macro_f1_nested = -1;    // gate chosen without each fold, applied to it, pooled (-1: no folds)
   std::vector<RhythmGate> fold_gates;
   std::vector<std::int32_t> nested_decisions;  // each fold's rows decided by its fold gate (empty: no folds)
-  StepChoice choice = StepChoice::best;        // how `gate` and the fold gates were chosen
+  RhythmStepSearch search;        // how `gate` and the fold gates were chosen
 };
+
 // Chooses the prematurity ratio (none, or 0.6 to 0.85, gated or not), the irregularity
 // and P-wave thresholds (none, or a grid: irregularity 0.06 to 0.3, P wave
 // 0.1 to 0.95 or any) and the record adaptation (none, or 5 to 100 beats of
 // each class) that maximise the pooled 5-class macro-F1 of the
 // decisions; "no rhythm step" wins ties, then the earlier grid point (no
 // prematurity rule before any, no adaptation before any). With `fold`, also the nested estimate, as
-// fit_class_weights does. With `search_adapt_form`, the adaptation's form
+// fit_class_weights does. With `adapt_forms`, the adaptation's form
 // too: class-share or equal priors, taking S decisions back or not, no third
 // input or rr_post_local or tpl_corr_p (five forms, each changing one thing
-// from the first, which wins ties). `adapt_passes` (1 to kMaxAdaptPasses) is
+// from the first, which wins ties). `adapt_passes` is
 // fixed for every adaptation the grid tries, not chosen.
 //
+// `criterion` sveb_se: the point with the highest pooled SVEB Se among
+// those whose pooled SVEB +P is at least `sveb_ppv_floor` (ties: the higher
+// macro-F1, then the earlier point); if none meets the floor, the highest
+// macro-F1 as with macro_f1. An operating point for sensitivity to
+// supraventricular beats, chosen like the rest of the step.
+//
 // `choice` says how the grid point is chosen: `best`, the one with the
-// highest pooled macro-F1; `smoothed`, the one whose neighbourhood has the
-// highest mean pooled macro-F1, the neighbourhood being the grid points that
+// highest figures; `smoothed`, the one whose neighbourhood has the
+// highest mean figures, the neighbourhood being the grid points that
 // equal it in everything but the three thresholds (prematurity ratio,
 // irregularity, P wave) and lie at most one grid step from it in each
 // (itself included: up to 27 points, fewer at the grid's edges), so that a
 // lone peak between worse neighbours loses to a broad plateau. Ties go to
 // the earlier point either way; the nested estimate chooses each fold's
-// step the same way.
-inline constexpr int kMaxAdaptPasses = 10;
+// step the same way. Throws InvalidArgument for passes or a floor out of range.
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {},
-                              bool search_adapt_form = false, int adapt_passes = 1, StepChoice choice = StepChoice::best);
+                              const RhythmStepSearch& search = {});
 // "best" / "smoothed"; InvalidArgument for another name.
 StepChoice step_choice_from_name(const std::string& name);
 const char* step_choice_name(StepChoice choice);
+// "macro_f1" / "sveb_se"; InvalidArgument for another name.
+StepCriterion step_criterion_from_name(const std::string& name);
+const char* step_criterion_name(StepCriterion criterion);
 
 // decision.json's / a model's "rhythm_gate" object. Absent or null: disabled.
 // Throws FormatError naming the bad field.

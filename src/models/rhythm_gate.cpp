@@ -272,10 +272,15 @@ std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold,
-                              bool search_adapt_form, int adapt_passes, StepChoice choice) {
+                              const RhythmStepSearch& search) {
   if (truth.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: truth and predictions differ in length");
-  if (adapt_passes < 1 || adapt_passes > kMaxAdaptPasses)
+  if (search.adapt_passes < 1 || search.adapt_passes > kMaxAdaptPasses)
     throw InvalidArgument("fit_rhythm_gate: adapt_passes must be from 1 to " + std::to_string(kMaxAdaptPasses));
+  if (!(search.sveb_ppv_floor >= 0 && search.sveb_ppv_floor <= 1))
+    throw InvalidArgument("fit_rhythm_gate: the SVEB +P floor must be from 0 to 1");
+  const StepChoice choice = search.choice;
+  const int adapt_passes = search.adapt_passes;
+  const bool search_adapt_form = search.adapt_forms;
   if (!fold.empty() && fold.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: one fold per row needed");
   const RhythmGate shape;  // window and minimum count: fixed, not searched
   const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape.half_window, shape.min_differences);
@@ -359,33 +364,56 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
       ++cm[g][fold_index[fold.empty() ? -1 : fold[i]]][static_cast<std::size_t>(truth[i])][static_cast<std::size_t>(d[i])];
     }
   }
-  const auto f1_without = [&](std::size_t g, std::size_t skip) {
+  // The figures a point is chosen by, pooled over every fold but `skip`.
+  struct Figures {
+    double f1 = 0, sveb_se = 0, sveb_ppv = 0;
+  };
+  const auto figures_without = [&](std::size_t g, std::size_t skip) {
     Confusion sum{};
     for (std::size_t f = 0; f < fold_index.size(); ++f)
       if (f != skip) add_confusion(sum, cm[g][f]);
-    return metrics_from_confusion(sum).f1_macro;
+    const Metrics m = metrics_from_confusion(sum);
+    return Figures{m.f1_macro, m.per_class[kS].sensitivity, m.per_class[kS].ppv};
   };
+  const auto f1_without = [&](std::size_t g, std::size_t skip) { return figures_without(g, skip).f1; };
   const auto best_without = [&](std::size_t skip) {
-    std::vector<double> f1(grid.size());
-    for (std::size_t g = 0; g < grid.size(); ++g) f1[g] = f1_without(g, skip);
-    const auto score = [&](std::size_t g) {
-      if (choice == StepChoice::best) return f1[g];
-      double sum = 0;
-      for (std::size_t n : near[g]) sum += f1[n];
-      return sum / static_cast<double>(near[g].size());
+    std::vector<Figures> fig(grid.size());
+    for (std::size_t g = 0; g < grid.size(); ++g) fig[g] = figures_without(g, skip);
+    const auto at = [&](std::size_t g) {  // the point's own figures, or its neighbourhood's means
+      if (choice == StepChoice::best) return fig[g];
+      Figures sum;
+      for (std::size_t n : near[g]) {
+        sum.f1 += fig[n].f1;
+        sum.sveb_se += fig[n].sveb_se;
+        sum.sveb_ppv += fig[n].sveb_ppv;
+      }
+      const auto k = static_cast<double>(near[g].size());
+      return Figures{sum.f1 / k, sum.sveb_se / k, sum.sveb_ppv / k};
+    };
+    std::vector<Figures> score(grid.size());
+    bool any_meets = false;
+    for (std::size_t g = 0; g < grid.size(); ++g) {
+      score[g] = at(g);
+      any_meets = any_meets || score[g].sveb_ppv >= search.sveb_ppv_floor - 1e-12;
+    }
+    // Whether a beats b (ties to the earlier point: strictly better only).
+    const bool by_se = search.criterion == StepCriterion::sveb_se && any_meets;
+    const auto better = [&](const Figures& a, const Figures& b) {
+      if (by_se) {
+        const bool ma = a.sveb_ppv >= search.sveb_ppv_floor - 1e-12, mb = b.sveb_ppv >= search.sveb_ppv_floor - 1e-12;
+        if (ma != mb) return ma;
+        if (std::abs(a.sveb_se - b.sveb_se) > 1e-9) return a.sveb_se > b.sveb_se;
+      }
+      return a.f1 > b.f1 + 1e-9;
     };
     std::size_t best = 0;
-    double best_score = score(0);
     for (std::size_t g = 1; g < grid.size(); ++g)
-      if (const double s = score(g); s > best_score + 1e-9) {
-        best = g;
-        best_score = s;
-      }
+      if (better(score[g], score[best])) best = g;
     return best;
   };
   constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
   RhythmGateFit r;
-  r.choice = choice;
+  r.search = search;
   const std::size_t best = best_without(kNone);
   r.gate = grid[best];
   r.macro_f1_before = f1_without(0, kNone);
@@ -413,6 +441,14 @@ StepChoice step_choice_from_name(const std::string& name) {
 }
 
 const char* step_choice_name(StepChoice choice) { return choice == StepChoice::smoothed ? "smoothed" : "best"; }
+
+StepCriterion step_criterion_from_name(const std::string& name) {
+  if (name == "macro_f1") return StepCriterion::macro_f1;
+  if (name == "sveb_se") return StepCriterion::sveb_se;
+  throw InvalidArgument("step criterion: expected \"macro_f1\" or \"sveb_se\", got \"" + name + "\"");
+}
+
+const char* step_criterion_name(StepCriterion criterion) { return criterion == StepCriterion::sveb_se ? "sveb_se" : "macro_f1"; }
 
 namespace {
 
@@ -505,7 +541,9 @@ nlohmann::json to_json(const RhythmGateFit& fit) {
               "as priors unless adapt_priors is equal) says S, and, with adapt_take_back, an S decision it does not put with the S "
               "beats becomes N; the adaptation runs adapt_passes times, each refitted on the decisions the one before left, stopping "
               "when one changes nothing";
-  j["step_choice"] = step_choice_name(fit.choice);
+  j["step_choice"] = step_choice_name(fit.search.choice);
+  j["step_criterion"] = step_criterion_name(fit.search.criterion);
+  if (fit.search.criterion == StepCriterion::sveb_se) j["step_sveb_ppv_floor"] = fit.search.sveb_ppv_floor;
   j["macro_f1_before"] = fit.macro_f1_before;
   j["macro_f1_gated"] = fit.macro_f1_gated;
   if (fit.macro_f1_nested >= 0) {

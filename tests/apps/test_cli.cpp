@@ -341,6 +341,26 @@ TEST(Cli, CrossValidationInsideDs1) {
     if (r.out.find("rhythm gate (") != std::string::npos) {
       EXPECT_NE(r.out.find("grid point chosen: smoothed"), std::string::npos) << r.out;
     }
+    // --step-criterion sveb_se --step-floor P (the choice itself is tested
+    // in RhythmGate.SvebSensitivityCriterionUnderAFloor): recorded in
+    // decision.json; a floor without the criterion, out of range, or an
+    // unknown criterion refused before any work.
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --argmax --step-criterion sveb_se --step-floor 0.3 --data " + ds + " --out " +
+            (tmp / "cv-se").string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    {
+      std::ifstream f(tmp / "cv-se/decision.json");
+      const auto se = nlohmann::json::parse(f)["rhythm_gate"];
+      EXPECT_EQ(se["step_criterion"], "sveb_se");
+      EXPECT_EQ(se["step_sveb_ppv_floor"], 0.3);
+      EXPECT_EQ(loro_decision["rhythm_gate"]["step_criterion"], "macro_f1");
+    }
+    for (const char* bad : {" --step-floor 0.6", " --step-criterion sveb_se --step-floor 1.5", " --step-criterion accuracy"}) {
+      r = run("cv --from " + (tmp / "cv-loro").string() + bad + " --data " + ds + " --out " + (tmp / "cv-x").string());
+      EXPECT_NE(r.status, 0) << bad << r.out;
+      EXPECT_NE(r.out.find("--step-"), std::string::npos) << bad << r.out;
+      EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x")) << bad;
+    }
     r = run("cv --from " + (tmp / "cv-loro").string() + " --step-choice peak --data " + ds + " --out " + (tmp / "cv-x").string());
     EXPECT_NE(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("--step-choice"), std::string::npos) << r.out;

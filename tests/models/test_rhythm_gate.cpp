@@ -605,7 +605,7 @@ TEST(RhythmGate, RecordAdaptationPasses) {
   std::vector<std::int32_t> truth(t.size(), N), record(t.size(), 1);
   for (std::size_t i = 0; i < t.size(); ++i)
     if (kind(i) >= 0) truth[i] = S;
-  const auto fit = fit_rhythm_gate(pred, truth, record, t, p, kFs, {}, false, 3);
+  const auto fit = fit_rhythm_gate(pred, truth, record, t, p, kFs, {}, {.adapt_passes = 3});
   EXPECT_GT(fit.gate.adapt_min_beats, 0);
   EXPECT_EQ(fit.gate.adapt_passes, 3);
   EXPECT_NEAR(fit.macro_f1_gated, metrics_from_confusion([&] {
@@ -613,24 +613,29 @@ TEST(RhythmGate, RecordAdaptationPasses) {
                 for (std::size_t i = 0; i < t.size(); ++i) ++c[static_cast<std::size_t>(truth[i])][static_cast<std::size_t>(truth[i])];
                 return c;
               }()).f1_macro, 1e-12);  // three passes find every premature beat and nothing else
-  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, {}, false, 0), InvalidArgument);
-  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, {}, false, kMaxAdaptPasses + 1), InvalidArgument);
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, {}, {.adapt_passes = 0}), InvalidArgument);
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, {}, {.adapt_passes = kMaxAdaptPasses + 1}), InvalidArgument);
 }
 
-TEST(RhythmGate, SmoothedChoicePrefersAPlateauToALonePeak) {
-  // 17 records of 40 sinus intervals (360 samples), each with one early
-  // beat and its compensatory pause (so the record's mean RR stays 360 and
-  // the early beat's pre-RR ratio is exactly its RR over 360):
-  //   4 S beats at 0.62 (found by a prematurity ratio of 0.65 and up),
-  //   9 N beats at 0.67 (wrongly made S from 0.7 up),
-  //   4 S beats at 0.72 (found from 0.75 up).
-  // The model called everything N. S's F1 over the ratio: 0 up to 0.6, a
-  // lone peak at 0.65 (4 found, none false: 0.67), 0.38 at 0.7, then a
-  // plateau slightly lower than the peak from 0.75 to 0.85 (8 found, 9
-  // false: 0.64). No window is irregular (the gate never acts) and no record
-  // holds 5 S decisions (the adaptation never acts).
+namespace {
+
+// 17 records of 40 sinus intervals (360 samples), each with one early
+// beat and its compensatory pause (so the record's mean RR stays 360 and
+// the early beat's pre-RR ratio is exactly its RR over 360):
+//   4 S beats at 0.62 (found by a prematurity ratio of 0.65 and up),
+//   9 N beats at 0.67 (wrongly made S from 0.7 up),
+//   4 S beats at 0.72 (found from 0.75 up);
+// with `sinus_early`, an 18th record's N beat at 0.58 (wrongly made S by
+// any ratio). The model called everything N. No window is irregular (the
+// gate never acts) and no record holds 5 S decisions (the adaptation never
+// acts). Each record is a fold.
+struct PeakAndPlateau {
   std::vector<std::int64_t> t;
   std::vector<std::int32_t> pred, truth, record, fold;
+  std::vector<float> p;
+};
+PeakAndPlateau peak_and_plateau(bool sinus_early = false) {
+  PeakAndPlateau d;
   int rec = 0;
   const auto add = [&](int early, std::int32_t cls) {
     std::vector<int> rr(40, 360);
@@ -638,20 +643,31 @@ TEST(RhythmGate, SmoothedChoicePrefersAPlateauToALonePeak) {
     rr[21] = 720 - early;
     const auto times = times_of(rr);
     for (std::size_t i = 0; i < times.size(); ++i) {
-      t.push_back(times[i]);
-      pred.push_back(N);
-      truth.push_back(i == 21 ? cls : N);  // beat 21 ends interval 20
-      record.push_back(rec);
-      fold.push_back(rec);
+      d.t.push_back(times[i]);
+      d.pred.push_back(N);
+      d.truth.push_back(i == 21 ? cls : N);  // beat 21 ends interval 20
+      d.record.push_back(rec);
+      d.fold.push_back(rec);
     }
     ++rec;
   };
   for (int i = 0; i < 4; ++i) add(223, S);  // 0.619
   for (int i = 0; i < 9; ++i) add(241, N);  // 0.669
   for (int i = 0; i < 4; ++i) add(259, S);  // 0.719
-  const std::vector<float> p(t.size(), 0.9f);
+  if (sinus_early) add(209, N);             // 0.581
+  d.p.assign(d.t.size(), 0.9f);
+  return d;
+}
+
+}  // namespace
+
+TEST(RhythmGate, SmoothedChoicePrefersAPlateauToALonePeak) {
+  // S's F1 over the prematurity ratio: 0 up to 0.6, a lone peak at 0.65 (4
+  // found, none false: 0.67), 0.38 at 0.7, then a plateau slightly lower
+  // than the peak from 0.75 to 0.85 (8 found, 9 false: 0.64).
+  const auto [t, pred, truth, record, fold, p] = peak_and_plateau();
   const auto best = fit_rhythm_gate(pred, truth, record, t, p, kFs, fold);
-  const auto smoothed = fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, false, 1, StepChoice::smoothed);
+  const auto smoothed = fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.choice = StepChoice::smoothed});
   ASSERT_TRUE(best.gate.enabled);
   ASSERT_TRUE(smoothed.gate.enabled);
   EXPECT_EQ(best.gate.premature, 0.65);      // the lone peak
@@ -668,11 +684,53 @@ TEST(RhythmGate, SmoothedChoicePrefersAPlateauToALonePeak) {
   ASSERT_EQ(smoothed.fold_gates.size(), 17u);
   for (const auto& g : smoothed.fold_gates) EXPECT_EQ(g.premature, 0.8);
   EXPECT_EQ(smoothed.nested_decisions, decided);
-  EXPECT_EQ(smoothed.choice, StepChoice::smoothed);
-  EXPECT_EQ(best.choice, StepChoice::best);
+  EXPECT_EQ(smoothed.search.choice, StepChoice::smoothed);
+  EXPECT_EQ(best.search.choice, StepChoice::best);
   EXPECT_EQ(to_json(smoothed)["step_choice"], "smoothed");
   EXPECT_EQ(to_json(best)["step_choice"], "best");
   EXPECT_EQ(step_choice_from_name("smoothed"), StepChoice::smoothed);
   EXPECT_EQ(step_choice_from_name("best"), StepChoice::best);
   EXPECT_THROW(step_choice_from_name("max"), InvalidArgument);
+}
+
+TEST(RhythmGate, SvebSensitivityCriterionUnderAFloor) {
+  // The same records: SVEB Se / +P over the prematurity ratio: 0 / - up to
+  // 0.6, 0.5 / 1 at 0.65, 0.5 / 0.31 at 0.7, 1 / 0.47 from 0.75 to 0.85.
+  const auto d = peak_and_plateau();
+  const auto fit = [&](const RhythmStepSearch& s) { return fit_rhythm_gate(d.pred, d.truth, d.record, d.t, d.p, kFs, d.fold, s); };
+  const auto f1 = fit({});
+  EXPECT_EQ(f1.gate.premature, 0.65);  // the highest macro-F1
+  // Floor 0.4: every S beat found; the three ratios tie on Se and on
+  // macro-F1, and the earliest wins.
+  const auto se40 = fit({.criterion = StepCriterion::sveb_se, .sveb_ppv_floor = 0.4});
+  EXPECT_EQ(se40.gate.premature, 0.75);
+  EXPECT_EQ(se40.gate.adapt_min_beats, 0);
+  EXPECT_LT(se40.macro_f1_gated, f1.macro_f1_gated);  // the figure is the point's own
+  Confusion c{};
+  const auto decided = gate_decisions(d.pred, d.record, d.t, d.p, kFs, se40.gate);
+  for (std::size_t i = 0; i < decided.size(); ++i) ++c[static_cast<std::size_t>(d.truth[i])][static_cast<std::size_t>(decided[i])];
+  EXPECT_EQ(metrics_from_confusion(c).per_class[S].sensitivity, 1.0);
+  EXPECT_NEAR(metrics_from_confusion(c).per_class[S].ppv, 8.0 / 17.0, 1e-12);
+  EXPECT_NEAR(se40.macro_f1_gated, metrics_from_confusion(c).f1_macro, 1e-12);
+  // Nested: each fold's step chosen the same way on the others (leaving out
+  // one N record still leaves +P 8 / 16; one S record, 7 / 16).
+  ASSERT_EQ(se40.fold_gates.size(), 17u);
+  for (const auto& g : se40.fold_gates) EXPECT_EQ(g.premature, 0.75);
+  EXPECT_EQ(se40.nested_decisions, decided);
+  // Floor 0.5: the plateau is below it; the peak is the highest Se above it.
+  EXPECT_EQ(fit({.criterion = StepCriterion::sveb_se, .sveb_ppv_floor = 0.5}).gate.premature, 0.65);
+  // A floor no point meets (one false S call at any ratio): macro-F1 decides.
+  const auto e = peak_and_plateau(true);
+  const auto none_meets = fit_rhythm_gate(e.pred, e.truth, e.record, e.t, e.p, kFs, e.fold,
+                                          {.criterion = StepCriterion::sveb_se, .sveb_ppv_floor = 1.0});
+  EXPECT_EQ(none_meets.gate, fit_rhythm_gate(e.pred, e.truth, e.record, e.t, e.p, kFs, e.fold).gate);
+  // Recorded in the fit's JSON; bad floors and names refused.
+  EXPECT_EQ(to_json(se40)["step_criterion"], "sveb_se");
+  EXPECT_EQ(to_json(se40)["step_sveb_ppv_floor"], 0.4);
+  EXPECT_EQ(to_json(f1)["step_criterion"], "macro_f1");
+  EXPECT_FALSE(to_json(f1).contains("step_sveb_ppv_floor"));
+  EXPECT_THROW(fit({.criterion = StepCriterion::sveb_se, .sveb_ppv_floor = 1.5}), InvalidArgument);
+  EXPECT_THROW(fit({.criterion = StepCriterion::sveb_se, .sveb_ppv_floor = std::nan("")}), InvalidArgument);
+  EXPECT_EQ(step_criterion_from_name("sveb_se"), StepCriterion::sveb_se);
+  EXPECT_THROW(step_criterion_from_name("sveb_ppv"), InvalidArgument);
 }
