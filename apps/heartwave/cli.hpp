@@ -100,6 +100,7 @@ struct CvArgs {
   std::string step_choice = "best";  // --step-choice: how the rhythm step's grid point is chosen (best, smoothed)
   std::string step_criterion = "macro_f1";  // --step-criterion: what the rhythm step is chosen for (macro_f1, sveb_se)
   double step_floor = 0;                    // --step-floor: sveb_se's SVEB +P floor
+  std::string gate_intervals = "not_v";     // --gate-intervals: the AF gate's irregularity over not_v or n_only intervals
   std::string from;  // --from DIR: decide again on an earlier cv run's out-of-fold probabilities, no training
   bool exclude_af = false;
 };

@@ -79,6 +79,7 @@ struct RhythmGate {
   bool adapt_take_back = false;     // also turn S decisions it puts with the N beats back into N
   AdaptInput adapt_third = AdaptInput::none;  // a third input besides the two prematurity ratios
   int adapt_passes = 1;  // adaptation passes, each refitted on the decisions the one before left (stops when one changes nothing)
+  bool irregularity_n_only = false;  // the irregularity over intervals between two N calls, not any two non-V calls
   bool operator==(const RhythmGate&) const = default;
 };
 
@@ -93,8 +94,11 @@ struct RhythmGate {
 struct RhythmStats {
   std::vector<double> irregularity, p_wave, pre_ratio, pre_local_ratio, post_local_ratio, beat_p_wave;
 };
+// With `n_only`, the irregularity counts only intervals between two beats
+// called N (class 0), so that premature beats, whatever they are called, do
+// not make a window irregular.
 RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> predicted,
-                         std::span<const float> p_wave, double fs, int half_window, int min_differences);
+                         std::span<const float> p_wave, double fs, int half_window, int min_differences, bool n_only = false);
 
 // The rhythm step on one record, in place: premature N decisions (class 0)
 // become S (class 1), then S decisions inside gated windows become N, then
@@ -120,6 +124,7 @@ struct RhythmStepSearch {
   StepChoice choice = StepChoice::best;
   StepCriterion criterion = StepCriterion::macro_f1;
   double sveb_ppv_floor = 0;  // sveb_se: only points with at least this pooled SVEB +P (0 to 1)
+  bool irregularity_n_only = false;  // every point's gate measures irregularity between N calls only (fixed, not chosen)
 };
 
 struct RhythmGateFit {

@@ -150,7 +150,7 @@ std::vector<float> p_wave_from_features(std::span<const float> features, std::si
 }
 
 RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> predicted,
-                         std::span<const float> p_wave, double fs, int half_window, int min_differences) {
+                         std::span<const float> p_wave, double fs, int half_window, int min_differences, bool n_only) {
   const std::size_t n = r_sample.size();
   if (predicted.size() != n || p_wave.size() != n) throw InvalidArgument("rhythm_stats: r_sample, predicted and p_wave differ in length");
   if (!(fs > 0) || half_window < 1 || min_differences < 1) throw InvalidArgument("rhythm_stats: fs, half_window and min_differences must be positive");
@@ -173,12 +173,13 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
   std::vector<double> rr, diffs, pw;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t lo = i > h ? i - h : 0, hi = std::min(n - 1, i + h);
-    // Interval j ends at beat j; usable when neither end is called V.
+    // Interval j ends at beat j; usable when neither end is called V (with
+    // n_only: when both ends are called N).
     rr.clear();
     diffs.clear();
     double prev = -1;
     for (std::size_t j = lo + 1; j <= hi; ++j) {
-      const bool usable = predicted[j] != kV && predicted[j - 1] != kV;
+      const bool usable = n_only ? predicted[j] == kN && predicted[j - 1] == kN : predicted[j] != kV && predicted[j - 1] != kV;
       const double v = usable ? static_cast<double>(r_sample[j] - r_sample[j - 1]) / fs : -1;
       if (usable) {
         rr.push_back(v);
@@ -230,7 +231,7 @@ struct RecordData {
 
 std::vector<RecordData> per_record(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
                                    std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
-                                   int half_window, int min_differences) {
+                                   const RhythmGate& shape) {
   check_lengths(predicted.size(), record, r_sample, p_wave);
   std::vector<RecordData> out;
   for (auto& rows : record_rows(record, r_sample)) {
@@ -242,7 +243,7 @@ std::vector<RecordData> per_record(std::span<const std::int32_t> predicted, std:
       p.push_back(predicted[i]);
       w.push_back(p_wave[i]);
     }
-    out.push_back({std::move(rows), rhythm_stats(t, p, w, fs, half_window, min_differences)});
+    out.push_back({std::move(rows), rhythm_stats(t, p, w, fs, shape.half_window, shape.min_differences, shape.irregularity_n_only)});
   }
   return out;
 }
@@ -266,7 +267,7 @@ std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted
     check_lengths(predicted.size(), record, r_sample, p_wave);
     return {predicted.begin(), predicted.end()};
   }
-  return gated(predicted, per_record(predicted, record, r_sample, p_wave, fs, gate.half_window, gate.min_differences), gate);
+  return gated(predicted, per_record(predicted, record, r_sample, p_wave, fs, gate), gate);
 }
 
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
@@ -282,8 +283,9 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   const int adapt_passes = search.adapt_passes;
   const bool search_adapt_form = search.adapt_forms;
   if (!fold.empty() && fold.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: one fold per row needed");
-  const RhythmGate shape;  // window and minimum count: fixed, not searched
-  const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape.half_window, shape.min_differences);
+  RhythmGate shape;  // window, minimum count and intervals: fixed, not searched
+  shape.irregularity_n_only = search.irregularity_n_only;
+  const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape);
   // The adaptation's forms: the first (class-share priors, two inputs) wins ties.
   struct Form {
     bool equal_priors, take_back;
@@ -296,7 +298,7 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
                                                           {false, false, AdaptInput::rr_post_local},
                                                           {false, false, AdaptInput::p_wave}}
                                       : std::vector<Form>{{false, false, AdaptInput::none}};
-  std::vector<RhythmGate> grid{RhythmGate{}};  // first: no rhythm step
+  std::vector<RhythmGate> grid{shape};  // first: no rhythm step (disabled; it keeps the search's fixed fields)
   // Each point's place: a family (all but the three thresholds) and the
   // thresholds' grid indices, for the smoothed choice's neighbourhoods.
   struct Place {
@@ -492,6 +494,11 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
   };
   g.premature_gated = flag("premature_gated", g.premature_gated);
   g.adapt_take_back = flag("adapt_take_back", false);
+  if (j.contains("gate_intervals")) {  // files from before the option: not_v
+    const auto& v = j["gate_intervals"];
+    if (v != "not_v" && v != "n_only") throw FormatError("decision.rhythm_gate.gate_intervals: expected \"not_v\" or \"n_only\"");
+    g.irregularity_n_only = v == "n_only";
+  }
   if (j.contains("adapt_priors")) {  // files from before the form options: class shares, two inputs
     const auto& v = j["adapt_priors"];
     if (v != "shares" && v != "equal") throw FormatError("decision.rhythm_gate.adapt_priors: expected \"shares\" or \"equal\"");
@@ -525,6 +532,7 @@ nlohmann::json to_json(const RhythmGate& g) {
           {"adapt_priors", g.adapt_equal_priors ? "equal" : "shares"},
           {"adapt_take_back", g.adapt_take_back},
           {"adapt_passes", g.adapt_passes},
+          {"gate_intervals", g.irregularity_n_only ? "n_only" : "not_v"},
           {"adapt_third", g.adapt_third == AdaptInput::none            ? "none"
                           : g.adapt_third == AdaptInput::rr_post_local ? "rr_post_local"
                                                                        : "tpl_corr_p"}};
@@ -534,7 +542,8 @@ nlohmann::json to_json(const RhythmGateFit& fit) {
   nlohmann::json j = to_json(fit.gate);
   j["rule"] = "N becomes S where the RR interval before the beat is below premature times the record's mean RR interval "
               "(unless premature_gated and the beat's window is gated); S becomes N where the window is gated: over the beats "
-              "within half_window, the median |dRR| / median RR of intervals between beats not called V exceeds irregularity "
+              "within half_window, the median |dRR| / median RR of intervals between beats not called V (gate_intervals not_v) or "
+              "between beats both called N (n_only) exceeds irregularity "
               "and the median tpl_corr_p is below p_wave; then, in a record with at least adapt_min_beats (> 0) S and N decisions, an N "
               "decision outside gated windows becomes S where a linear discriminant fitted to the record's S and N decisions "
               "(pre-RR over the local and over the record mean, and adapt_third if not none; diagonal pooled variance, the class shares "

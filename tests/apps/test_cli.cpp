@@ -361,6 +361,21 @@ TEST(Cli, CrossValidationInsideDs1) {
       EXPECT_NE(r.out.find("--step-"), std::string::npos) << bad << r.out;
       EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x")) << bad;
     }
+    // --gate-intervals n_only: kept in every gate tried (decision.json and
+    // each fold's); the default is not_v; an unknown value refused.
+    EXPECT_EQ(loro_decision["rhythm_gate"]["gate_intervals"], "not_v");
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --argmax --gate-intervals n_only --data " + ds + " --out " + (tmp / "cv-gi").string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    {
+      std::ifstream f(tmp / "cv-gi/decision.json");
+      const auto gi = nlohmann::json::parse(f)["rhythm_gate"];
+      EXPECT_EQ(gi["gate_intervals"], "n_only");
+      for (const auto& fg : gi["fold_gates"]) EXPECT_EQ(fg["gate_intervals"], "n_only");
+    }
+    r = run("cv --from " + (tmp / "cv-loro").string() + " --gate-intervals all --data " + ds + " --out " + (tmp / "cv-x").string());
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("--gate-intervals"), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
     r = run("cv --from " + (tmp / "cv-loro").string() + " --step-choice peak --data " + ds + " --out " + (tmp / "cv-x").string());
     EXPECT_NE(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("--step-choice"), std::string::npos) << r.out;

@@ -734,3 +734,61 @@ TEST(RhythmGate, SvebSensitivityCriterionUnderAFloor) {
   EXPECT_EQ(step_criterion_from_name("sveb_se"), StepCriterion::sveb_se);
   EXPECT_THROW(step_criterion_from_name("sveb_ppv"), InvalidArgument);
 }
+
+TEST(RhythmGate, IrregularityBetweenNCallsOnly) {
+  // Sinus at 360 samples with an atrial premature beat (250, then a 470
+  // pause) every 5th beat, which the model called S: counting every
+  // interval between non-V calls, the window is as irregular as AF (the
+  // gate would take the S calls back); counting only intervals between two
+  // N calls, it is perfectly regular.
+  std::vector<int> rr;
+  for (int i = 0; i < 80; ++i) rr.push_back(i % 5 == 1 ? 250 : i % 5 == 2 ? 470 : 360);
+  const auto t = times_of(rr);
+  std::vector<std::int32_t> pred(t.size(), N);
+  for (std::size_t i = 2; i < t.size(); i += 5) pred[i] = S;  // beat i ends the short interval i - 1
+  const std::vector<float> p(t.size(), 0.9f);
+  const auto any = rhythm_stats(t, pred, p, kFs, 16, 8);
+  const auto n_only = rhythm_stats(t, pred, p, kFs, 16, 8, true);
+  EXPECT_GT(any.irregularity[40], 0.25);
+  EXPECT_EQ(n_only.irregularity[40], 0.0);
+  EXPECT_EQ(n_only.pre_ratio, any.pre_ratio);  // only the irregularity changes
+  RhythmGate g;
+  g.enabled = true;
+  g.irregularity = 0.1;
+  g.p_wave = 2.0;  // any P wave: irregularity alone decides
+  const std::vector<std::int32_t> record(t.size(), 7);
+  const auto kept = [&](bool n) {
+    g.irregularity_n_only = n;
+    const auto d = gate_decisions(pred, record, t, p, kFs, g);
+    return std::count(d.begin(), d.end(), S);
+  };
+  EXPECT_EQ(kept(false), 0);
+  EXPECT_EQ(kept(true), std::count(pred.begin(), pred.end(), S));
+  // Where S calls break up the runs of N calls, too few differences remain:
+  // no verdict (NaN), so no gate.
+  auto dense = pred;
+  for (std::size_t i = 0; i < dense.size(); i += 2) dense[i] = S;
+  const auto broken = rhythm_stats(t, dense, p, kFs, 16, 8, true);
+  EXPECT_TRUE(std::isnan(broken.irregularity[40]));
+  // decision.json: gate_intervals, absent = not_v (files from before the option); other values refused.
+  g.irregularity_n_only = true;
+  const nlohmann::json j = to_json(g);
+  EXPECT_EQ(j["gate_intervals"], "n_only");
+  EXPECT_EQ(rhythm_gate_from_json(nlohmann::json{{"rhythm_gate", j}}), g);
+  nlohmann::json old = j;
+  old.erase("gate_intervals");
+  EXPECT_FALSE(rhythm_gate_from_json(nlohmann::json{{"rhythm_gate", old}}).irregularity_n_only);
+  for (const nlohmann::json& bad : {nlohmann::json("n"), nlohmann::json(true), nlohmann::json(1)}) {
+    old["gate_intervals"] = bad;
+    EXPECT_THROW(rhythm_gate_from_json(nlohmann::json{{"rhythm_gate", old}}), FormatError) << bad;
+  }
+  // The fit measures every point's irregularity the way it is told.
+  std::vector<std::int32_t> truth(t.size(), N), fold(t.size());
+  for (std::size_t i = 2; i < t.size(); i += 5) truth[i] = S;
+  for (std::size_t i = 0; i < t.size(); ++i) fold[i] = static_cast<std::int32_t>(i * 2 / t.size());
+  const auto fit = fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.irregularity_n_only = true});
+  EXPECT_EQ(fit.search.irregularity_n_only, true);
+  EXPECT_TRUE(fit.gate.irregularity_n_only);  // even where no step is chosen, as the file says
+  ASSERT_EQ(fit.fold_gates.size(), 2u);
+  for (const auto& fg : fit.fold_gates) EXPECT_TRUE(fg.irregularity_n_only);
+}
