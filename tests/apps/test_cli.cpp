@@ -311,71 +311,66 @@ TEST(Cli, CrossValidationInsideDs1) {
     auto first = d;
     for (auto* x : {&again, &first}) x->erase("chosen_by");  // names the run it came from
     EXPECT_EQ(again, first);
+    // Decision flags with --from: `gate_of` decides again with FLAGS and
+    // returns decision.json's rhythm_gate (null on failure); `refused`
+    // checks that FLAGS are refused, naming OPTION, before any work.
+    const auto gate_of = [&](const std::string& flags, const std::string& name) {
+      const auto res = run("cv --from " + (tmp / "cv-loro").string() + " " + flags + " --data " + ds + " --out " + (tmp / name).string());
+      EXPECT_EQ(res.status, 0) << flags << res.out;
+      if (res.status != 0) return nlohmann::json();
+      std::ifstream f(tmp / name / "decision.json");
+      return nlohmann::json::parse(f)["rhythm_gate"];
+    };
+    const auto refused = [&](const std::string& flags, const std::string& option, int status = -1) {
+      const auto res = run("cv --from " + (tmp / "cv-loro").string() + " " + flags + " --data " + ds + " --out " + (tmp / "cv-x").string());
+      EXPECT_NE(res.status, 0) << flags << res.out;
+      if (status >= 0) {
+        EXPECT_EQ(res.status, status) << flags << res.out;
+      }
+      EXPECT_NE(res.out.find(option), std::string::npos) << flags << res.out;
+      EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x")) << flags;
+    };
     // --adapt-passes: kept in decision.json and in every fold's gate; out of range refused.
-    r = run("cv --from " + (tmp / "cv-loro").string() + " --argmax --adapt-passes 3 --data " + ds + " --out " + (tmp / "cv-p3").string());
-    ASSERT_EQ(r.status, 0) << r.out;
     {
-      std::ifstream f(tmp / "cv-p3/decision.json");
-      const auto p3 = nlohmann::json::parse(f);
-      EXPECT_EQ(p3["rhythm_gate"]["adapt_passes"], 3);
-      for (const auto& fg : p3["rhythm_gate"]["fold_gates"]) EXPECT_EQ(fg["adapt_passes"], 3);
+      const auto p3 = gate_of("--argmax --adapt-passes 3", "cv-p3");
+      EXPECT_EQ(p3["adapt_passes"], 3);
+      for (const auto& fg : p3["fold_gates"]) EXPECT_EQ(fg["adapt_passes"], 3);
     }
     EXPECT_EQ(loro_decision["rhythm_gate"]["adapt_passes"], 1);
-    r = run("cv --from " + (tmp / "cv-loro").string() + " --adapt-passes 0 --data " + ds + " --out " + (tmp / "cv-x").string());
-    EXPECT_NE(r.status, 0) << r.out;
-    EXPECT_NE(r.out.find("--adapt-passes"), std::string::npos) << r.out;
-    EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
+    refused("--adapt-passes 0", "--adapt-passes");
     // --step-choice: recorded in decision.json ("best" by default); the
     // smoothed point's figure is its own pooled one, never above the best
     // point's; a bad name, or together with --rhythm-step, refused.
     EXPECT_EQ(loro_decision["rhythm_gate"]["step_choice"], "best");
-    r = run("cv --from " + (tmp / "cv-loro").string() + " --argmax --step-choice smoothed --data " + ds + " --out " + (tmp / "cv-sm").string());
-    ASSERT_EQ(r.status, 0) << r.out;
     {
-      std::ifstream f(tmp / "cv-sm/decision.json");
-      const auto sm = nlohmann::json::parse(f)["rhythm_gate"];
+      const auto sm = gate_of("--argmax --step-choice smoothed", "cv-sm");
       EXPECT_EQ(sm["step_choice"], "smoothed");
       EXPECT_LE(sm["macro_f1_gated"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>() + 1e-12);
       EXPECT_EQ(sm["fold_gates"].size(), 4u);
     }
-    if (r.out.find("rhythm gate (") != std::string::npos) {
-      EXPECT_NE(r.out.find("grid point chosen: smoothed"), std::string::npos) << r.out;
-    }
+    refused("--step-choice peak", "--step-choice");
+    refused("--step-choice smoothed --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--step-choice");
     // --step-criterion sveb_se --step-floor P (the choice itself is tested
     // in RhythmGate.SvebSensitivityCriterionUnderAFloor): recorded in
     // decision.json; a floor without the criterion, out of range, or an
     // unknown criterion refused before any work.
-    r = run("cv --from " + (tmp / "cv-loro").string() + " --argmax --step-criterion sveb_se --step-floor 0.3 --data " + ds + " --out " +
-            (tmp / "cv-se").string());
-    ASSERT_EQ(r.status, 0) << r.out;
     {
-      std::ifstream f(tmp / "cv-se/decision.json");
-      const auto se = nlohmann::json::parse(f)["rhythm_gate"];
+      const auto se = gate_of("--argmax --step-criterion sveb_se --step-floor 0.3", "cv-se");
       EXPECT_EQ(se["step_criterion"], "sveb_se");
       EXPECT_EQ(se["step_sveb_ppv_floor"], 0.3);
       EXPECT_EQ(loro_decision["rhythm_gate"]["step_criterion"], "macro_f1");
     }
-    for (const char* bad : {" --step-floor 0.6", " --step-criterion sveb_se --step-floor 1.5", " --step-criterion accuracy"}) {
-      r = run("cv --from " + (tmp / "cv-loro").string() + bad + " --data " + ds + " --out " + (tmp / "cv-x").string());
-      EXPECT_NE(r.status, 0) << bad << r.out;
-      EXPECT_NE(r.out.find("--step-"), std::string::npos) << bad << r.out;
-      EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x")) << bad;
-    }
+    for (const char* bad : {"--step-floor 0.6", "--step-criterion sveb_se --step-floor 1.5", "--step-criterion accuracy"}) refused(bad, "--step-");
     // --gate-intervals n_only: kept in every gate tried (decision.json and
     // each fold's); the default is not_v; an unknown value refused.
     EXPECT_EQ(loro_decision["rhythm_gate"]["gate_intervals"], "not_v");
-    r = run("cv --from " + (tmp / "cv-loro").string() + " --argmax --gate-intervals n_only --data " + ds + " --out " + (tmp / "cv-gi").string());
-    ASSERT_EQ(r.status, 0) << r.out;
     {
-      std::ifstream f(tmp / "cv-gi/decision.json");
-      const auto gi = nlohmann::json::parse(f)["rhythm_gate"];
+      const auto gi = gate_of("--argmax --gate-intervals n_only", "cv-gi");
       EXPECT_EQ(gi["gate_intervals"], "n_only");
       for (const auto& fg : gi["fold_gates"]) EXPECT_EQ(fg["gate_intervals"], "n_only");
     }
-    r = run("cv --from " + (tmp / "cv-loro").string() + " --gate-intervals all --data " + ds + " --out " + (tmp / "cv-x").string());
-    EXPECT_NE(r.status, 0) << r.out;
-    EXPECT_NE(r.out.find("--gate-intervals"), std::string::npos) << r.out;
-    EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
+    refused("--gate-intervals all", "--gate-intervals");
+    refused("--step-floor 0.6 --step-criterion macro_f1", "--step-floor is the SVEB +P floor", 8);
     r = run("cv --from " + (tmp / "cv-loro").string() + " --step-choice peak --data " + ds + " --out " + (tmp / "cv-x").string());
     EXPECT_NE(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("--step-choice"), std::string::npos) << r.out;
@@ -405,14 +400,8 @@ TEST(Cli, CrossValidationInsideDs1) {
       EXPECT_DOUBLE_EQ(nlohmann::json::parse(f)["figures"]["f1_macro"]["candidate"].get<double>(),
                        loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>());
     }
-    r = run("cv --from " + (tmp / "cv-loro").string() + " --rhythm-step " + (tmp / "cv-loro/metrics.json").string() + " --data " + ds +
-            " --out " + (tmp / "cv-x").string());
-    EXPECT_EQ(r.status, 8) << r.out;
-    EXPECT_NE(r.out.find("holds no rhythm_gate"), std::string::npos) << r.out;
-    r = run("cv --from " + (tmp / "cv-loro").string() + " --adapt-forms --rhythm-step " + (tmp / "cv-loro/decision.json").string() +
-            " --data " + ds + " --out " + (tmp / "cv-x").string());
-    EXPECT_NE(r.status, 0) << r.out;
-    EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
+    refused("--rhythm-step " + (tmp / "cv-loro/metrics.json").string(), "holds no rhythm_gate", 8);
+    refused("--adapt-forms --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--adapt-forms");
     // Wrong uses: a family or folds given, no earlier run, a damaged one.
     r = run("cv --from " + (tmp / "cv-loro").string() + " --model xgb-feat --data " + ds + " --out " + (tmp / "cv-x").string());
     EXPECT_EQ(r.status, 8) << r.out;
