@@ -522,6 +522,9 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                   "The intervals the AF gate's irregularity counts, for every rhythm step tried: not_v (between beats not called V) "
                   "or n_only (between two beats called N, so that premature beats do not look like AF); fixed, not chosen")
       ->check(CLI::IsMember({"not_v", "n_only"}));
+  auto* gate_window = cmd->add_option("--gate-window", c.gate_window,
+                  "The AF gate's window, beats either side of each beat, for every rhythm step tried (default 16; fixed, not chosen)")
+      ->check(CLI::Range(1, kMaxHalfWindow));
   cmd->add_option("--rhythm-step", c.rhythm_step,
                   "A decision.json whose rhythm step (rhythm_gate) decides every fold as it is, instead of one chosen here: "
                   "model changes judged with the decision rule held fixed")
@@ -531,7 +534,8 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
       ->excludes(step_choice)
       ->excludes(step_criterion)
       ->excludes(step_floor)
-      ->excludes(gate_intervals);
+      ->excludes(gate_intervals)
+      ->excludes(gate_window);
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
@@ -548,6 +552,7 @@ RhythmStepSearch step_search(const CvArgs& a) {
   s.criterion = step_criterion_from_name(a.step_criterion);
   s.sveb_ppv_floor = a.step_floor;
   s.irregularity_n_only = a.gate_intervals == "n_only";
+  s.half_window = a.gate_window;
   if (s.criterion != StepCriterion::sveb_se && a.step_floor != 0)
     throw InvalidArgument("cv: --step-floor is the SVEB +P floor of --step-criterion sveb_se");
   return s;
@@ -688,12 +693,12 @@ int run_cv(const CvArgs& a) {
     if (gate["enabled"].get<bool>())
       std::printf("rhythm gate (S where pre-RR < %g x the record's mean RR, 0: never; then no S where irregularity > %g and "
                   "median P-wave correlation < %g; then record adaptation where >= %d S and N decisions, 0: never; "
-                  "priors %s, S calls taken back: %s, third input %s, passes %d; irregularity over %s intervals; grid point chosen: %s): "
+                  "priors %s, S calls taken back: %s, third input %s, passes %d; irregularity over %s intervals, %d beats either side; grid point chosen: %s): "
                   "macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested\n",
                   gate["premature"].get<double>(), gate["irregularity"].get<double>(), gate["p_wave"].get<double>(),
                   gate["adapt_min_beats"].get<int>(), gate["adapt_priors"].get<std::string>().c_str(),
                   gate["adapt_take_back"].get<bool>() ? "yes" : "no", gate["adapt_third"].get<std::string>().c_str(), gate["adapt_passes"].get<int>(),
-                  gate["gate_intervals"].get<std::string>().c_str(), gate.value("step_choice", std::string("given, not chosen")).c_str(), 100 * gate["macro_f1_before"].get<double>(),
+                  gate["gate_intervals"].get<std::string>().c_str(), gate["half_window"].get<int>(), gate.value("step_choice", std::string("given, not chosen")).c_str(), 100 * gate["macro_f1_before"].get<double>(),
                   100 * gate["macro_f1_gated"].get<double>(), 100 * gate["macro_f1_nested"].get<double>());
     else
       std::printf("rhythm gate: none raises macro-F1 on these predictions (%.2f%% nested)\n", 100 * gate["macro_f1_nested"].get<double>());

@@ -116,6 +116,7 @@ std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted
 
 // How fit_rhythm_gate searches (below).
 inline constexpr int kMaxAdaptPasses = 10;
+inline constexpr int kMaxHalfWindow = 1000;  // the gate window's largest half width (beats)
 enum class StepChoice { best, smoothed };
 enum class StepCriterion { macro_f1, sveb_se };
 struct RhythmStepSearch {
@@ -125,6 +126,7 @@ struct RhythmStepSearch {
   StepCriterion criterion = StepCriterion::macro_f1;
   double sveb_ppv_floor = 0;  // sveb_se: only points with at least this pooled SVEB +P (0 to 1)
   bool irregularity_n_only = false;  // every point's gate measures irregularity between N calls only (fixed, not chosen)
+  int half_window = RhythmGate{}.half_window;  // every point's gate window, beats either side (fixed, not chosen)
 };
 
 struct RhythmGateFit {
@@ -163,7 +165,7 @@ struct RhythmGateFit {
 // (itself included: up to 27 points, fewer at the grid's edges), so that a
 // lone peak between worse neighbours loses to a broad plateau. Ties go to
 // the earlier point either way; the nested estimate chooses each fold's
-// step the same way. Throws InvalidArgument for passes or a floor out of range.
+// step the same way. Throws InvalidArgument for passes, a floor or a window out of range.
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {},

@@ -277,6 +277,8 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   if (truth.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: truth and predictions differ in length");
   if (search.adapt_passes < 1 || search.adapt_passes > kMaxAdaptPasses)
     throw InvalidArgument("fit_rhythm_gate: adapt_passes must be from 1 to " + std::to_string(kMaxAdaptPasses));
+  if (search.half_window < 1 || search.half_window > kMaxHalfWindow)
+    throw InvalidArgument("fit_rhythm_gate: the gate window must be from 1 to " + std::to_string(kMaxHalfWindow) + " beats either side");
   if (!(search.sveb_ppv_floor >= 0 && search.sveb_ppv_floor <= 1))
     throw InvalidArgument("fit_rhythm_gate: the SVEB +P floor must be from 0 to 1");
   const StepChoice choice = search.choice;
@@ -285,6 +287,7 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   if (!fold.empty() && fold.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: one fold per row needed");
   RhythmGate shape;  // window, minimum count and intervals: fixed, not searched
   shape.irregularity_n_only = search.irregularity_n_only;
+  shape.half_window = search.half_window;
   const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape);
   // The adaptation's forms: the first (class-share priors, two inputs) wins ties.
   struct Form {
@@ -480,7 +483,7 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
                         std::to_string(max));
     return static_cast<int>(*v);
   };
-  g.half_window = whole("half_window", g.half_window, 1, 1000);
+  g.half_window = whole("half_window", g.half_window, 1, kMaxHalfWindow);
   g.min_differences = whole("min_differences", g.min_differences, 1, 2000);
   g.adapt_min_beats = whole("adapt_min_beats", 0, 0, 1'000'000);
   g.adapt_passes = whole("adapt_passes", 1, 1, kMaxAdaptPasses);  // files from before the option: one pass

@@ -370,6 +370,15 @@ TEST(Cli, CrossValidationInsideDs1) {
       for (const auto& fg : gi["fold_gates"]) EXPECT_EQ(fg["gate_intervals"], "n_only");
     }
     refused("--gate-intervals all", "--gate-intervals");
+    // --gate-window H: every gate tried looks H beats either side; out of range refused.
+    EXPECT_EQ(loro_decision["rhythm_gate"]["half_window"], 16);
+    {
+      const auto gw = gate_of("--argmax --gate-window 40", "cv-gw");
+      EXPECT_EQ(gw["half_window"], 40);
+      for (const auto& fg : gw["fold_gates"]) EXPECT_EQ(fg["half_window"], 40);
+    }
+    refused("--gate-window 0", "--gate-window");
+    refused("--gate-window 40 --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--gate-window");
     refused("--step-floor 0.6 --step-criterion macro_f1", "--step-floor is the SVEB +P floor", 8);
     r = run("cv --from " + (tmp / "cv-loro").string() + " --step-choice peak --data " + ds + " --out " + (tmp / "cv-x").string());
     EXPECT_NE(r.status, 0) << r.out;

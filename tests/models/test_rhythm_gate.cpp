@@ -792,3 +792,40 @@ TEST(RhythmGate, IrregularityBetweenNCallsOnly) {
   ASSERT_EQ(fit.fold_gates.size(), 2u);
   for (const auto& fg : fit.fold_gates) EXPECT_TRUE(fg.irregularity_n_only);
 }
+
+TEST(RhythmGate, GateWindowIsFixedForEveryPointTried) {
+  // A run of 20 irregular intervals in sinus rhythm: with 16 beats either
+  // side the windows at the run's middle are irregular; with 64, the run is
+  // a small part of every window and none is.
+  std::vector<int> rr(200, 360);
+  for (int i = 100; i < 120; ++i) rr[static_cast<std::size_t>(i)] = i % 2 ? 230 : 300;
+  const auto t = times_of(rr);
+  const std::vector<std::int32_t> pred(t.size(), N);
+  const std::vector<float> p(t.size(), 0.9f);
+  EXPECT_GT(rhythm_stats(t, pred, p, kFs, 16, 8).irregularity[110], 0.1);
+  EXPECT_LT(rhythm_stats(t, pred, p, kFs, 64, 8).irregularity[110], 0.01);
+  // The fit uses the window it is given for every grid point, kept in the
+  // gate it chooses and in every fold's; out of range refused.
+  std::vector<std::int32_t> truth(t.size(), N), record(t.size(), 3), fold(t.size());
+  for (std::size_t i = 101; i <= 120; ++i) truth[i] = S;
+  for (std::size_t i = 0; i < t.size(); ++i) fold[i] = static_cast<std::int32_t>(i * 2 / t.size());
+  const auto fit = fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.half_window = 64});
+  EXPECT_EQ(fit.search.half_window, 64);
+  EXPECT_EQ(fit.gate.half_window, 64);
+  ASSERT_EQ(fit.fold_gates.size(), 2u);
+  for (const auto& g : fit.fold_gates) EXPECT_EQ(g.half_window, 64);
+  EXPECT_EQ(fit_rhythm_gate(pred, truth, record, t, p, kFs, fold).gate.half_window, 16);
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.half_window = 0}), InvalidArgument);
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.half_window = kMaxHalfWindow + 1}), InvalidArgument);
+  // The decisions made with a gate follow its window: an S call inside the
+  // run is taken back with 16 beats either side, kept with 64.
+  RhythmGate g;
+  g.enabled = true;
+  g.irregularity = 0.1;
+  g.p_wave = 2.0;
+  auto s_call = pred;
+  s_call[110] = S;
+  EXPECT_EQ(gate_decisions(s_call, record, t, p, kFs, g)[110], N);
+  g.half_window = 64;
+  EXPECT_EQ(gate_decisions(s_call, record, t, p, kFs, g)[110], S);
+}
