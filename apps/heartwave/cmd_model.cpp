@@ -52,18 +52,19 @@ void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_hel
   cmd->add_option("--out", a.out, out_help)->required();
   cmd->add_option("--threads", a.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
   cmd->add_flag("--argmax", a.argmax, "Ignore the model's class weights: each beat gets its most probable class");
-  cmd->add_flag("--no-rhythm-gate", a.no_rhythm_gate, "Ignore the model's rhythm step (premature beats called S, no S calls inside atrial fibrillation, record adaptation)");
+  auto* no_gate = cmd->add_flag("--no-rhythm-gate", a.no_rhythm_gate,
+                                "Ignore the model's rhythm step (premature beats called S, no S calls inside atrial fibrillation, record adaptation)");
+  cmd->add_option("--rhythm-step", a.rhythm_step,
+                  "Decide with this decision.json's rhythm step (from cv, or configs/rhythm-steps/) instead of the model's; the "
+                  "model's trees and class weights are kept")
+      ->check(CLI::ExistingFile)
+      ->excludes(no_gate);
 }
 
 // The model's decision rule, unless --argmax.
 ClassWeights weights_for(const ModelDataArgs& a, const nlohmann::json& meta) {
   if (a.argmax) return ClassWeights{1, 1, 1, 1, 1};
   return model_class_weights(meta);
-}
-
-// The model's rhythm gate, unless --no-rhythm-gate.
-RhythmGate gate_for(const ModelDataArgs& a, const nlohmann::json& meta) {
-  return a.no_rhythm_gate ? RhythmGate{} : model_rhythm_gate(meta);
 }
 
 }  // namespace
@@ -120,6 +121,26 @@ nlohmann::json read_json_file(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw ParseError(path + ": " + e.what());
   }
+}
+
+// The rhythm step of a decision.json (or any JSON with a "rhythm_gate"),
+// checked; InvalidArgument naming the file and the field.
+RhythmGate rhythm_step_file(const std::string& option, const std::string& path) {
+  const nlohmann::json given = read_json_file(path);
+  if (!given.is_object() || !given.contains("rhythm_gate"))
+    throw InvalidArgument(option + ": " + path + " holds no rhythm_gate (give a decision.json from cv)");
+  try {
+    return rhythm_gate_from_json(given);
+  } catch (const FormatError& e) {
+    throw InvalidArgument(option + ": " + path + ": " + e.what());
+  }
+}
+
+// The rhythm step to decide with: the model's, none (--no-rhythm-gate) or
+// the one given (--rhythm-step).
+RhythmGate gate_for(const ModelDataArgs& a, const RhythmGate& model_gate) {
+  if (!a.rhythm_step.empty()) return rhythm_step_file("--rhythm-step", a.rhythm_step);
+  return a.no_rhythm_gate ? RhythmGate{} : model_gate;
 }
 
 // The model must see data preprocessed exactly as its training data was.
@@ -214,7 +235,7 @@ Applied apply_model(const ModelDataArgs& a) {
   r.rows = load_evaluation_split(a.data, a.split, r.bundle.model->view());
   r.proba = r.bundle.model->predict_proba(r.rows.X, r.rows.n);
   r.pred = decide(r.proba, weights_for(a, r.bundle.meta));
-  r.gate = gate_for(a, r.bundle.meta);
+  r.gate = gate_for(a, model_rhythm_gate(r.bundle.meta));
   if (r.gate.enabled) {
     // The model's own rows hold the features unless it reads samples only.
     const auto p_wave = p_wave_from_rows(
@@ -301,6 +322,9 @@ int run_train(const TrainArgs& a) {
 
 int run_evaluate(const EvaluateArgs& a) {
   return guarded([&] {
+    if (a.store && !a.rhythm_step.empty())
+      throw InvalidArgument("evaluate --store: a model stores the figures of its own decision rule; drop --rhythm-step");
+    if (!a.rhythm_step.empty()) rhythm_step_file("--rhythm-step", a.rhythm_step);  // checked before any output
     prepare_output_dir(a.out);
     const Applied r = apply_model(a);
     const ModelBundle& b = r.bundle;
@@ -405,7 +429,7 @@ int predict_raw(const PredictArgs& a) {
       std::fprintf(stderr, "note: %s holds two leads; the model uses one, so the second lead's windows are not used\n", a.beats.c_str());
     res = pipe.classify_windows(name, csv.samples, csv.r_sample, csv.samples2);
   }
-  const auto pred = pipe.decide(res, !a.argmax, !a.no_rhythm_gate);
+  const auto pred = pipe.decide(res, !a.argmax, gate_for(a, pipe.rhythm_gate()));
   std::string out = kPredictionHeader;
   for (std::size_t i = 0; i < pred.size(); ++i) {
     const auto& beat = res.beats.beats[i];
@@ -578,16 +602,7 @@ int run_cv(const CvArgs& a) {
     }
     // --rhythm-step: read and checked before any training.
     std::optional<RhythmGate> given_gate;
-    if (!a.rhythm_step.empty()) {
-      const nlohmann::json given = read_json_file(a.rhythm_step);
-      if (!given.is_object() || !given.contains("rhythm_gate"))
-        throw InvalidArgument("cv --rhythm-step: " + a.rhythm_step + " holds no rhythm_gate (give a decision.json from cv)");
-      try {
-        given_gate = rhythm_gate_from_json(given);
-      } catch (const FormatError& e) {
-        throw InvalidArgument("cv --rhythm-step: " + a.rhythm_step + ": " + e.what());
-      }
-    }
+    if (!a.rhythm_step.empty()) given_gate = rhythm_step_file("cv --rhythm-step", a.rhythm_step);
     prepare_output_dir(a.out);
     const auto man = read_manifest(a.data);
     const std::string manifest_sha = sha256_file(std::filesystem::path(a.data) / "manifest.json");
@@ -718,6 +733,7 @@ int run_predict(const PredictArgs& a) {
   return guarded([&] {
     const int sources = !a.data.empty() + !a.record.empty() + !a.beats.empty();
     if (sources != 1) throw InvalidArgument("predict: give exactly one of --data, --record and --beats");
+    if (!a.rhythm_step.empty()) rhythm_step_file("--rhythm-step", a.rhythm_step);  // checked before any output
     if (a.out != "-") prepare_output_file(a.out);
     if (a.data.empty()) return predict_raw(a);
     const Applied r = apply_model(a);

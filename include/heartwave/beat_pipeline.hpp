@@ -74,6 +74,9 @@ class BeatPipeline {
   // the rhythm gate over the record; `use_weights` false is the plain argmax,
   // `use_gate` false skips the gate.
   std::vector<std::int32_t> decide(const RecordResult& result, bool use_weights = true, bool use_gate = true) const;
+  // The same with another rhythm step than the model's (e.g. one chosen by
+  // another cross-validation; a disabled one skips the step).
+  std::vector<std::int32_t> decide(const RecordResult& result, bool use_weights, const RhythmGate& gate) const;
 
   // Model rows (standardised) from extracted beats.
   std::vector<float> rows(const RecordBeats& beats) const;

@@ -97,13 +97,17 @@ BeatPipeline::BeatPipeline(const nlohmann::json& meta, const Classifier& model)
 }
 
 std::vector<std::int32_t> BeatPipeline::decide(const RecordResult& result, bool use_weights, bool use_gate) const {
+  return decide(result, use_weights, use_gate ? gate_ : RhythmGate{});
+}
+
+std::vector<std::int32_t> BeatPipeline::decide(const RecordResult& result, bool use_weights, const RhythmGate& gate) const {
   auto pred = heartwave::decide(result.proba, use_weights ? weights_ : ClassWeights{1, 1, 1, 1, 1});
-  if (!use_gate || !gate_.enabled) return pred;
+  if (!gate.enabled) return pred;
   std::vector<std::int64_t> r_sample;
   r_sample.reserve(result.beats.beats.size());
   for (const auto& beat : result.beats.beats) r_sample.push_back(beat.r_sample);
   return gate_decisions(pred, std::vector<std::int32_t>(pred.size(), 0), r_sample,
-                        p_wave_from_features(result.beats.features, pre_.num_features()), pre_.fs, gate_);
+                        p_wave_from_features(result.beats.features, pre_.num_features()), pre_.fs, gate);
 }
 
 std::size_t BeatPipeline::row_width() const {

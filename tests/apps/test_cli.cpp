@@ -581,6 +581,52 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("not compared under this one"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("NOT reproduced"), std::string::npos) << r.out;
+  // --rhythm-step FILE: the model's own step given as a file is the model's
+  // rule (its stored figures reproduced); the shipped 16-beat step decides
+  // otherwise (not compared); --store with it, or with --no-rhythm-gate, refused.
+  {
+    std::ofstream own(tmp / "own-step.json");
+    own << nlohmann::json{{"rhythm_gate", metrics["rhythm_gate"]}}.dump();
+  }
+  r = run("evaluate --rhythm-step " + (tmp / "own-step.json").string() + " --data " + ds + " --out " + (tmp / "ev-own").string(),
+          "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("reproduces the figures stored in the model"), std::string::npos) << r.out;
+  const std::string gate16 = std::string(HEARTWAVE_SOURCE_DIR) + "/configs/rhythm-steps/gate16.json";
+  r = run("evaluate --rhythm-step " + gate16 + " --data " + ds + " --out " + (tmp / "ev-16").string(), "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("not compared under this one"), std::string::npos) << r.out;
+  {
+    std::ifstream f(tmp / "ev-16/metrics.json");
+    const auto m16 = nlohmann::json::parse(f);
+    EXPECT_EQ(m16["rhythm_gate"]["half_window"], 16);
+    EXPECT_NE(metrics["rhythm_gate"], m16["rhythm_gate"]);
+    EXPECT_NE(m16["confusion_matrix"], metrics["confusion_matrix"]);  // another rule, other decisions
+    EXPECT_EQ(m16["class_weights"], metrics["class_weights"]);
+  }
+  const std::string model_bytes = [] {
+    std::ifstream in(std::string(HEARTWAVE_SOURCE_DIR) + "/models/default.hwm", std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  r = run("evaluate --store --rhythm-step " + gate16 + " --data " + ds + " --out " + (tmp / "ev-x").string(), "env -u HEARTWAVE_MODEL");
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("drop --rhythm-step"), std::string::npos) << r.out;
+  r = run("evaluate --no-rhythm-gate --rhythm-step " + gate16 + " --data " + ds + " --out " + (tmp / "ev-x").string(), "env -u HEARTWAVE_MODEL");
+  EXPECT_NE(r.status, 0) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "ev-x"));
+  {
+    std::ofstream bad(tmp / "bad-step.json");
+    bad << R"({"rhythm_gate": {"enabled": "yes"}})";
+  }
+  r = run("evaluate --rhythm-step " + (tmp / "bad-step.json").string() + " --data " + ds + " --out " + (tmp / "ev-x").string(),
+          "env -u HEARTWAVE_MODEL");
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("decision.rhythm_gate.enabled"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "ev-x"));
+  {
+    std::ifstream in(std::string(HEARTWAVE_SOURCE_DIR) + "/models/default.hwm", std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), model_bytes);  // nothing stored
+  }
 
   // The rhythm gate on raw input decides as on the dataset: record 201 (atrial
   // fibrillation, DS1) from its WFDB files and from the dataset's train split.
@@ -611,6 +657,20 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   r = run("predict --no-rhythm-gate --record " + rec201 + " --out -", "env -u HEARTWAVE_MODEL");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_GT(s_calls(r.out, "201", nullptr), gated + 50);  // S calls inside AF, removed by the gate
+  // Another rhythm step given: on raw input as on the dataset too.
+  std::map<std::string, std::string> g16_dataset, g16_record;
+  r = run("predict --rhythm-step " + gate16 + " --data " + ds + " --split train --out -", "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0);
+  s_calls(r.out, "201", &g16_dataset);
+  r = run("predict --rhythm-step " + gate16 + " --record " + rec201 + " --out -", "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  s_calls(r.out, "201", &g16_record);
+  EXPECT_EQ(g16_record, g16_dataset);
+  EXPECT_NE(g16_record, from_record);  // the 16-beat step decides 201 otherwise
+  r = run("predict --rhythm-step " + (tmp / "bad-step.json").string() + " --record " + rec201 + " --out " + (tmp / "p-x.csv").string(),
+          "env -u HEARTWAVE_MODEL");
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "p-x.csv"));
 
   // A CSV of two-lead beats (each line r_sample, then both leads' raw windows)
   // cut from 201 at the beats --record classified: the default model decides
