@@ -79,6 +79,51 @@ void softmax(float* p, std::size_t k) {
   for (std::size_t c = 0; c < k; ++c) p[c] /= static_cast<float>(sum);
 }
 
+// nlohmann's DOM builder behind a cap on the number of values and on the
+// nesting (both found by fuzz_forest). In UBJSON an optimised container of
+// T, F or Z values gives a count and no payload, so a few bytes can ask for
+// billions of values (out of memory); every other value takes at least one
+// byte, so a real model never holds more values than bytes. And the parser
+// recurses once per nested container, so a few thousand '[' overflow the
+// stack; XGBoost's models nest a handful of levels.
+class BoundedDom final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  static constexpr int kMaxDepth = 64;
+  BoundedDom(nlohmann::json& root, std::size_t max_values) : dom_(root), left_(max_values) {}
+  bool exhausted() const { return exhausted_; }
+  bool too_deep() const { return too_deep_; }
+
+  bool null() override { return take() && dom_.null(); }
+  bool boolean(bool v) override { return take() && dom_.boolean(v); }
+  bool number_integer(number_integer_t v) override { return take() && dom_.number_integer(v); }
+  bool number_unsigned(number_unsigned_t v) override { return take() && dom_.number_unsigned(v); }
+  bool number_float(number_float_t v, const string_t& s) override { return take() && dom_.number_float(v, s); }
+  bool string(string_t& v) override { return take() && dom_.string(v); }
+  bool binary(binary_t& v) override { return take() && dom_.binary(v); }
+  bool start_object(std::size_t n) override { return take() && enter() && dom_.start_object(n); }
+  bool key(string_t& v) override { return dom_.key(v); }
+  bool end_object() override { return --depth_, dom_.end_object(); }
+  bool start_array(std::size_t n) override { return take() && enter() && dom_.start_array(n); }
+  bool end_array() override { return --depth_, dom_.end_array(); }
+  bool parse_error(std::size_t at, const std::string& token, const nlohmann::detail::exception& e) override {
+    return dom_.parse_error(at, token, e);
+  }
+
+ private:
+  bool take() {
+    if (left_ == 0) return !(exhausted_ = true);
+    --left_;
+    return true;
+  }
+  bool enter() {
+    if (++depth_ > kMaxDepth) return !(too_deep_ = true);
+    return true;
+  }
+  nlohmann::detail::json_sax_dom_parser<nlohmann::json> dom_;
+  std::size_t left_;
+  int depth_ = 0;
+  bool exhausted_ = false, too_deep_ = false;
+};
 
 }  // namespace
 
@@ -94,7 +139,11 @@ TreeForest TreeForest::from_ubjson(std::span<const std::uint8_t> bytes, std::spa
 TreeForest TreeForest::parse(std::span<const std::uint8_t> bytes, std::span<const std::size_t> columns, std::size_t offset) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::from_ubjson(bytes.begin(), bytes.end());
+    BoundedDom dom(j, bytes.size() + 16);
+    const bool ok = nlohmann::json::sax_parse(bytes.begin(), bytes.end(), &dom, nlohmann::json::input_format_t::ubjson);
+    if (dom.exhausted()) bad("not UBJSON: an optimised container declares more values than " + std::to_string(bytes.size()) + " bytes can hold");
+    if (dom.too_deep()) bad("not an XGBoost model: containers nested more than " + std::to_string(BoundedDom::kMaxDepth) + " deep");
+    if (!ok) bad("not UBJSON: the parse stopped early");
   } catch (const nlohmann::json::exception& e) {
     bad(std::string("not UBJSON: ") + e.what());
   }

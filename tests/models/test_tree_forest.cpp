@@ -136,6 +136,19 @@ TEST(TreeForest, RejectsModelsItCannotEvaluate) {
   broken([&](nlohmann::json& j) { j["learner"]["learner_model_param"].erase("num_class"); }, "no 'num_class'");
   const std::vector<std::uint8_t> truncated(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2));
   expect_throw_with<FormatError>([&] { TreeForest::from_ubjson(truncated); }, "not UBJSON");
+  // An optimised UBJSON array of `true` values (no payload each) declaring
+  // 2^40 of them in 13 bytes: refused, not built (fuzz_forest found it as
+  // an out-of-memory). The same container with a count its bytes could hold
+  // parses as far as the model's own checks.
+  const std::vector<std::uint8_t> huge{'[', '$', 'T', '#', 'L', 0, 0, 1, 0, 0, 0, 0, 0};
+  expect_throw_with<FormatError>([&] { TreeForest::from_ubjson(huge); }, "more values than 13 bytes can hold");
+  const std::vector<std::uint8_t> few{'[', '$', 'T', '#', 'i', 3};
+  expect_throw_with<FormatError>([&] { TreeForest::from_ubjson(few); }, "xgboost model");
+  // Arrays nested 5,000 deep: refused before the recursive parser runs out of stack.
+  const std::vector<std::uint8_t> deep(5000, '[');
+  expect_throw_with<FormatError>([&] { TreeForest::from_ubjson(deep); }, "nested more than 64 deep");
+  // The model XGBoost wrote still parses through the bounded builder, value for value.
+  EXPECT_EQ(good.num_trees(), TreeForest::from_ubjson(nlohmann::json::to_ubjson(base)).num_trees());
 }
 
 TEST(TreeForest, EvaluatesAHandWrittenForest) {
