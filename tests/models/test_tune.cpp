@@ -15,6 +15,7 @@
 #include "heartwave/file_util.hpp"
 #include "heartwave/metrics.hpp"
 #include "heartwave/model.hpp"
+#include "heartwave/rhythm_gate.hpp"
 #include "heartwave/tune.hpp"
 #include "support.hpp"
 
@@ -65,7 +66,7 @@ TEST(SearchSpace, BadSpecsNameTheEntry) {
 // 20-minute run. Parameter files must be accepted by their family; search
 // spaces must parse, and every configuration they draw must be accepted.
 TEST(Configs, ShippedFilesAreValidForTheirFamily) {
-  int params_files = 0, spaces = 0;
+  int params_files = 0, spaces = 0, rhythm_steps = 0;
   // configs/selection/<round>/ holds the candidates of each declared model
   // selection round (scripts/select_round.sh): parameter files too.
   for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(HEARTWAVE_SOURCE_DIR) + "/configs")) {
@@ -73,6 +74,12 @@ TEST(Configs, ShippedFilesAreValidForTheirFamily) {
     if (entry.path().extension() != ".json") continue;
     SCOPED_TRACE(name);
     const nlohmann::json j = nlohmann::json::parse(read_file_text(entry.path()));
+    if (entry.path().parent_path().filename() == "rhythm-steps") {  // decision rules for --rhythm-step
+      ASSERT_TRUE(j.contains("rhythm_gate"));
+      EXPECT_TRUE(rhythm_gate_from_json(j).enabled);
+      ++rhythm_steps;
+      continue;
+    }
     const bool space = name.rfind("tune-", 0) == 0;
     const std::string rest = space ? name.substr(5) : name;
     const std::string family = j.contains("members")              ? "ensemble"
@@ -94,6 +101,7 @@ TEST(Configs, ShippedFilesAreValidForTheirFamily) {
   }
   EXPECT_GE(params_files, 7);
   EXPECT_GE(spaces, 4);
+  EXPECT_GE(rhythm_steps, 1);
 }
 
 TEST(Configs, SelectionRoundsListABaselineFirst) {
