@@ -136,10 +136,16 @@ RhythmGate rhythm_step_file(const std::string& option, const std::string& path) 
   }
 }
 
-// The rhythm step to decide with: the model's, none (--no-rhythm-gate) or
-// the one given (--rhythm-step).
-RhythmGate gate_for(const ModelDataArgs& a, const RhythmGate& model_gate) {
-  if (!a.rhythm_step.empty()) return rhythm_step_file("--rhythm-step", a.rhythm_step);
+// evaluate's and predict's --rhythm-step, read once, before any output.
+std::optional<RhythmGate> given_rhythm_step(const ModelDataArgs& a) {
+  if (a.rhythm_step.empty()) return std::nullopt;
+  return rhythm_step_file("--rhythm-step", a.rhythm_step);
+}
+
+// The rhythm step to decide with: the one given (--rhythm-step), none
+// (--no-rhythm-gate) or the model's.
+RhythmGate gate_for(const ModelDataArgs& a, const std::optional<RhythmGate>& given, const RhythmGate& model_gate) {
+  if (given) return *given;
   return a.no_rhythm_gate ? RhythmGate{} : model_gate;
 }
 
@@ -227,7 +233,7 @@ void print_metrics(const std::string& what, const Metrics& m, const nlohmann::js
   }
 }
 
-Applied apply_model(const ModelDataArgs& a) {
+Applied apply_model(const ModelDataArgs& a, const std::optional<RhythmGate>& given_step) {
   Applied r;
   r.bundle = load_bundle(a.model, a.threads);
   r.manifest = read_manifest(a.data);
@@ -235,7 +241,7 @@ Applied apply_model(const ModelDataArgs& a) {
   r.rows = load_evaluation_split(a.data, a.split, r.bundle.model->view());
   r.proba = r.bundle.model->predict_proba(r.rows.X, r.rows.n);
   r.pred = decide(r.proba, weights_for(a, r.bundle.meta));
-  r.gate = gate_for(a, model_rhythm_gate(r.bundle.meta));
+  r.gate = gate_for(a, given_step, model_rhythm_gate(r.bundle.meta));
   if (r.gate.enabled) {
     // The model's own rows hold the features unless it reads samples only.
     const auto p_wave = p_wave_from_rows(
@@ -324,9 +330,9 @@ int run_evaluate(const EvaluateArgs& a) {
   return guarded([&] {
     if (a.store && !a.rhythm_step.empty())
       throw InvalidArgument("evaluate --store: a model stores the figures of its own decision rule; drop --rhythm-step");
-    if (!a.rhythm_step.empty()) rhythm_step_file("--rhythm-step", a.rhythm_step);  // checked before any output
+    const auto given_step = given_rhythm_step(a);
     prepare_output_dir(a.out);
-    const Applied r = apply_model(a);
+    const Applied r = apply_model(a, given_step);
     const ModelBundle& b = r.bundle;
     const Rows& rows = r.rows;
     const auto& pred = r.pred;
@@ -395,7 +401,7 @@ void write_predictions(const std::string& out_path, const std::string& out) {
 
 // Raw ECG in (a WFDB record with its beat annotations, or a CSV of beats),
 // through the preprocessing recorded in the model.
-int predict_raw(const PredictArgs& a) {
+int predict_raw(const PredictArgs& a, const std::optional<RhythmGate>& given_step) {
   const ModelBundle b = load_bundle(a.model, a.threads);
   const BeatPipeline pipe(b.meta, *b.model);
   // One lead in, a two-lead model: refused before classifying, naming the
@@ -429,7 +435,7 @@ int predict_raw(const PredictArgs& a) {
       std::fprintf(stderr, "note: %s holds two leads; the model uses one, so the second lead's windows are not used\n", a.beats.c_str());
     res = pipe.classify_windows(name, csv.samples, csv.r_sample, csv.samples2);
   }
-  const auto pred = pipe.decide(res, !a.argmax, gate_for(a, pipe.rhythm_gate()));
+  const auto pred = pipe.decide(res, !a.argmax, gate_for(a, given_step, pipe.rhythm_gate()));
   std::string out = kPredictionHeader;
   for (std::size_t i = 0; i < pred.size(); ++i) {
     const auto& beat = res.beats.beats[i];
@@ -533,8 +539,9 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                       std::to_string(kMaxAdaptPasses) + "; fixed, not chosen)")
       ->check(CLI::Range(1, kMaxAdaptPasses));
   auto* step_choice = cmd->add_option("--step-choice", c.step_choice,
-                  "How the rhythm step's grid point is chosen, here and in each fold for the nested figure: best (the highest pooled "
-                  "macro-F1) or smoothed (the highest mean pooled macro-F1 over the point and its neighbours one threshold step away)")
+                  "How the rhythm step's grid point is chosen, here and in each fold for the nested figure: best (by its own pooled "
+                  "figures, as --step-criterion says) or smoothed (by those figures averaged over the point and its neighbours one "
+                  "threshold step away)")
       ->check(CLI::IsMember({"best", "smoothed"}));
   auto* step_criterion = cmd->add_option("--step-criterion", c.step_criterion,
                   "What the rhythm step is chosen for: macro_f1 (the pooled 5-class macro-F1) or sveb_se (the pooled SVEB "
@@ -733,10 +740,10 @@ int run_predict(const PredictArgs& a) {
   return guarded([&] {
     const int sources = !a.data.empty() + !a.record.empty() + !a.beats.empty();
     if (sources != 1) throw InvalidArgument("predict: give exactly one of --data, --record and --beats");
-    if (!a.rhythm_step.empty()) rhythm_step_file("--rhythm-step", a.rhythm_step);  // checked before any output
+    const auto given_step = given_rhythm_step(a);  // before any output
     if (a.out != "-") prepare_output_file(a.out);
-    if (a.data.empty()) return predict_raw(a);
-    const Applied r = apply_model(a);
+    if (a.data.empty()) return predict_raw(a, given_step);
+    const Applied r = apply_model(a, given_step);
     const Rows& rows = r.rows;
     std::string out = kPredictionHeader;
     for (std::size_t i = 0; i < rows.n; ++i)
