@@ -1,6 +1,7 @@
 // heartwave train / evaluate / predict.
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -246,8 +247,13 @@ Applied apply_model(const ModelDataArgs& a, const std::optional<RhythmGate>& giv
     // The model's own rows hold the features unless it reads samples only.
     const auto p_wave = p_wave_from_rows(
         r.bundle.model->view() == View::base ? load_evaluation_split(a.data, a.split, View::feat_only) : r.rows, r.manifest);
+    // The P regions come from the samples (the base or feat view), only where the gate measures coherence.
+    std::vector<float> regions;
+    if (r.gate.p_measure == PMeasure::coherence)
+      regions = p_regions_from_rows(
+          r.bundle.model->view() == View::feat_only ? load_evaluation_split(a.data, a.split, View::base) : r.rows, r.manifest);
     r.pred = gate_decisions(r.pred, r.rows.record, r.rows.r_sample, p_wave,
-                            r.manifest["preprocessing"]["fs"].get<double>(), r.gate);
+                            r.manifest["preprocessing"]["fs"].get<double>(), r.gate, regions);
   }
   return r;
 }
@@ -556,6 +562,11 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
   auto* gate_window = cmd->add_option("--gate-window", c.gate_window,
                   "The AF gate's window, beats either side of each beat, for every rhythm step tried (default 16; fixed, not chosen)")
       ->check(CLI::Range(1, kMaxHalfWindow));
+  auto* gate_p_measure = cmd->add_option("--gate-p-measure", c.gate_p_measure,
+                  "The AF gate's sign of no consistent P wave, for every rhythm step tried: tpl_corr_p (the window's median P-wave "
+                  "correlation with the dominant beat) or coherence (how much of the beats' P-region energy survives averaging "
+                  "them, near 0 in AF); fixed, not chosen")
+      ->check(CLI::IsMember({"tpl_corr_p", "coherence"}));
   cmd->add_option("--rhythm-step", c.rhythm_step,
                   "A decision.json whose rhythm step (rhythm_gate) decides every fold as it is, instead of one chosen here: "
                   "model changes judged with the decision rule held fixed")
@@ -566,7 +577,8 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
       ->excludes(step_criterion)
       ->excludes(step_floor)
       ->excludes(gate_intervals)
-      ->excludes(gate_window);
+      ->excludes(gate_window)
+      ->excludes(gate_p_measure);
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
@@ -584,6 +596,7 @@ RhythmStepSearch step_search(const CvArgs& a) {
   s.sveb_ppv_floor = a.step_floor;
   s.irregularity_n_only = a.gate_intervals == "n_only";
   s.half_window = a.gate_window;
+  s.p_measure = p_measure_from_name(a.gate_p_measure);
   if (s.criterion != StepCriterion::sveb_se && a.step_floor != 0)
     throw InvalidArgument("cv: --step-floor is the SVEB +P floor of --step-criterion sveb_se");
   return s;
@@ -658,21 +671,48 @@ int run_cv(const CvArgs& a) {
       const auto decided = decide(cv.proba, class_weights_from_json(decision));
       const TrainingSplits ds1 = load_training_splits(a.data, View::feat_only, -1);
       const auto ds1_p = p_wave_from_rows(ds1.fit, man);
-      std::map<std::pair<std::int32_t, std::int64_t>, float> p_of;
-      for (std::size_t i = 0; i < ds1.fit.n; ++i) p_of[{ds1.fit.record[i], ds1.fit.r_sample[i]}] = ds1_p[i];
+      std::map<std::pair<std::int32_t, std::int64_t>, std::size_t> row_of;
+      for (std::size_t i = 0; i < ds1.fit.n; ++i) row_of[{ds1.fit.record[i], ds1.fit.r_sample[i]}] = i;
+      std::vector<std::size_t> at(cv.truth.size());
+      for (std::size_t i = 0; i < at.size(); ++i) at[i] = row_of.at({cv.record[i], cv.r_sample[i]});
       std::vector<float> p(cv.truth.size());
-      for (std::size_t i = 0; i < p.size(); ++i) p[i] = p_of.at({cv.record[i], cv.r_sample[i]});
+      std::vector<std::int32_t> rhythm(cv.truth.size(), -1);
+      for (std::size_t i = 0; i < p.size(); ++i) {
+        p[i] = ds1_p[at[i]];
+        if (!ds1.fit.rhythm.empty()) rhythm[i] = ds1.fit.rhythm[at[i]];
+      }
+      const RhythmStepSearch search = step_search(a);
+      // The beats' P regions, only where a gate measures P-wave coherence.
+      std::vector<float> regions;
+      if (search.p_measure == PMeasure::coherence || (given_gate && given_gate->p_measure == PMeasure::coherence)) {
+        const auto base = p_regions_from_rows(load_training_splits(a.data, View::base, -1).fit, man);
+        regions.resize(cv.truth.size() * kPRegionLength);
+        for (std::size_t i = 0; i < at.size(); ++i)
+          std::copy_n(base.begin() + static_cast<std::ptrdiff_t>(at[i] * kPRegionLength), kPRegionLength,
+                      regions.begin() + static_cast<std::ptrdiff_t>(i * kPRegionLength));
+      }
       const double fs = man["preprocessing"]["fs"].get<double>();
       if (!given_gate) {
-        gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, step_search(a));
+        gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, search, regions);
       } else {  // given, not chosen: every fold decided by it, so the "nested" decisions are simply its decisions
         gate_fit.gate = *given_gate;
-        gate_fit.nested_decisions = gate_decisions(decided, cv.record, cv.r_sample, p, fs, gate_fit.gate);
+        gate_fit.nested_decisions = gate_decisions(decided, cv.record, cv.r_sample, p, fs, gate_fit.gate, regions);
         gate_fit.macro_f1_before = compute_metrics(cv.truth, decided).f1_macro;
         gate_fit.macro_f1_gated = gate_fit.macro_f1_nested = compute_metrics(cv.truth, gate_fit.nested_decisions).f1_macro;
         gate_fit.fold_gates.assign(static_cast<std::size_t>(cv.folds), gate_fit.gate);
       }
       decision["rhythm_gate"] = to_json(gate_fit);
+      // How the chosen gate's AF verdicts agree with the annotated rhythm
+      // (the dataset's rhythm column, never a model input).
+      if (!ds1.fit.rhythm.empty()) {
+        const auto verdict = gate_verdicts(decided, cv.record, cv.r_sample, p, fs, gate_fit.gate, regions);
+        std::array<std::size_t, 4> n{};  // [annotated AF][gated]
+        for (std::size_t i = 0; i < verdict.size(); ++i)
+          if (rhythm[i] >= 0) ++n[static_cast<std::size_t>(2 * (rhythm[i] == 1) + verdict[i])];
+        decision["rhythm_gate"]["af_agreement"] = {
+            {"description", "beats whose window the chosen gate judges AF, inside and outside annotated AF/flutter ((AFIB, (AFL)"},
+            {"af_beats", n[2] + n[3]}, {"af_beats_gated", n[3]}, {"other_beats", n[0] + n[1]}, {"other_beats_gated", n[1]}};
+      }
       if (!a.rhythm_step.empty()) {
         decision["rhythm_gate"]["given_by"] = a.rhythm_step;
         for (const char* k : {"step_choice", "step_criterion", "step_sveb_ppv_floor"}) decision["rhythm_gate"].erase(k);  // not chosen here
@@ -714,16 +754,23 @@ int run_cv(const CvArgs& a) {
     const auto& gate = decision["rhythm_gate"];
     if (gate["enabled"].get<bool>())
       std::printf("rhythm gate (S where pre-RR < %g x the record's mean RR, 0: never; then no S where irregularity > %g and "
-                  "median P-wave correlation < %g; then record adaptation where >= %d S and N decisions, 0: never; "
+                  "P-wave %s < %g; then record adaptation where >= %d S and N decisions, 0: never; "
                   "priors %s, S calls taken back: %s, third input %s, passes %d; irregularity over %s intervals, %d beats either side; grid point chosen: %s): "
                   "macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested\n",
-                  gate["premature"].get<double>(), gate["irregularity"].get<double>(), gate["p_wave"].get<double>(),
+                  gate["premature"].get<double>(), gate["irregularity"].get<double>(),
+                  gate["p_measure"] == "coherence" ? "coherence" : "median correlation", gate["p_wave"].get<double>(),
                   gate["adapt_min_beats"].get<int>(), gate["adapt_priors"].get<std::string>().c_str(),
                   gate["adapt_take_back"].get<bool>() ? "yes" : "no", gate["adapt_third"].get<std::string>().c_str(), gate["adapt_passes"].get<int>(),
                   gate["gate_intervals"].get<std::string>().c_str(), gate["half_window"].get<int>(), gate.value("step_choice", std::string("given, not chosen")).c_str(), 100 * gate["macro_f1_before"].get<double>(),
                   100 * gate["macro_f1_gated"].get<double>(), 100 * gate["macro_f1_nested"].get<double>());
     else
       std::printf("rhythm gate: none raises macro-F1 on these predictions (%.2f%% nested)\n", 100 * gate["macro_f1_nested"].get<double>());
+    if (gate.contains("af_agreement")) {
+      const auto& ag = gate["af_agreement"];
+      std::printf("AF gate against the annotated rhythm: %zu of %zu beats in AF/flutter gated, %zu of %zu other beats gated\n",
+                  ag["af_beats_gated"].get<std::size_t>(), ag["af_beats"].get<std::size_t>(), ag["other_beats_gated"].get<std::size_t>(),
+                  ag["other_beats"].get<std::size_t>());
+    }
     if (!a.rhythm_step.empty())
       std::printf("rhythm step given by %s, not chosen here: every fold decided by it (the \"nested\" figure is its own)\n",
                   a.rhythm_step.c_str());

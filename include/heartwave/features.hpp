@@ -38,6 +38,11 @@ std::vector<std::string> feature_names(bool second_lead, bool relative_morpholog
 //   takes the remainder) their mean, std and area (trapezoid of |x|).
 void morphology_features(std::span<const float> beat, int r_index, std::span<float> out);
 
+// The P-wave region, in samples relative to R at the model's rate:
+// [kPRegionBegin, kPRegionEnd), the P wave and PR segment (tpl_corr_p's
+// region; the rhythm gate's P-wave coherence reads the same samples).
+inline constexpr int kPRegionBegin = -90, kPRegionEnd = -30;
+
 // The record's dominant beat: the per-sample median of its beat windows
 // (n x len, row-major); records with more than kMaxTemplateBeats beats use
 // every k-th beat (k = ceil(n / kMaxTemplateBeats)). Needs no labels, so it is

@@ -10,8 +10,15 @@
 //     successive RR intervals over the median RR interval, counting only
 //     intervals between beats not called V (so ventricular bigeminy and
 //     trigeminy, which are regular between the ectopics, do not count);
-//   - no consistent P wave: the median of the beats' tpl_corr_p feature
-//     (correlation with the record's dominant beat over R-250..R-83 ms).
+//   - no consistent P wave, measured one of two ways (`p_measure`):
+//     `tpl_corr_p`, the median of the beats' tpl_corr_p feature
+//     (correlation with the record's dominant beat over R-250..R-83 ms); or
+//     `coherence`, the P-wave coherence of the window: the P regions
+//     (kPRegionBegin..kPRegionEnd) of the beats not called V, each less its
+//     mean and linear trend, are averaged, and the energy of the average is
+//     taken over the mean energy of the regions (1: the same atrial wave at
+//     the same distance before every QRS; near 0: atrial activity unrelated
+//     to the QRS, as in AF, or no atrial activity at all).
 // Where both hold, an S decision becomes N.
 //
 // Before the gate, the same step can apply the defining sign of a premature
@@ -52,6 +59,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "heartwave/dataset_reader.hpp"
+#include "heartwave/features.hpp"
 
 namespace heartwave {
 
@@ -63,6 +71,19 @@ namespace heartwave {
 std::vector<float> p_wave_from_rows(const Rows& rows, const nlohmann::json& manifest);
 std::vector<float> p_wave_from_features(std::span<const float> features, std::size_t num_features);
 
+// The P-wave coherence's input: each beat's P region (kPRegionLength
+// samples, beats x kPRegionLength, row-major), from filtered beat windows
+// (beats x window_length, R at r_index), or from a dataset's base or feat
+// rows (the samples de-standardised with the manifest's standardisation).
+// InvalidArgument when the region does not fit the window or the rows are
+// another view's.
+inline constexpr std::size_t kPRegionLength = static_cast<std::size_t>(kPRegionEnd - kPRegionBegin);
+std::vector<float> p_regions_from_windows(std::span<const float> windows, std::size_t window_length, int r_index);
+std::vector<float> p_regions_from_rows(const Rows& rows, const nlohmann::json& manifest);
+
+// How the gate measures "no consistent P wave" (see the top of this file).
+enum class PMeasure { tpl_corr_p, coherence };
+
 // The record adaptation's optional third input.
 enum class AdaptInput { none, rr_post_local, p_wave };
 
@@ -71,7 +92,8 @@ struct RhythmGate {
   int half_window = 16;       // beats either side of the beat
   int min_differences = 8;    // fewer usable RR differences: no verdict, no gate
   double irregularity = 0.1;  // gate where the window's irregularity is above this
-  double p_wave = 2.0;        // ... and its median tpl_corr_p is below this (2: any; -2: never, no AF gate)
+  double p_wave = 2.0;        // ... and its P-wave measure is below this (2: any; -2: never, no AF gate)
+  PMeasure p_measure = PMeasure::tpl_corr_p;  // that measure: the median tpl_corr_p, or the window's P-wave coherence
   double premature = 0;       // N becomes S where pre-RR / record mean RR is below this (0: never)
   bool premature_gated = true;  // ... except inside gated windows (false: the gate undoes only the model's S calls)
   int adapt_min_beats = 0;      // record adaptation where >= this many S and N decisions (0: never)
@@ -90,15 +112,19 @@ struct RhythmGate {
 // first beat takes the interval after it; a lone beat 1) and over the local
 // mean (the rr_pre_local feature), the beats given being the record.
 // Also, for the record adaptation's third input, the RR interval after the
-// beat over the local mean and the beat's own tpl_corr_p.
+// beat over the local mean and the beat's own tpl_corr_p. With `p_regions`
+// (beats x kPRegionLength; empty: not measured, all NaN), the window's
+// P-wave coherence (NaN where fewer than min_differences beats not called V
+// have finite regions, or their regions are flat).
 struct RhythmStats {
-  std::vector<double> irregularity, p_wave, pre_ratio, pre_local_ratio, post_local_ratio, beat_p_wave;
+  std::vector<double> irregularity, p_wave, pre_ratio, pre_local_ratio, post_local_ratio, beat_p_wave, p_coherence;
 };
 // With `n_only`, the irregularity counts only intervals between two beats
 // called N (class 0), so that premature beats, whatever they are called, do
 // not make a window irregular.
 RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> predicted,
-                         std::span<const float> p_wave, double fs, int half_window, int min_differences, bool n_only = false);
+                         std::span<const float> p_wave, double fs, int half_window, int min_differences, bool n_only = false,
+                         std::span<const float> p_regions = {});
 
 // The rhythm step on one record, in place: premature N decisions (class 0)
 // become S (class 1), then S decisions inside gated windows become N, then
@@ -108,11 +134,20 @@ void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& sta
 // Rows of several records in any order (`record` groups them; within a record
 // they are taken in r_sample order; rows of record -1, SMOTE rows, are left
 // as they are): the gated decisions, in the rows' order.
-// Throws InvalidArgument for lengths that differ or an R sample repeated
-// within a record.
+// `p_regions` (beats x kPRegionLength, the rows' order) is needed only by a
+// gate measuring P-wave coherence.
+// Throws InvalidArgument for lengths that differ, an R sample repeated
+// within a record, or a coherence gate without P regions.
 std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
                                          std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
-                                         const RhythmGate& gate);
+                                         const RhythmGate& gate, std::span<const float> p_regions = {});
+
+// Whether each row's window is gated as AF by `gate` (1) or not (0), the
+// decisions given being the model's (before the step); rows of record -1: 0.
+// For reporting how the gate agrees with annotated rhythm. Disabled: all 0.
+std::vector<std::uint8_t> gate_verdicts(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
+                                        std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
+                                        const RhythmGate& gate, std::span<const float> p_regions = {});
 
 // How fit_rhythm_gate searches (below).
 inline constexpr int kMaxAdaptPasses = 10;
@@ -127,6 +162,7 @@ struct RhythmStepSearch {
   double sveb_ppv_floor = 0;  // sveb_se: only points with at least this pooled SVEB +P (0 to 1)
   bool irregularity_n_only = false;  // every point's gate measures irregularity between N calls only (fixed, not chosen)
   int half_window = RhythmGate{}.half_window;  // every point's gate window, beats either side (fixed, not chosen)
+  PMeasure p_measure = PMeasure::tpl_corr_p;   // every point's P-wave measure (fixed, not chosen)
 };
 
 struct RhythmGateFit {
@@ -149,7 +185,9 @@ struct RhythmGateFit {
 // too: class-share or equal priors, taking S decisions back or not, no third
 // input or rr_post_local or tpl_corr_p (five forms, each changing one thing
 // from the first, which wins ties). `adapt_passes` is
-// fixed for every adaptation the grid tries, not chosen.
+// fixed for every adaptation the grid tries, not chosen. With `p_measure`
+// coherence the P-wave thresholds are 0.02 to 0.5 or any (strictest first,
+// so that ties go to the stricter gate) and `p_regions` must be given.
 //
 // `criterion` sveb_se: the point with the highest pooled SVEB Se among
 // those whose pooled SVEB +P is at least `sveb_ppv_floor` (ties: the higher
@@ -169,13 +207,16 @@ struct RhythmGateFit {
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {},
-                              const RhythmStepSearch& search = {});
+                              const RhythmStepSearch& search = {}, std::span<const float> p_regions = {});
 // "best" / "smoothed"; InvalidArgument for another name.
 StepChoice step_choice_from_name(const std::string& name);
 const char* step_choice_name(StepChoice choice);
 // "macro_f1" / "sveb_se"; InvalidArgument for another name.
 StepCriterion step_criterion_from_name(const std::string& name);
 const char* step_criterion_name(StepCriterion criterion);
+// "tpl_corr_p" / "coherence"; InvalidArgument for another name.
+PMeasure p_measure_from_name(const std::string& name);
+const char* p_measure_name(PMeasure measure);
 
 // decision.json's / a model's "rhythm_gate" object. Absent or null: disabled.
 // Throws FormatError naming the bad field.

@@ -106,8 +106,11 @@ std::vector<std::int32_t> BeatPipeline::decide(const RecordResult& result, bool 
   std::vector<std::int64_t> r_sample;
   r_sample.reserve(result.beats.beats.size());
   for (const auto& beat : result.beats.beats) r_sample.push_back(beat.r_sample);
+  const auto regions = gate.p_measure == PMeasure::coherence
+                           ? p_regions_from_windows(result.beats.windows, static_cast<std::size_t>(pre_.window.length()), pre_.window.before)
+                           : std::vector<float>{};
   return gate_decisions(pred, std::vector<std::int32_t>(pred.size(), 0), r_sample,
-                        p_wave_from_features(result.beats.features, pre_.num_features()), pre_.fs, gate);
+                        p_wave_from_features(result.beats.features, pre_.num_features()), pre_.fs, gate, regions);
 }
 
 std::size_t BeatPipeline::row_width() const {

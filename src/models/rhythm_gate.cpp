@@ -24,7 +24,8 @@ constexpr double kNoAfGate = -2;  // a p_wave threshold no correlation is below
 
 // Whether beat k's window is gated (NaN irregularity: no verdict).
 bool in_af(const RhythmGate& gate, const RhythmStats& st, std::size_t k) {
-  return st.irregularity[k] > gate.irregularity && st.p_wave[k] < gate.p_wave;
+  const double p = gate.p_measure == PMeasure::coherence ? st.p_coherence[k] : st.p_wave[k];
+  return st.irregularity[k] > gate.irregularity && p < gate.p_wave;  // NaN: no verdict
 }
 
 // The rhythm step's decision at beat k of a record with these statistics:
@@ -97,9 +98,14 @@ void adapt_record(const RhythmGate& gate, const RhythmStats& st, std::size_t n, 
 }
 
 void check_lengths(std::size_t n, std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
-                   std::span<const float> p_wave) {
+                   std::span<const float> p_wave, std::span<const float> p_regions, const RhythmGate& shape) {
   if (record.size() != n || r_sample.size() != n || p_wave.size() != n)
     throw InvalidArgument("rhythm gate: predicted, record, r_sample and p_wave differ in length");
+  if (!p_regions.empty() && p_regions.size() != n * kPRegionLength)
+    throw InvalidArgument("rhythm gate: p_regions holds " + std::to_string(p_regions.size()) + " values, not " +
+                          std::to_string(kPRegionLength) + " per beat");
+  if (shape.p_measure == PMeasure::coherence && p_regions.empty())
+    throw InvalidArgument("rhythm gate: the P-wave coherence needs the beats' P-wave regions (their samples)");
 }
 
 // The upper median (v[n/2] of the sorted values); v is reordered.
@@ -139,6 +145,39 @@ std::vector<float> p_wave_from_rows(const Rows& rows, const nlohmann::json& mani
   return out;
 }
 
+std::vector<float> p_regions_from_windows(std::span<const float> windows, std::size_t window_length, int r_index) {
+  if (window_length == 0 || windows.size() % window_length)
+    throw InvalidArgument("p_regions_from_windows: windows of " + std::to_string(window_length) + " samples do not divide " +
+                          std::to_string(windows.size()) + " values");
+  const long from = static_cast<long>(r_index) + kPRegionBegin, to = static_cast<long>(r_index) + kPRegionEnd;
+  if (from < 0 || to > static_cast<long>(window_length))
+    throw InvalidArgument("p_regions_from_windows: the P region (R" + std::to_string(kPRegionBegin) + "..R" + std::to_string(kPRegionEnd) +
+                          ") does not fit a window of " + std::to_string(window_length) + " samples with R at " + std::to_string(r_index));
+  const std::size_t n = windows.size() / window_length;
+  std::vector<float> out(n * kPRegionLength);
+  for (std::size_t i = 0; i < n; ++i)
+    std::copy_n(windows.begin() + static_cast<std::ptrdiff_t>(i * window_length + static_cast<std::size_t>(from)), kPRegionLength,
+                out.begin() + static_cast<std::ptrdiff_t>(i * kPRegionLength));
+  return out;
+}
+
+std::vector<float> p_regions_from_rows(const Rows& rows, const nlohmann::json& manifest) {
+  const auto& pre = manifest.at("preprocessing");
+  const std::size_t W = manifest.at("schema").at("base").at("columns").get<std::size_t>();
+  const std::size_t feat_dim = manifest.at("schema").at("feat").at("columns").get<std::size_t>();
+  if (rows.dim != W && rows.dim != feat_dim)
+    throw InvalidArgument("p_regions_from_rows: expected the base (" + std::to_string(W) + ") or feat (" + std::to_string(feat_dim) +
+                          ") view's columns, got " + std::to_string(rows.dim));
+  const auto mean = pre.at("standardize").at("base").at("mean").get<std::vector<double>>();
+  const auto scale = pre.at("standardize").at("base").at("scale").get<std::vector<double>>();
+  if (mean.size() != W || scale.size() != W) throw FormatError("dataset manifest: the base standardisation is not " + std::to_string(W) + " columns");
+  std::vector<float> windows(rows.n * W);  // the filtered samples, as the pipeline has them before standardising
+  for (std::size_t i = 0; i < rows.n; ++i)
+    for (std::size_t c = 0; c < W; ++c)
+      windows[i * W + c] = static_cast<float>(rows.X[i * rows.dim + c] * scale[c] + mean[c]);
+  return p_regions_from_windows(windows, W, pre.at("window").at("before").get<int>());
+}
+
 std::vector<float> p_wave_from_features(std::span<const float> features, std::size_t num_features) {
   const std::size_t c = column_of(feature_names(), "feature schema");  // every schema starts with these
   if (num_features < kNumFeatures || features.size() % num_features)
@@ -149,10 +188,69 @@ std::vector<float> p_wave_from_features(std::span<const float> features, std::si
   return out;
 }
 
+namespace {
+
+// The window P-wave coherence (see the header) for every beat: prefix sums
+// over the beats of their detrended regions and energies, so each window
+// costs kPRegionLength operations whatever its width.
+std::vector<double> p_coherence(std::span<const float> p_regions, std::span<const std::int32_t> predicted, std::size_t h,
+                                std::size_t min_beats) {
+  const std::size_t n = predicted.size(), L = kPRegionLength;
+  std::vector<double> out(n, std::numeric_limits<double>::quiet_NaN());
+  if (p_regions.empty()) return out;
+  // Centred sample index, for the linear trend.
+  std::array<double, kPRegionLength> t{};
+  double tt = 0;
+  for (std::size_t j = 0; j < L; ++j) {
+    t[j] = static_cast<double>(j) - static_cast<double>(L - 1) / 2;
+    tt += t[j] * t[j];
+  }
+  std::vector<double> sum((n + 1) * L, 0.0), energy(n + 1, 0.0), count(n + 1, 0.0);
+  std::array<double, kPRegionLength> x{};
+  for (std::size_t i = 0; i < n; ++i) {
+    const float* r = p_regions.data() + i * L;
+    bool usable = predicted[i] != kV;
+    double mean = 0, slope = 0;
+    for (std::size_t j = 0; j < L && usable; ++j) {
+      usable = std::isfinite(r[j]);
+      mean += r[j];
+      slope += t[j] * r[j];
+    }
+    double e = 0;
+    if (usable) {
+      mean /= static_cast<double>(L);
+      slope /= tt;
+      for (std::size_t j = 0; j < L; ++j) {
+        x[j] = r[j] - mean - slope * t[j];
+        e += x[j] * x[j];
+      }
+    }
+    for (std::size_t j = 0; j < L; ++j) sum[(i + 1) * L + j] = sum[i * L + j] + (usable ? x[j] : 0.0);
+    energy[i + 1] = energy[i] + e;
+    count[i + 1] = count[i] + (usable ? 1.0 : 0.0);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t lo = i > h ? i - h : 0, hi = std::min(n - 1, i + h);
+    const double m = count[hi + 1] - count[lo];
+    if (m < static_cast<double>(std::max<std::size_t>(min_beats, 2))) continue;
+    const double mean_energy = (energy[hi + 1] - energy[lo]) / m;
+    if (!(mean_energy > 0)) continue;  // flat regions: no verdict
+    double avg_energy = 0;
+    for (std::size_t j = 0; j < L; ++j) avg_energy += std::pow((sum[(hi + 1) * L + j] - sum[lo * L + j]) / m, 2);
+    out[i] = std::clamp(avg_energy / mean_energy, 0.0, 1.0);  // at most 1 but for rounding
+  }
+  return out;
+}
+
+}  // namespace
+
 RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> predicted,
-                         std::span<const float> p_wave, double fs, int half_window, int min_differences, bool n_only) {
+                         std::span<const float> p_wave, double fs, int half_window, int min_differences, bool n_only,
+                         std::span<const float> p_regions) {
   const std::size_t n = r_sample.size();
   if (predicted.size() != n || p_wave.size() != n) throw InvalidArgument("rhythm_stats: r_sample, predicted and p_wave differ in length");
+  if (!p_regions.empty() && p_regions.size() != n * kPRegionLength)
+    throw InvalidArgument("rhythm_stats: p_regions must hold " + std::to_string(kPRegionLength) + " values per beat");
   if (!(fs > 0) || half_window < 1 || min_differences < 1) throw InvalidArgument("rhythm_stats: fs, half_window and min_differences must be positive");
   for (std::size_t i = 1; i < n; ++i)
     if (r_sample[i] <= r_sample[i - 1]) throw InvalidArgument("rhythm_stats: r_sample must increase strictly");
@@ -194,6 +292,7 @@ RhythmStats rhythm_stats(std::span<const std::int64_t> r_sample, std::span<const
     pw.assign(p_wave.begin() + static_cast<std::ptrdiff_t>(lo), p_wave.begin() + static_cast<std::ptrdiff_t>(hi) + 1);
     s.p_wave[i] = upper_median(pw);
   }
+  s.p_coherence = p_coherence(p_regions, predicted, h, static_cast<std::size_t>(min_differences));
   return s;
 }
 
@@ -202,6 +301,8 @@ void apply_rhythm_gate(std::span<std::int32_t> predicted, const RhythmStats& sta
       stats.pre_ratio.size() != predicted.size() || stats.pre_local_ratio.size() != predicted.size() ||
       stats.post_local_ratio.size() != predicted.size() || stats.beat_p_wave.size() != predicted.size())
     throw InvalidArgument("apply_rhythm_gate: statistics for another number of beats");
+  if (gate.enabled && gate.p_measure == PMeasure::coherence && stats.p_coherence.size() != predicted.size())
+    throw InvalidArgument("apply_rhythm_gate: the gate measures P-wave coherence and the statistics hold none");
   for (std::size_t i = 0; i < predicted.size(); ++i) predicted[i] = rhythm_decision(gate, stats, i, predicted[i]);
   adapt_record(gate, stats, predicted.size(), [&](std::size_t k) -> std::int32_t& { return predicted[k]; });
 }
@@ -231,19 +332,23 @@ struct RecordData {
 
 std::vector<RecordData> per_record(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
                                    std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
-                                   const RhythmGate& shape) {
-  check_lengths(predicted.size(), record, r_sample, p_wave);
+                                   const RhythmGate& shape, std::span<const float> p_regions) {
+  check_lengths(predicted.size(), record, r_sample, p_wave, p_regions, shape);
+  // Regions only where the gate measures coherence (they cost a pass over the samples).
+  const bool coherence = shape.p_measure == PMeasure::coherence;
   std::vector<RecordData> out;
   for (auto& rows : record_rows(record, r_sample)) {
     std::vector<std::int64_t> t;
     std::vector<std::int32_t> p;
-    std::vector<float> w;
+    std::vector<float> w, regions;
     for (std::size_t i : rows) {
       t.push_back(r_sample[i]);
       p.push_back(predicted[i]);
       w.push_back(p_wave[i]);
+      if (coherence) regions.insert(regions.end(), p_regions.begin() + static_cast<std::ptrdiff_t>(i * kPRegionLength),
+                                    p_regions.begin() + static_cast<std::ptrdiff_t>((i + 1) * kPRegionLength));
     }
-    out.push_back({std::move(rows), rhythm_stats(t, p, w, fs, shape.half_window, shape.min_differences, shape.irregularity_n_only)});
+    out.push_back({std::move(rows), rhythm_stats(t, p, w, fs, shape.half_window, shape.min_differences, shape.irregularity_n_only, regions)});
   }
   return out;
 }
@@ -262,18 +367,31 @@ std::vector<std::int32_t> gated(std::span<const std::int32_t> predicted, const s
 
 std::vector<std::int32_t> gate_decisions(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
                                          std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
-                                         const RhythmGate& gate) {
+                                         const RhythmGate& gate, std::span<const float> p_regions) {
   if (!gate.enabled) {
-    check_lengths(predicted.size(), record, r_sample, p_wave);
+    check_lengths(predicted.size(), record, r_sample, p_wave, p_regions, RhythmGate{});
     return {predicted.begin(), predicted.end()};
   }
-  return gated(predicted, per_record(predicted, record, r_sample, p_wave, fs, gate), gate);
+  return gated(predicted, per_record(predicted, record, r_sample, p_wave, fs, gate, p_regions), gate);
+}
+
+std::vector<std::uint8_t> gate_verdicts(std::span<const std::int32_t> predicted, std::span<const std::int32_t> record,
+                                        std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
+                                        const RhythmGate& gate, std::span<const float> p_regions) {
+  std::vector<std::uint8_t> out(predicted.size(), 0);
+  if (!gate.enabled) {
+    check_lengths(predicted.size(), record, r_sample, p_wave, p_regions, RhythmGate{});
+    return out;
+  }
+  for (const auto& r : per_record(predicted, record, r_sample, p_wave, fs, gate, p_regions))
+    for (std::size_t k = 0; k < r.rows.size(); ++k) out[r.rows[k]] = in_af(gate, r.stats, k) ? 1 : 0;
+  return out;
 }
 
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold,
-                              const RhythmStepSearch& search) {
+                              const RhythmStepSearch& search, std::span<const float> p_regions) {
   if (truth.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: truth and predictions differ in length");
   if (search.adapt_passes < 1 || search.adapt_passes > kMaxAdaptPasses)
     throw InvalidArgument("fit_rhythm_gate: adapt_passes must be from 1 to " + std::to_string(kMaxAdaptPasses));
@@ -288,7 +406,8 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   RhythmGate shape;  // window, minimum count and intervals: fixed, not searched
   shape.irregularity_n_only = search.irregularity_n_only;
   shape.half_window = search.half_window;
-  const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape);
+  shape.p_measure = search.p_measure;
+  const auto recs = per_record(predicted, record, r_sample, p_wave, fs, shape, p_regions);
   // The adaptation's forms: the first (class-share priors, two inputs) wins ties.
   struct Form {
     bool equal_priors, take_back;
@@ -311,7 +430,9 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   int family = 0;
   const std::array<double, 7> prematures{0.0, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85};
   const std::array<double, 7> irregularities{0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3};
-  const std::array<double, 11> p_waves{0.1, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 2.0};
+  const std::array<double, 11> p_waves = search.p_measure == PMeasure::coherence
+                                             ? std::array<double, 11>{0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 2.0}
+                                             : std::array<double, 11>{0.1, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 2.0};
   for (int adapt : {0, 5, 10, 20, 50, 100})
   for (std::size_t form = 0; form < (adapt > 0 ? forms.size() : 1); ++form, family += 3)
   for (int ip = 0; ip < static_cast<int>(prematures.size()); ++ip) {
@@ -455,6 +576,14 @@ StepCriterion step_criterion_from_name(const std::string& name) {
 
 const char* step_criterion_name(StepCriterion criterion) { return criterion == StepCriterion::sveb_se ? "sveb_se" : "macro_f1"; }
 
+PMeasure p_measure_from_name(const std::string& name) {
+  if (name == "tpl_corr_p") return PMeasure::tpl_corr_p;
+  if (name == "coherence") return PMeasure::coherence;
+  throw InvalidArgument("P-wave measure: expected \"tpl_corr_p\" or \"coherence\", got \"" + name + "\"");
+}
+
+const char* p_measure_name(PMeasure measure) { return measure == PMeasure::coherence ? "coherence" : "tpl_corr_p"; }
+
 namespace {
 
 double number_field(const nlohmann::json& j, const char* key, double fallback) {
@@ -502,6 +631,11 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
     if (v != "not_v" && v != "n_only") throw FormatError("decision.rhythm_gate.gate_intervals: expected \"not_v\" or \"n_only\"");
     g.irregularity_n_only = v == "n_only";
   }
+  if (j.contains("p_measure")) {  // files from before the option: tpl_corr_p
+    const auto& v = j["p_measure"];
+    if (v != "tpl_corr_p" && v != "coherence") throw FormatError("decision.rhythm_gate.p_measure: expected \"tpl_corr_p\" or \"coherence\"");
+    g.p_measure = v == "coherence" ? PMeasure::coherence : PMeasure::tpl_corr_p;
+  }
   if (j.contains("adapt_priors")) {  // files from before the form options: class shares, two inputs
     const auto& v = j["adapt_priors"];
     if (v != "shares" && v != "equal") throw FormatError("decision.rhythm_gate.adapt_priors: expected \"shares\" or \"equal\"");
@@ -529,6 +663,7 @@ nlohmann::json to_json(const RhythmGate& g) {
           {"min_differences", g.min_differences},
           {"irregularity", g.irregularity},
           {"p_wave", g.p_wave},
+          {"p_measure", p_measure_name(g.p_measure)},
           {"premature", g.premature},
           {"premature_gated", g.premature_gated},
           {"adapt_min_beats", g.adapt_min_beats},
@@ -547,7 +682,8 @@ nlohmann::json to_json(const RhythmGateFit& fit) {
               "(unless premature_gated and the beat's window is gated); S becomes N where the window is gated: over the beats "
               "within half_window, the median |dRR| / median RR of intervals between beats not called V (gate_intervals not_v) or "
               "between beats both called N (n_only) exceeds irregularity "
-              "and the median tpl_corr_p is below p_wave; then, in a record with at least adapt_min_beats (> 0) S and N decisions, an N "
+              "and the window's P-wave measure is below p_wave (p_measure tpl_corr_p: the median tpl_corr_p of its beats; coherence: the energy of "
+              "the average of its non-V beats' detrended P regions over their mean energy); then, in a record with at least adapt_min_beats (> 0) S and N decisions, an N "
               "decision outside gated windows becomes S where a linear discriminant fitted to the record's S and N decisions "
               "(pre-RR over the local and over the record mean, and adapt_third if not none; diagonal pooled variance, the class shares "
               "as priors unless adapt_priors is equal) says S, and, with adapt_take_back, an S decision it does not put with the S "

@@ -378,6 +378,22 @@ TEST(Cli, CrossValidationInsideDs1) {
       for (const auto& fg : gw["fold_gates"]) EXPECT_EQ(fg["half_window"], 40);
     }
     refused("--gate-window 0", "--gate-window");
+    // --gate-p-measure coherence: kept in every gate tried; the chosen
+    // gate's agreement with the annotated rhythm reported; tpl_corr_p by
+    // default; an unknown measure, or with --rhythm-step, refused.
+    EXPECT_EQ(loro_decision["rhythm_gate"]["p_measure"], "tpl_corr_p");
+    {
+      const auto pc = gate_of("--argmax --gate-p-measure coherence", "cv-pc");
+      EXPECT_EQ(pc["p_measure"], "coherence");
+      for (const auto& fg : pc["fold_gates"]) EXPECT_EQ(fg["p_measure"], "coherence");
+      const auto& ag = pc["af_agreement"];
+      EXPECT_EQ(ag["af_beats"], 0);  // these four records hold no AF
+      EXPECT_EQ(ag["af_beats_gated"], 0);
+      EXPECT_GT(ag["other_beats"].get<int>(), 4000);  // every real DS1 beat
+      EXPECT_LE(ag["other_beats_gated"].get<int>(), ag["other_beats"].get<int>());
+    }
+    refused("--gate-p-measure median", "--gate-p-measure");
+    refused("--gate-p-measure coherence --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--gate-p-measure");
     refused("--gate-window 40 --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--gate-window");
     refused("--step-floor 0.6 --step-criterion macro_f1", "--step-floor is the SVEB +P floor", 8);
     r = run("cv --from " + (tmp / "cv-loro").string() + " --step-choice peak --data " + ds + " --out " + (tmp / "cv-x").string());
@@ -667,6 +683,28 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   s_calls(r.out, "201", &g16_record);
   EXPECT_EQ(g16_record, g16_dataset);
   EXPECT_NE(g16_record, from_record);  // the 16-beat step decides 201 otherwise
+  // A step measuring P-wave coherence reads the beats' samples: the same
+  // decisions from the record's filtered windows as from the dataset's
+  // de-standardised base rows (the default model reads the feat view).
+  {
+    std::ifstream f(gate16);
+    auto step = nlohmann::json::parse(f);
+    step["rhythm_gate"]["half_window"] = 32;
+    step["rhythm_gate"]["irregularity"] = 0.06;
+    step["rhythm_gate"]["p_measure"] = "coherence";
+    step["rhythm_gate"]["p_wave"] = 0.15;
+    std::ofstream(tmp / "coherence-step.json") << step.dump(2);
+  }
+  std::map<std::string, std::string> coh_dataset, coh_record;
+  r = run("predict --rhythm-step " + (tmp / "coherence-step.json").string() + " --data " + ds + " --split train --out -",
+          "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  s_calls(r.out, "201", &coh_dataset);
+  r = run("predict --rhythm-step " + (tmp / "coherence-step.json").string() + " --record " + rec201 + " --out -", "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  s_calls(r.out, "201", &coh_record);
+  EXPECT_EQ(coh_record, coh_dataset);
+  EXPECT_NE(coh_record, from_record);  // fewer of 201's windows outside AF are gated
   r = run("predict --rhythm-step " + (tmp / "bad-step.json").string() + " --record " + rec201 + " --out " + (tmp / "p-x.csv").string(),
           "env -u HEARTWAVE_MODEL");
   EXPECT_EQ(r.status, 8) << r.out;

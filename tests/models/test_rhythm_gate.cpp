@@ -537,6 +537,26 @@ TEST(RhythmGate, PWaveColumnOfDatasetRows) {
   EXPECT_LE(hi, 1.0001f);
   EXPECT_GT(hi, 0.5f);  // record 100's sinus P waves match its dominant beat
   EXPECT_THROW(p_wave_from_rows(load_evaluation_split(out.path(), "test", View::base), man), InvalidArgument);
+  // The P regions, de-standardised, are the same from the base and feat
+  // views; feat_only holds no samples. Record 100 (sinus rhythm) has a
+  // coherent P wave over every window of its beats.
+  const Rows base = load_evaluation_split(out.path(), "test", View::base);
+  const auto rb = p_regions_from_rows(base, man), rf = p_regions_from_rows(feat, man);
+  ASSERT_EQ(rb.size(), base.n * kPRegionLength);
+  EXPECT_EQ(rb, rf);
+  EXPECT_THROW(p_regions_from_rows(feat_only, man), InvalidArgument);
+  std::vector<std::int64_t> t;
+  std::vector<float> regions;
+  for (std::size_t i = 0; i < base.n; ++i)
+    if (base.record[i] == 100) {
+      t.push_back(base.r_sample[i]);
+      regions.insert(regions.end(), rb.begin() + static_cast<std::ptrdiff_t>(i * kPRegionLength),
+                     rb.begin() + static_cast<std::ptrdiff_t>((i + 1) * kPRegionLength));
+    }
+  ASSERT_GT(t.size(), 2000u);
+  ASSERT_TRUE(std::is_sorted(t.begin(), t.end()));
+  const auto st = rhythm_stats(t, std::vector<std::int32_t>(t.size(), N), std::vector<float>(t.size(), 0.5f), kFs, 32, 8, false, regions);
+  EXPECT_GT(*std::min_element(st.p_coherence.begin(), st.p_coherence.end()), 0.5);
 }
 
 // A second pass, refitted on the first pass's decisions, reaches beats the
@@ -828,4 +848,153 @@ TEST(RhythmGate, GateWindowIsFixedForEveryPointTried) {
   EXPECT_EQ(gate_decisions(s_call, record, t, p, kFs, g)[110], N);
   g.half_window = 64;
   EXPECT_EQ(gate_decisions(s_call, record, t, p, kFs, g)[110], S);
+}
+
+namespace {
+
+// P regions (beats x kPRegionLength): each beat's region is `wave` (a bump
+// at a fixed place) times `amp` plus a ramp (which the coherence removes)
+// plus noise of standard deviation `noise`, all seeded.
+std::vector<float> p_regions_of(std::size_t n, double amp, double noise, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> d(0, 1);
+  std::vector<float> out(n * kPRegionLength);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < kPRegionLength; ++j) {
+      const double x = static_cast<double>(j) - 25;
+      out[i * kPRegionLength + j] = static_cast<float>(amp * std::exp(-x * x / 40) + 0.01 * static_cast<double>(j) * static_cast<double>(i % 7) + noise * d(rng));
+    }
+  return out;
+}
+
+}  // namespace
+
+TEST(RhythmGate, PWaveCoherenceByHand) {
+  // Two beats, window one beat either side: the coherence is the energy of
+  // the average of the detrended regions over their mean energy.
+  const std::vector<std::int64_t> t{100, 400};
+  const std::vector<std::int32_t> pred{N, N};
+  const std::vector<float> p{0.5f, 0.5f};
+  std::vector<float> regions(2 * kPRegionLength);
+  for (std::size_t j = 0; j < kPRegionLength; ++j) {
+    regions[j] = static_cast<float>(std::sin(0.3 * static_cast<double>(j)) + 2.0 + 0.5 * static_cast<double>(j));  // offset and ramp removed
+    regions[kPRegionLength + j] = static_cast<float>(std::cos(0.7 * static_cast<double>(j)));
+  }
+  const auto detrend = [&](std::size_t b) {
+    const double L = static_cast<double>(kPRegionLength), tc = (L - 1) / 2;
+    double mean = 0, slope = 0, tt = 0;
+    for (std::size_t j = 0; j < kPRegionLength; ++j) {
+      const double tj = static_cast<double>(j) - tc;
+      mean += regions[b * kPRegionLength + j];
+      slope += tj * regions[b * kPRegionLength + j];
+      tt += tj * tj;
+    }
+    std::vector<double> x(kPRegionLength);
+    for (std::size_t j = 0; j < kPRegionLength; ++j)
+      x[j] = regions[b * kPRegionLength + j] - mean / L - slope / tt * (static_cast<double>(j) - tc);
+    return x;
+  };
+  const auto a = detrend(0), b = detrend(1);
+  double avg = 0, ea = 0, eb = 0;
+  for (std::size_t j = 0; j < kPRegionLength; ++j) {
+    avg += std::pow((a[j] + b[j]) / 2, 2);
+    ea += a[j] * a[j];
+    eb += b[j] * b[j];
+  }
+  const auto s = rhythm_stats(t, pred, p, kFs, 1, 2, false, regions);
+  ASSERT_EQ(s.p_coherence.size(), 2u);
+  EXPECT_NEAR(s.p_coherence[0], avg / ((ea + eb) / 2), 1e-6);
+  EXPECT_NEAR(s.p_coherence[1], s.p_coherence[0], 1e-12);
+  // A beat called V is left out: one beat remains, below the minimum of 2.
+  EXPECT_TRUE(std::isnan(rhythm_stats(t, std::vector<std::int32_t>{N, V}, p, kFs, 1, 2, false, regions).p_coherence[0]));
+  // So is a beat whose region is not finite; flat regions give no verdict.
+  auto bad = regions;
+  bad[kPRegionLength + 3] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_TRUE(std::isnan(rhythm_stats(t, pred, p, kFs, 1, 2, false, bad).p_coherence[0]));
+  const std::vector<float> ramps(2 * kPRegionLength, 1.0f);
+  EXPECT_TRUE(std::isnan(rhythm_stats(t, pred, p, kFs, 1, 2, false, ramps).p_coherence[0]));
+  // Without regions it is not measured; regions of the wrong size are refused.
+  EXPECT_TRUE(std::isnan(rhythm_stats(t, pred, p, kFs, 1, 2).p_coherence[0]));
+  EXPECT_THROW(rhythm_stats(t, pred, p, kFs, 1, 2, false, std::span<const float>(regions).first(kPRegionLength)), InvalidArgument);
+}
+
+TEST(RhythmGate, CoherenceSeparatesAtrialWavesFromNone) {
+  // 80 beats with one P wave at a fixed place and light noise: near 1.
+  // The same with noise only (AF's f waves, unrelated to the QRS): near
+  // 1 / (beats in the window). Beats called V do not count, so a coherent
+  // window keeps its coherence with incoherent V beats among its beats.
+  const std::size_t n = 80;
+  const auto t = times_of(std::vector<int>(n - 1, 300));
+  std::vector<std::int32_t> pred(n, N);
+  const std::vector<float> p(n, 0.5f);
+  const auto sinus = p_regions_of(n, 1.0, 0.05, 1), af = p_regions_of(n, 0.0, 0.05, 2);
+  const auto cs = rhythm_stats(t, pred, p, kFs, 16, 8, false, sinus), ca = rhythm_stats(t, pred, p, kFs, 16, 8, false, af);
+  EXPECT_GT(cs.p_coherence[40], 0.95);
+  EXPECT_LT(ca.p_coherence[40], 0.1);
+  auto mixed = sinus;
+  for (std::size_t i = 0; i < n; i += 3) {
+    pred[i] = V;
+    std::copy_n(af.begin() + static_cast<std::ptrdiff_t>(i * kPRegionLength), kPRegionLength,
+                mixed.begin() + static_cast<std::ptrdiff_t>(i * kPRegionLength));
+  }
+  EXPECT_GT(rhythm_stats(t, pred, p, kFs, 16, 8, false, mixed).p_coherence[40], 0.95);
+}
+
+TEST(RhythmGate, CoherenceGate) {
+  // An irregular record: with the median tpl_corr_p (any) its S calls are
+  // taken back; measured by coherence they are kept where the beats share a
+  // P wave and taken back where they do not.
+  const std::size_t n = 120;
+  const auto t = times_of(irregular_rr(n - 1, 5));
+  std::vector<std::int32_t> pred(n, N), record(n, 7);
+  for (std::size_t i = 0; i < n; i += 4) pred[i] = S;
+  const std::vector<float> p(n, 0.5f);
+  const auto sinus = p_regions_of(n, 1.0, 0.05, 3), af = p_regions_of(n, 0.0, 0.05, 4);
+  RhythmGate g;
+  g.enabled = true;
+  g.half_window = 16;
+  g.irregularity = 0.06;
+  g.p_wave = 2.0;
+  EXPECT_EQ(gate_decisions(pred, record, t, p, kFs, g, sinus)[60], N);  // tpl_corr_p: regions ignored
+  g.p_measure = PMeasure::coherence;
+  g.p_wave = 0.3;
+  EXPECT_EQ(gate_decisions(pred, record, t, p, kFs, g, sinus)[60], S);
+  EXPECT_EQ(gate_decisions(pred, record, t, p, kFs, g, af)[60], N);
+  EXPECT_EQ(gate_verdicts(pred, record, t, p, kFs, g, af), std::vector<std::uint8_t>(n, 1));
+  EXPECT_EQ(gate_verdicts(pred, record, t, p, kFs, g, sinus), std::vector<std::uint8_t>(n, 0));
+  EXPECT_THROW(gate_decisions(pred, record, t, p, kFs, g), InvalidArgument);  // coherence needs the regions
+  EXPECT_THROW(gate_verdicts(pred, record, t, p, kFs, g), InvalidArgument);
+  // The fit keeps the measure in every gate it tries and uses its own grid.
+  std::vector<std::int32_t> truth(n, N), fold(n);
+  for (std::size_t i = 0; i < n; ++i) fold[i] = static_cast<std::int32_t>(i * 2 / n);
+  const auto fit = fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.p_measure = PMeasure::coherence}, af);
+  EXPECT_EQ(fit.gate.p_measure, PMeasure::coherence);
+  EXPECT_TRUE(fit.gate.enabled);
+  EXPECT_LE(fit.gate.p_wave, 0.5);  // the strictest threshold that takes every S call back (ties: stricter)
+  for (const auto& fg : fit.fold_gates) EXPECT_EQ(fg.p_measure, PMeasure::coherence);
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.p_measure = PMeasure::coherence}), InvalidArgument);
+  // decision.json: written, read back; absent means tpl_corr_p; other values refused.
+  EXPECT_EQ(rhythm_gate_from_json({{"rhythm_gate", to_json(g)}}), g);
+  auto j = to_json(g);
+  EXPECT_EQ(j["p_measure"], "coherence");
+  j.erase("p_measure");
+  EXPECT_EQ(rhythm_gate_from_json({{"rhythm_gate", j}}).p_measure, PMeasure::tpl_corr_p);
+  j["p_measure"] = "median";
+  EXPECT_THROW(rhythm_gate_from_json({{"rhythm_gate", j}}), FormatError);
+  EXPECT_EQ(p_measure_from_name("coherence"), PMeasure::coherence);
+  EXPECT_THROW(p_measure_from_name("p"), InvalidArgument);
+}
+
+TEST(RhythmGate, PRegionsFromWindowsAndRows) {
+  // Two windows of 100 samples, R at 95: the region is samples 5..64.
+  std::vector<float> w(200);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i);
+  const auto r = p_regions_from_windows(w, 100, 95);
+  ASSERT_EQ(r.size(), 2 * kPRegionLength);
+  EXPECT_EQ(r[0], 5.0f);
+  EXPECT_EQ(r[kPRegionLength - 1], 64.0f);
+  EXPECT_EQ(r[kPRegionLength], 105.0f);
+  EXPECT_THROW(p_regions_from_windows(w, 100, 80), InvalidArgument);   // starts before the window
+  EXPECT_THROW(p_regions_from_windows(w, 100, 140), InvalidArgument);  // ends after it
+  EXPECT_THROW(p_regions_from_windows(std::span<const float>(w).first(150), 100, 95), InvalidArgument);
 }
