@@ -37,7 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t i = 0; i < pred.size(); i += 2) pred[i] = 0;
     pred[3] = 2;
     const std::vector<float> pw(t.size(), 0.1f);
-    const auto out = heartwave::gate_decisions(pred, std::vector<std::int32_t>(t.size(), 0), t, pw, 360.0, g);
+    std::vector<float> regions(t.size() * heartwave::kPRegionLength);  // for a step measuring P-wave coherence
+    for (std::size_t i = 0; i < regions.size(); ++i) regions[i] = static_cast<float>((i * 7919) % 23) * 0.01f;
+    const auto out = heartwave::gate_decisions(pred, std::vector<std::int32_t>(t.size(), 0), t, pw, 360.0, g, regions);
     if (out.size() != pred.size()) __builtin_trap();
     for (std::size_t i = 0; i < out.size(); ++i)
       if (out[i] != pred[i] && !(pred[i] <= 1 && out[i] <= 1)) __builtin_trap();
