@@ -14,8 +14,9 @@
 # at depth 12 with every column per tree, and has a say in N and S only
 # (per-class weights). The decision keeps the plain argmax and adds the rhythm
 # step (N calls at beats premature against the record's mean RR become S, then
-# no S calls inside atrial fibrillation, judged 32 beats either side, then the
-# record adaptation), whose ratio and thresholds
+# no S calls inside atrial fibrillation, judged 32 beats either side by the
+# irregularity of the rhythm and the P-wave coherence, with thresholds fitted
+# to DS1's annotated AF, then the record adaptation), whose ratio and thresholds
 # leave-one-record-out cross-validation inside DS1 chooses (`cv
 # --leave-one-record-out --argmax --exclude-af` -> decision.json); the same
 # cross-validation chose the ensemble over the single model and the second
@@ -69,8 +70,11 @@ ship() {
   $hw evaluate --store --model "models/$name.hwm" --data "$data" --split test --out "out/eval/$name"
 }
 # The default's AF gate looks 32 beats either side (round 14,
-# configs/selection/round14-gate-window); the one-lead model keeps 16.
-ship default ensemble configs/default.json out/datasets/inter-patient "--gate-window 32" --second-lead
+# configs/selection/round14-gate-window) and its thresholds are fitted to
+# DS1's annotated AF, its P-wave sign the window's P-wave coherence (round
+# 16, configs/selection/round16-gate-fit-to-rhythm); the one-lead model
+# keeps the 16-beat gate chosen for macro-F1.
+ship default ensemble configs/default.json out/datasets/inter-patient "--gate-window 32 --gate-fit rhythm --gate-p-measure coherence" --second-lead
 ship one-lead xgb-feat configs/one-lead.json out/datasets/inter-patient-1lead ""
 # The window-only model: no decision to choose (nothing in it reads time).
 if wanted window-only; then

@@ -103,6 +103,7 @@ struct CvArgs {
   double step_floor = 0;                    // --step-floor: sveb_se's SVEB +P floor
   std::string gate_intervals = "not_v";     // --gate-intervals: the AF gate's irregularity over not_v or n_only intervals
   int gate_window = 16;                     // --gate-window: the AF gate's beats either side, fixed
+  std::string gate_fit = "macro_f1";         // --gate-fit: the AF gate's thresholds chosen with the step (macro_f1) or fitted to DS1's annotated AF (rhythm)
   std::string gate_p_measure = "tpl_corr_p";  // --gate-p-measure: the AF gate's P-wave sign, tpl_corr_p or coherence, fixed
   std::string from;  // --from DIR: decide again on an earlier cv run's out-of-fold probabilities, no training
   bool exclude_af = false;

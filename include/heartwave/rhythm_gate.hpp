@@ -154,6 +154,7 @@ inline constexpr int kMaxAdaptPasses = 10;
 inline constexpr int kMaxHalfWindow = 1000;  // the gate window's largest half width (beats)
 enum class StepChoice { best, smoothed };
 enum class StepCriterion { macro_f1, sveb_se };
+enum class GateFit { macro_f1, rhythm };
 struct RhythmStepSearch {
   bool adapt_forms = false;  // also choose the record adaptation's form
   int adapt_passes = 1;      // fixed for every adaptation tried (1 to kMaxAdaptPasses)
@@ -163,6 +164,7 @@ struct RhythmStepSearch {
   bool irregularity_n_only = false;  // every point's gate measures irregularity between N calls only (fixed, not chosen)
   int half_window = RhythmGate{}.half_window;  // every point's gate window, beats either side (fixed, not chosen)
   PMeasure p_measure = PMeasure::tpl_corr_p;   // every point's P-wave measure (fixed, not chosen)
+  GateFit gate_fit = GateFit::macro_f1;        // the AF gate's thresholds chosen with the rest (macro_f1) or fitted to the annotated rhythm
 };
 
 struct RhythmGateFit {
@@ -173,6 +175,7 @@ struct RhythmGateFit {
   std::vector<RhythmGate> fold_gates;
   std::vector<std::int32_t> nested_decisions;  // each fold's rows decided by its fold gate (empty: no folds)
   RhythmStepSearch search;        // how `gate` and the fold gates were chosen
+  double af_balanced_accuracy = -1;  // gate_fit rhythm: the chosen pair's balanced accuracy on all rows (-1: not fitted to rhythm)
 };
 
 // Chooses the prematurity ratio (none, or 0.6 to 0.85, gated or not), the irregularity
@@ -195,6 +198,17 @@ struct RhythmGateFit {
 // macro-F1 as with macro_f1. An operating point for sensitivity to
 // supraventricular beats, chosen like the rest of the step.
 //
+// `gate_fit` rhythm: the AF gate's two thresholds (irregularity, P wave)
+// are not chosen with the rest but fitted to the annotated rhythm
+// (`rhythm`, per row: 1 inside atrial fibrillation or flutter, 0 outside,
+// -1 unknown, not counted): the pair with the highest balanced accuracy,
+// the mean of the share of AF beats its verdicts gate and the share of
+// other beats they do not (ties: the earlier pair; with no AF beat, or no
+// other beat, that share counts 0). The rest of the step is then chosen
+// as above among the points that gate with that pair, or no step at all;
+// each fold's pair is fitted without the fold's rows. `smoothed` is
+// refused with it, and `rhythm` must hold one value per row.
+//
 // `choice` says how the grid point is chosen: `best`, the one with the
 // highest figures; `smoothed`, the one whose neighbourhood has the
 // highest mean figures, the neighbourhood being the grid points that
@@ -207,13 +221,17 @@ struct RhythmGateFit {
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold = {},
-                              const RhythmStepSearch& search = {}, std::span<const float> p_regions = {});
+                              const RhythmStepSearch& search = {}, std::span<const float> p_regions = {},
+                              std::span<const std::int32_t> rhythm = {});
 // "best" / "smoothed"; InvalidArgument for another name.
 StepChoice step_choice_from_name(const std::string& name);
 const char* step_choice_name(StepChoice choice);
 // "macro_f1" / "sveb_se"; InvalidArgument for another name.
 StepCriterion step_criterion_from_name(const std::string& name);
 const char* step_criterion_name(StepCriterion criterion);
+// "macro_f1" / "rhythm"; InvalidArgument for another name.
+GateFit gate_fit_from_name(const std::string& name);
+const char* gate_fit_name(GateFit fit);
 // "tpl_corr_p" / "coherence"; InvalidArgument for another name.
 PMeasure p_measure_from_name(const std::string& name);
 const char* p_measure_name(PMeasure measure);

@@ -391,7 +391,8 @@ std::vector<std::uint8_t> gate_verdicts(std::span<const std::int32_t> predicted,
 RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span<const std::int32_t> truth,
                               std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample,
                               std::span<const float> p_wave, double fs, std::span<const std::int32_t> fold,
-                              const RhythmStepSearch& search, std::span<const float> p_regions) {
+                              const RhythmStepSearch& search, std::span<const float> p_regions,
+                              std::span<const std::int32_t> rhythm) {
   if (truth.size() != predicted.size()) throw InvalidArgument("fit_rhythm_gate: truth and predictions differ in length");
   if (search.adapt_passes < 1 || search.adapt_passes > kMaxAdaptPasses)
     throw InvalidArgument("fit_rhythm_gate: adapt_passes must be from 1 to " + std::to_string(kMaxAdaptPasses));
@@ -399,6 +400,11 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
     throw InvalidArgument("fit_rhythm_gate: the gate window must be from 1 to " + std::to_string(kMaxHalfWindow) + " beats either side");
   if (!(search.sveb_ppv_floor >= 0 && search.sveb_ppv_floor <= 1))
     throw InvalidArgument("fit_rhythm_gate: the SVEB +P floor must be from 0 to 1");
+  const bool by_rhythm = search.gate_fit == GateFit::rhythm;
+  if (by_rhythm && search.choice == StepChoice::smoothed)
+    throw InvalidArgument("fit_rhythm_gate: the smoothed choice averages over the gate's thresholds, which a gate fitted to the rhythm does not choose");
+  if (by_rhythm && rhythm.size() != predicted.size())
+    throw InvalidArgument("fit_rhythm_gate: fitting the gate to the rhythm needs one rhythm annotation per row");
   const StepChoice choice = search.choice;
   const int adapt_passes = search.adapt_passes;
   const bool search_adapt_form = search.adapt_forms;
@@ -490,6 +496,58 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
       ++cm[g][fold_index[fold.empty() ? -1 : fold[i]]][static_cast<std::size_t>(truth[i])][static_cast<std::size_t>(d[i])];
     }
   }
+  // gate_fit rhythm: per fold, the AF/other beats and how many of each every
+  // (irregularity, P wave) pair gates.
+  const std::size_t kPairs = irregularities.size() * p_waves.size();
+  std::vector<std::array<double, 2>> rhythm_total(fold_index.size(), {0, 0});  // [fold][other, AF]
+  std::vector<std::vector<std::array<double, 2>>> rhythm_gated(kPairs, rhythm_total);
+  if (by_rhythm) {
+    for (const auto& r : recs)
+      for (std::size_t k = 0; k < r.rows.size(); ++k) {
+        const std::size_t i = r.rows[k];
+        if (rhythm[i] != 0 && rhythm[i] != 1) continue;
+        const std::size_t f = fold_index[fold.empty() ? -1 : fold[i]], af = rhythm[i] == 1 ? 1 : 0;
+        rhythm_total[f][af] += 1;
+        RhythmGate g = shape;
+        for (std::size_t ii = 0; ii < irregularities.size(); ++ii)
+          for (std::size_t iw = 0; iw < p_waves.size(); ++iw) {
+            g.irregularity = irregularities[ii];
+            g.p_wave = p_waves[iw];
+            if (in_af(g, r.stats, k)) rhythm_gated[ii * p_waves.size() + iw][f][af] += 1;
+          }
+      }
+  }
+  if (by_rhythm) {
+    double annotated = 0;
+    for (const auto& t : rhythm_total) annotated += t[0] + t[1];
+    if (annotated == 0) throw InvalidArgument("fit_rhythm_gate: no row has an annotated rhythm to fit the gate to");
+  }
+  // The pair fitted to the rhythm of every fold but `skip`, and its balanced accuracy.
+  const auto rhythm_pair = [&](std::size_t skip) {
+    std::array<double, 2> total{0, 0};
+    for (std::size_t f = 0; f < fold_index.size(); ++f)
+      if (f != skip) total = {total[0] + rhythm_total[f][0], total[1] + rhythm_total[f][1]};
+    std::size_t best = 0;
+    double best_ba = -1;
+    for (std::size_t q = 0; q < kPairs; ++q) {
+      std::array<double, 2> gated_n{0, 0};
+      for (std::size_t f = 0; f < fold_index.size(); ++f)
+        if (f != skip) gated_n = {gated_n[0] + rhythm_gated[q][f][0], gated_n[1] + rhythm_gated[q][f][1]};
+      const double se = total[1] > 0 ? gated_n[1] / total[1] : 0, sp = total[0] > 0 ? 1 - gated_n[0] / total[0] : 0;
+      const double ba = (se + sp) / 2;
+      if (ba > best_ba + 1e-12) {
+        best_ba = ba;
+        best = q;
+      }
+    }
+    return std::pair<std::size_t, double>{best, best_ba};
+  };
+  // Whether grid point g may be chosen when the gate is fitted to the rhythm with pair q.
+  const auto allowed = [&](std::size_t g, std::size_t q) {
+    if (!by_rhythm || g == 0) return true;
+    return grid[g].p_wave != kNoAfGate && grid[g].irregularity == irregularities[q / p_waves.size()] &&
+           grid[g].p_wave == p_waves[q % p_waves.size()];
+  };
   // The figures a point is chosen by, pooled over every fold but `skip`.
   struct Figures {
     double f1 = 0, sveb_se = 0, sveb_ppv = 0;
@@ -516,9 +574,11 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
       const auto k = static_cast<double>(near[g].size());
       return Figures{sum.f1 / k, sum.sveb_se / k, sum.sveb_ppv / k};
     };
+    const std::size_t pair = by_rhythm ? rhythm_pair(skip).first : 0;
     std::vector<Figures> score(grid.size());
     bool any_meets = false;
     for (std::size_t g = 0; g < grid.size(); ++g) {
+      if (!allowed(g, pair)) continue;
       score[g] = at(g);
       any_meets = any_meets || score[g].sveb_ppv >= search.sveb_ppv_floor - 1e-12;
     }
@@ -534,7 +594,7 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
     };
     std::size_t best = 0;
     for (std::size_t g = 1; g < grid.size(); ++g)
-      if (better(score[g], score[best])) best = g;
+      if (allowed(g, pair) && better(score[g], score[best])) best = g;
     return best;
   };
   constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
@@ -544,6 +604,7 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   r.gate = grid[best];
   r.macro_f1_before = f1_without(0, kNone);
   r.macro_f1_gated = f1_without(best, kNone);
+  if (by_rhythm) r.af_balanced_accuracy = rhythm_pair(kNone).second;
   if (!fold.empty()) {
     Confusion nested{};
     r.nested_decisions.assign(predicted.begin(), predicted.end());
@@ -575,6 +636,14 @@ StepCriterion step_criterion_from_name(const std::string& name) {
 }
 
 const char* step_criterion_name(StepCriterion criterion) { return criterion == StepCriterion::sveb_se ? "sveb_se" : "macro_f1"; }
+
+GateFit gate_fit_from_name(const std::string& name) {
+  if (name == "macro_f1") return GateFit::macro_f1;
+  if (name == "rhythm") return GateFit::rhythm;
+  throw InvalidArgument("gate fit: expected \"macro_f1\" or \"rhythm\", got \"" + name + "\"");
+}
+
+const char* gate_fit_name(GateFit fit) { return fit == GateFit::rhythm ? "rhythm" : "macro_f1"; }
 
 PMeasure p_measure_from_name(const std::string& name) {
   if (name == "tpl_corr_p") return PMeasure::tpl_corr_p;
@@ -692,6 +761,8 @@ nlohmann::json to_json(const RhythmGateFit& fit) {
   j["step_choice"] = step_choice_name(fit.search.choice);
   j["step_criterion"] = step_criterion_name(fit.search.criterion);
   if (fit.search.criterion == StepCriterion::sveb_se) j["step_sveb_ppv_floor"] = fit.search.sveb_ppv_floor;
+  j["gate_fit"] = gate_fit_name(fit.search.gate_fit);
+  if (fit.af_balanced_accuracy >= 0) j["af_balanced_accuracy"] = fit.af_balanced_accuracy;
   j["macro_f1_before"] = fit.macro_f1_before;
   j["macro_f1_gated"] = fit.macro_f1_gated;
   if (fit.macro_f1_nested >= 0) {

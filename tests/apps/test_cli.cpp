@@ -393,6 +393,20 @@ TEST(Cli, CrossValidationInsideDs1) {
       EXPECT_LE(ag["other_beats_gated"].get<int>(), ag["other_beats"].get<int>());
     }
     refused("--gate-p-measure median", "--gate-p-measure");
+    // --gate-fit rhythm: the gate's thresholds fitted to the annotated rhythm,
+    // recorded with their balanced accuracy (these records hold no AF: the
+    // pair that gates the fewest beats, so at most half); refused with the
+    // smoothed choice, an unknown value, or --rhythm-step.
+    EXPECT_EQ(loro_decision["rhythm_gate"]["gate_fit"], "macro_f1");
+    {
+      const auto gf = gate_of("--argmax --gate-fit rhythm", "cv-gf");
+      EXPECT_EQ(gf["gate_fit"], "rhythm");
+      EXPECT_GT(gf["af_balanced_accuracy"].get<double>(), 0.0);
+      EXPECT_LE(gf["af_balanced_accuracy"].get<double>(), 0.5);
+    }
+    refused("--gate-fit rhythm --step-choice smoothed", "--gate-fit rhythm", 8);
+    refused("--gate-fit af", "--gate-fit");
+    refused("--gate-fit rhythm --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--gate-fit");
     refused("--gate-p-measure coherence --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--gate-p-measure");
     refused("--gate-window 40 --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--gate-window");
     refused("--step-floor 0.6 --step-criterion macro_f1", "--step-floor is the SVEB +P floor", 8);
@@ -683,9 +697,10 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   s_calls(r.out, "201", &g16_record);
   EXPECT_EQ(g16_record, g16_dataset);
   EXPECT_NE(g16_record, from_record);  // the 16-beat step decides 201 otherwise
-  // A step measuring P-wave coherence reads the beats' samples: the same
-  // decisions from the record's filtered windows as from the dataset's
-  // de-standardised base rows (the default model reads the feat view).
+  // A step measuring P-wave coherence (as the default's does) reads the
+  // beats' samples: the same decisions from the record's filtered windows
+  // as from the dataset's de-standardised base rows (the default model
+  // reads the feat view), here with other thresholds than the default's.
   {
     std::ifstream f(gate16);
     auto step = nlohmann::json::parse(f);
@@ -704,7 +719,7 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   ASSERT_EQ(r.status, 0) << r.out;
   s_calls(r.out, "201", &coh_record);
   EXPECT_EQ(coh_record, coh_dataset);
-  EXPECT_NE(coh_record, from_record);  // fewer of 201's windows outside AF are gated
+  EXPECT_NE(coh_record, from_record);  // stricter thresholds than the default's decide 201 otherwise
   r = run("predict --rhythm-step " + (tmp / "bad-step.json").string() + " --record " + rec201 + " --out " + (tmp / "p-x.csv").string(),
           "env -u HEARTWAVE_MODEL");
   EXPECT_EQ(r.status, 8) << r.out;

@@ -998,3 +998,69 @@ TEST(RhythmGate, PRegionsFromWindowsAndRows) {
   EXPECT_THROW(p_regions_from_windows(w, 100, 140), InvalidArgument);  // ends after it
   EXPECT_THROW(p_regions_from_windows(std::span<const float>(w).first(150), 100, 95), InvalidArgument);
 }
+
+TEST(RhythmGate, GateFittedToTheAnnotatedRhythm) {
+  // Three irregular records of 150 beats. A: AF (annotated), no P wave
+  // (tpl_corr_p 0.05), every fourth beat falsely called S. B: not AF, P
+  // waves (0.97), every fourth beat a true S call. C: not AF, P waves (0.9),
+  // every fourth beat falsely called S. For the pooled macro-F1 the best
+  // gate takes back C's false S calls too (P-wave threshold 0.95);
+  // fitted to the rhythm, the gate is the first pair that gates all of A
+  // and nothing else, and C's calls stay.
+  const std::size_t n = 150;
+  std::vector<std::int64_t> t;
+  std::vector<std::int32_t> pred, truth, record, rhythm, fold;
+  std::vector<float> p;
+  for (int rec = 0; rec < 3; ++rec) {
+    const auto rt = times_of(irregular_rr(n - 1, 20 + static_cast<unsigned>(rec)));
+    for (std::size_t i = 0; i < n; ++i) {
+      t.push_back(rt[i]);
+      const bool marked = i % 4 == 0;
+      pred.push_back(marked ? S : N);
+      truth.push_back(rec == 1 && marked ? S : N);
+      record.push_back(rec);
+      rhythm.push_back(rec == 0 ? 1 : 0);
+      fold.push_back(rec);
+      p.push_back(rec == 0 ? 0.05f : rec == 1 ? 0.97f : 0.9f);
+    }
+  }
+  const auto by_f1 = fit_rhythm_gate(pred, truth, record, t, p, kFs, fold);
+  const auto f1_verdict = gate_verdicts(pred, record, t, p, kFs, by_f1.gate);
+  for (std::size_t i = 0; i < 3 * n; ++i) EXPECT_EQ(f1_verdict[i], record[i] == 1 ? 0 : 1) << i;  // A and C gated, B not
+  const auto by_rhythm = fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.gate_fit = GateFit::rhythm}, {}, rhythm);
+  ASSERT_TRUE(by_rhythm.gate.enabled);
+  EXPECT_EQ(by_rhythm.gate.irregularity, 0.06);
+  EXPECT_EQ(by_rhythm.gate.p_wave, 0.1);  // the first P-wave threshold above A's 0.05
+  EXPECT_DOUBLE_EQ(by_rhythm.af_balanced_accuracy, 1.0);
+  const auto verdict = gate_verdicts(pred, record, t, p, kFs, by_rhythm.gate);
+  EXPECT_EQ(std::vector<std::uint8_t>(verdict.begin(), verdict.begin() + n), std::vector<std::uint8_t>(n, 1));
+  EXPECT_EQ(std::count(verdict.begin(), verdict.end(), 1), static_cast<std::ptrdiff_t>(n));
+  const auto decided = gate_decisions(pred, record, t, p, kFs, by_rhythm.gate);
+  for (std::size_t i = 0; i < 3 * n; ++i) EXPECT_EQ(decided[i], record[i] == 0 ? N : pred[i]) << i;
+  EXPECT_LT(by_rhythm.macro_f1_gated, by_f1.macro_f1_gated);  // what the fit to the rhythm gives up on these rows
+  // Nested: each fold's pair fitted without it. Without A there is no AF
+  // to detect: the pair fitted (the first, which gates nothing) changes no
+  // decision of B's or C's, and no step at all wins the tie.
+  ASSERT_EQ(by_rhythm.fold_gates.size(), 3u);
+  EXPECT_FALSE(by_rhythm.fold_gates[0].enabled);
+  for (std::size_t f = 1; f < 3; ++f) {
+    EXPECT_TRUE(by_rhythm.fold_gates[f].enabled) << f;
+    EXPECT_EQ(by_rhythm.fold_gates[f].irregularity, 0.06) << f;
+    EXPECT_EQ(by_rhythm.fold_gates[f].p_wave, 0.1) << f;
+  }
+  // Reported in decision.json.
+  const auto j = to_json(by_rhythm);
+  EXPECT_EQ(j["gate_fit"], "rhythm");
+  EXPECT_DOUBLE_EQ(j["af_balanced_accuracy"].get<double>(), 1.0);
+  EXPECT_EQ(to_json(by_f1)["gate_fit"], "macro_f1");
+  EXPECT_FALSE(to_json(by_f1).contains("af_balanced_accuracy"));
+  // Refused: no annotation per row, none annotated, the smoothed choice.
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.gate_fit = GateFit::rhythm}), InvalidArgument);
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.gate_fit = GateFit::rhythm}, {},
+                               std::vector<std::int32_t>(t.size(), -1)),
+               InvalidArgument);
+  EXPECT_THROW(fit_rhythm_gate(pred, truth, record, t, p, kFs, fold, {.choice = StepChoice::smoothed, .gate_fit = GateFit::rhythm}, {}, rhythm),
+               InvalidArgument);
+  EXPECT_EQ(gate_fit_from_name("rhythm"), GateFit::rhythm);
+  EXPECT_THROW(gate_fit_from_name("af"), InvalidArgument);
+}
