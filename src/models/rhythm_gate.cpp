@@ -621,37 +621,37 @@ RhythmGateFit fit_rhythm_gate(std::span<const std::int32_t> predicted, std::span
   return r;
 }
 
-StepChoice step_choice_from_name(const std::string& name) {
-  if (name == "best") return StepChoice::best;
-  if (name == "smoothed") return StepChoice::smoothed;
-  throw InvalidArgument("step choice: expected \"best\" or \"smoothed\", got \"" + name + "\"");
+namespace {
+
+// The two names of a two-valued option, in its enum's order.
+using TwoNames = std::array<const char*, 2>;
+constexpr TwoNames kStepChoiceNames{"best", "smoothed"}, kStepCriterionNames{"macro_f1", "sveb_se"},
+    kGateFitNames{"macro_f1", "rhythm"}, kPMeasureNames{"tpl_corr_p", "coherence"};
+
+template <class E>
+E from_name(const std::string& name, const char* what, const TwoNames& names) {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (name == names[i]) return static_cast<E>(i);
+  throw InvalidArgument(std::string(what) + ": expected \"" + names[0] + "\" or \"" + names[1] + "\", got \"" + name + "\"");
 }
 
-const char* step_choice_name(StepChoice choice) { return choice == StepChoice::smoothed ? "smoothed" : "best"; }
+template <class E>
+const char* name_of(E value, const TwoNames& names) {
+  return names[static_cast<std::size_t>(value) == 1 ? 1 : 0];
+}
 
+}  // namespace
+
+StepChoice step_choice_from_name(const std::string& name) { return from_name<StepChoice>(name, "step choice", kStepChoiceNames); }
+const char* step_choice_name(StepChoice choice) { return name_of(choice, kStepChoiceNames); }
 StepCriterion step_criterion_from_name(const std::string& name) {
-  if (name == "macro_f1") return StepCriterion::macro_f1;
-  if (name == "sveb_se") return StepCriterion::sveb_se;
-  throw InvalidArgument("step criterion: expected \"macro_f1\" or \"sveb_se\", got \"" + name + "\"");
+  return from_name<StepCriterion>(name, "step criterion", kStepCriterionNames);
 }
-
-const char* step_criterion_name(StepCriterion criterion) { return criterion == StepCriterion::sveb_se ? "sveb_se" : "macro_f1"; }
-
-GateFit gate_fit_from_name(const std::string& name) {
-  if (name == "macro_f1") return GateFit::macro_f1;
-  if (name == "rhythm") return GateFit::rhythm;
-  throw InvalidArgument("gate fit: expected \"macro_f1\" or \"rhythm\", got \"" + name + "\"");
-}
-
-const char* gate_fit_name(GateFit fit) { return fit == GateFit::rhythm ? "rhythm" : "macro_f1"; }
-
-PMeasure p_measure_from_name(const std::string& name) {
-  if (name == "tpl_corr_p") return PMeasure::tpl_corr_p;
-  if (name == "coherence") return PMeasure::coherence;
-  throw InvalidArgument("P-wave measure: expected \"tpl_corr_p\" or \"coherence\", got \"" + name + "\"");
-}
-
-const char* p_measure_name(PMeasure measure) { return measure == PMeasure::coherence ? "coherence" : "tpl_corr_p"; }
+const char* step_criterion_name(StepCriterion criterion) { return name_of(criterion, kStepCriterionNames); }
+GateFit gate_fit_from_name(const std::string& name) { return from_name<GateFit>(name, "gate fit", kGateFitNames); }
+const char* gate_fit_name(GateFit fit) { return name_of(fit, kGateFitNames); }
+PMeasure p_measure_from_name(const std::string& name) { return from_name<PMeasure>(name, "P-wave measure", kPMeasureNames); }
+const char* p_measure_name(PMeasure measure) { return name_of(measure, kPMeasureNames); }
 
 namespace {
 
