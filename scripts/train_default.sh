@@ -26,7 +26,8 @@
 # models/one-lead.hwm (MLII only, for single-lead recordings and CSVs of one
 # lead's beats): configs/one-lead.json, depth 6 and 40 rounds, the
 # configuration and median best iteration ([65, 32, 86, 40, 27]) that won
-# 5-fold `cv` on the one-lead dataset, with its own rhythm step.
+# 5-fold `cv` on the one-lead dataset, with its own rhythm step (the
+# default's kind of AF gate since round 18).
 #
 # models/window-only.hwm, for beats given without times (a CSV of windows
 # alone): xgb-feat on the MLII dataset that reads only each beat's 187
@@ -73,9 +74,9 @@ ship() {
 # configs/selection/round14-gate-window) and its thresholds are fitted to
 # DS1's annotated AF, its P-wave sign the window's P-wave coherence (round
 # 16, configs/selection/round16-gate-fit-to-rhythm); the one-lead model
-# keeps the 16-beat gate chosen for macro-F1.
+# decides the same way since round 18 (configs/selection/round18-one-lead-gate).
 ship default ensemble configs/default.json out/datasets/inter-patient "--gate-window 32 --gate-fit rhythm --gate-p-measure coherence" --second-lead
-ship one-lead xgb-feat configs/one-lead.json out/datasets/inter-patient-1lead ""
+ship one-lead xgb-feat configs/one-lead.json out/datasets/inter-patient-1lead "--gate-window 32 --gate-fit rhythm --gate-p-measure coherence"
 # The window-only model: no decision to choose (nothing in it reads time).
 if wanted window-only; then
   # (the one-lead model, when rebuilt above, has just built this dataset)
