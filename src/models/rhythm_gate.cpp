@@ -162,20 +162,34 @@ std::vector<float> p_regions_from_windows(std::span<const float> windows, std::s
 }
 
 std::vector<float> p_regions_from_rows(const Rows& rows, const nlohmann::json& manifest) {
-  const auto& pre = manifest.at("preprocessing");
-  const std::size_t W = manifest.at("schema").at("base").at("columns").get<std::size_t>();
-  const std::size_t feat_dim = manifest.at("schema").at("feat").at("columns").get<std::size_t>();
+  // What it reads of the manifest, checked first: a FormatError names the field.
+  std::size_t W = 0, feat_dim = 0;
+  std::vector<double> mean, scale;
+  int r_index = 0;
+  const char* field = "schema.base.columns";
+  try {
+    W = manifest.at("schema").at("base").at("columns").get<std::size_t>();
+    field = "schema.feat.columns";
+    feat_dim = manifest.at("schema").at("feat").at("columns").get<std::size_t>();
+    field = "preprocessing.standardize.base";
+    const auto& st = manifest.at("preprocessing").at("standardize").at("base");
+    mean = st.at("mean").get<std::vector<double>>();
+    scale = st.at("scale").get<std::vector<double>>();
+    field = "preprocessing.window.before";
+    r_index = manifest.at("preprocessing").at("window").at("before").get<int>();
+  } catch (const nlohmann::json::exception&) {
+    throw FormatError(std::string("dataset manifest: '") + field + "' is missing or not what the P-wave coherence needs");
+  }
+  if (mean.size() != W || scale.size() != W)
+    throw FormatError("dataset manifest: 'preprocessing.standardize.base' is not " + std::to_string(W) + " columns");
   if (rows.dim != W && rows.dim != feat_dim)
     throw InvalidArgument("p_regions_from_rows: expected the base (" + std::to_string(W) + ") or feat (" + std::to_string(feat_dim) +
                           ") view's columns, got " + std::to_string(rows.dim));
-  const auto mean = pre.at("standardize").at("base").at("mean").get<std::vector<double>>();
-  const auto scale = pre.at("standardize").at("base").at("scale").get<std::vector<double>>();
-  if (mean.size() != W || scale.size() != W) throw FormatError("dataset manifest: the base standardisation is not " + std::to_string(W) + " columns");
   std::vector<float> windows(rows.n * W);  // the filtered samples, as the pipeline has them before standardising
   for (std::size_t i = 0; i < rows.n; ++i)
     for (std::size_t c = 0; c < W; ++c)
       windows[i * W + c] = static_cast<float>(rows.X[i * rows.dim + c] * scale[c] + mean[c]);
-  return p_regions_from_windows(windows, W, pre.at("window").at("before").get<int>());
+  return p_regions_from_windows(windows, W, r_index);
 }
 
 std::vector<float> p_wave_from_features(std::span<const float> features, std::size_t num_features) {
@@ -236,7 +250,10 @@ std::vector<double> p_coherence(std::span<const float> p_regions, std::span<cons
     const double mean_energy = (energy[hi + 1] - energy[lo]) / m;
     if (!(mean_energy > 0)) continue;  // flat regions: no verdict
     double avg_energy = 0;
-    for (std::size_t j = 0; j < L; ++j) avg_energy += std::pow((sum[(hi + 1) * L + j] - sum[lo * L + j]) / m, 2);
+    for (std::size_t j = 0; j < L; ++j) {
+      const double a = (sum[(hi + 1) * L + j] - sum[lo * L + j]) / m;
+      avg_energy += a * a;
+    }
     out[i] = std::clamp(avg_energy / mean_energy, 0.0, 1.0);  // at most 1 but for rounding
   }
   return out;

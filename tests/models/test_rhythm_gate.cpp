@@ -545,6 +545,20 @@ TEST(RhythmGate, PWaveColumnOfDatasetRows) {
   ASSERT_EQ(rb.size(), base.n * kPRegionLength);
   EXPECT_EQ(rb, rf);
   EXPECT_THROW(p_regions_from_rows(feat_only, man), InvalidArgument);
+  // A manifest without what the coherence reads: a FormatError naming the field.
+  for (const char* drop : {"standardize", "window"}) {
+    auto broken = man;
+    broken["preprocessing"].erase(drop);
+    try {
+      (void)p_regions_from_rows(base, broken);
+      ADD_FAILURE() << drop;
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("preprocessing.") + drop), std::string::npos) << e.what();
+    }
+  }
+  auto short_scale = man;
+  short_scale["preprocessing"]["standardize"]["base"]["scale"].erase(0);
+  EXPECT_THROW(p_regions_from_rows(base, short_scale), FormatError);
   std::vector<std::int64_t> t;
   std::vector<float> regions;
   for (std::size_t i = 0; i < base.n; ++i)
