@@ -75,8 +75,9 @@ ship() {
 # DS1's annotated AF, its P-wave sign the window's P-wave coherence (round
 # 16, configs/selection/round16-gate-fit-to-rhythm); the one-lead model
 # decides the same way since round 18 (configs/selection/round18-one-lead-gate).
-ship default ensemble configs/default.json out/datasets/inter-patient "--gate-window 32 --gate-fit rhythm --gate-p-measure coherence" --second-lead
-ship one-lead xgb-feat configs/one-lead.json out/datasets/inter-patient-1lead "--gate-window 32 --gate-fit rhythm --gate-p-measure coherence"
+af_gate="--gate-window 32 --gate-fit rhythm --gate-p-measure coherence"
+ship default ensemble configs/default.json out/datasets/inter-patient "$af_gate" --second-lead
+ship one-lead xgb-feat configs/one-lead.json out/datasets/inter-patient-1lead "$af_gate"
 # The window-only model: no decision to choose (nothing in it reads time).
 if wanted window-only; then
   # (the one-lead model, when rebuilt above, has just built this dataset)

@@ -634,6 +634,8 @@ int run_cv(const CvArgs& a) {
     if (!a.rhythm_step.empty()) given_gate = rhythm_step_file("cv --rhythm-step", a.rhythm_step);
     prepare_output_dir(a.out);
     const auto man = read_manifest(a.data);
+    if (step_search(a).gate_fit == GateFit::rhythm && !man["files"].contains("train/rhythm.npy"))  // before any training
+      throw FormatError(a.data + ": no rhythm column to fit the AF gate to (a dataset built before it existed: rebuild it)");
     const std::string manifest_sha = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     CrossValidation cv;
     nlohmann::json cross_validation;
@@ -702,8 +704,6 @@ int run_cv(const CvArgs& a) {
       }
       const double fs = man["preprocessing"]["fs"].get<double>();
       if (!given_gate) {
-        if (search.gate_fit == GateFit::rhythm && ds1.fit.rhythm.empty())
-          throw FormatError(a.data + ": no rhythm column to fit the AF gate to (a dataset built before it existed: rebuild it)");
         gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, search, regions, rhythm);
       } else {  // given, not chosen: every fold decided by it, so the "nested" decisions are simply its decisions
         gate_fit.gate = *given_gate;

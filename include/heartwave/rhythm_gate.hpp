@@ -76,7 +76,8 @@ std::vector<float> p_wave_from_features(std::span<const float> features, std::si
 // (beats x window_length, R at r_index), or from a dataset's base or feat
 // rows (the samples de-standardised with the manifest's standardisation).
 // InvalidArgument when the region does not fit the window or the rows are
-// another view's.
+// another view's; FormatError naming the field when the manifest lacks the
+// base standardisation, its width or the window's R index.
 inline constexpr std::size_t kPRegionLength = static_cast<std::size_t>(kPRegionEnd - kPRegionBegin);
 std::vector<float> p_regions_from_windows(std::span<const float> windows, std::size_t window_length, int r_index);
 std::vector<float> p_regions_from_rows(const Rows& rows, const nlohmann::json& manifest);

@@ -654,7 +654,7 @@ E from_name(const std::string& name, const char* what, const TwoNames& names) {
 
 template <class E>
 const char* name_of(E value, const TwoNames& names) {
-  return names[static_cast<std::size_t>(value) == 1 ? 1 : 0];
+  return names[static_cast<std::size_t>(value)];
 }
 
 }  // namespace
@@ -718,9 +718,11 @@ RhythmGate rhythm_gate_from_json(const nlohmann::json& decision) {
     g.irregularity_n_only = v == "n_only";
   }
   if (j.contains("p_measure")) {  // files from before the option: tpl_corr_p
-    const auto& v = j["p_measure"];
-    if (v != "tpl_corr_p" && v != "coherence") throw FormatError("decision.rhythm_gate.p_measure: expected \"tpl_corr_p\" or \"coherence\"");
-    g.p_measure = v == "coherence" ? PMeasure::coherence : PMeasure::tpl_corr_p;
+    try {
+      g.p_measure = p_measure_from_name(j["p_measure"].is_string() ? j["p_measure"].get<std::string>() : std::string());
+    } catch (const InvalidArgument& e) {
+      throw FormatError(std::string("decision.rhythm_gate.p_measure: ") + e.what());
+    }
   }
   if (j.contains("adapt_priors")) {  // files from before the form options: class shares, two inputs
     const auto& v = j["adapt_priors"];
