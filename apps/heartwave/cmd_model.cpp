@@ -232,6 +232,16 @@ void print_metrics(const std::string& what, const Metrics& m, const nlohmann::js
     }
     std::printf("\n");
   }
+  const Ec57Figures& e = m.ec57;
+  std::printf("EC57 (bxb; F and Q beats called V, Q beats called S, are not false positives): VEB Se %.2f +P %.2f FPR %.3f, "
+              "SVEB Se %.2f +P %.2f",
+              100 * e.veb_se, 100 * e.veb_ppv, 100 * e.veb_fpr, 100 * e.sveb_se, 100 * e.sveb_ppv);
+  if (j.contains("bootstrap_95ci") && j["bootstrap_95ci"].contains("ec57")) {
+    const auto& ci = j["bootstrap_95ci"]["ec57"];
+    std::printf("   95%% CI VEB +P [%.1f, %.1f]  SVEB +P [%.1f, %.1f]", 100 * ci["veb_ppv"][0].get<double>(),
+                100 * ci["veb_ppv"][1].get<double>(), 100 * ci["sveb_ppv"][0].get<double>(), 100 * ci["sveb_ppv"][1].get<double>());
+  }
+  std::printf("\n");
 }
 
 Applied apply_model(const ModelDataArgs& a, const std::optional<RhythmGate>& given_step) {

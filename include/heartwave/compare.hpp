@@ -44,8 +44,8 @@ std::string format_predictions_csv(const PredictionRows& rows);
 double sign_test_p(std::size_t better, std::size_t worse);
 
 // The figures compare reports and select chooses by (below).
-inline constexpr std::array<const char*, 7> kComparedFigures = {"accuracy", "f1_macro", "f1_nsv", "sveb_se",
-                                                                "sveb_ppv", "veb_se",   "veb_ppv"};
+inline constexpr std::array<const char*, 9> kComparedFigures = {"accuracy", "f1_macro", "f1_nsv",        "sveb_se",       "sveb_ppv",
+                                                                "veb_se",   "veb_ppv",  "sveb_ppv_ec57", "veb_ppv_ec57"};
 
 struct CompareOptions {
   int rounds = 2000;        // paired bootstrap draws over records
@@ -56,7 +56,8 @@ struct CompareOptions {
 // criteria select chooses by:
 //   accuracy, f1_macro (5 classes, as metrics.json), f1_nsv (macro-F1 over
 //   N, S and V only: F is mostly one record and Q a handful of beats),
-//   sveb_se, sveb_ppv, veb_se, veb_ppv.
+//   sveb_se, sveb_ppv, veb_se, veb_ppv (every wrong call a false positive),
+//   sveb_ppv_ec57, veb_ppv_ec57 (EC57's, as metrics.hpp's Ec57Figures).
 // Per record, the errors counted are all misclassified beats, S errors (S
 // missed plus false S) and V errors; the sign test counts records where
 // the candidate makes fewer / more of them.

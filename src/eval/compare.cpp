@@ -98,7 +98,8 @@ constexpr const auto& kFigures = kComparedFigures;
 std::array<double, kFigures.size()> figures_of(const Confusion& c) {
   const Metrics m = metrics_from_confusion(c);
   const auto& pc = m.per_class;
-  return {m.accuracy, m.f1_macro, (pc[0].f1 + pc[1].f1 + pc[2].f1) / 3, pc[1].sensitivity, pc[1].ppv, pc[2].sensitivity, pc[2].ppv};
+  return {m.accuracy,         m.f1_macro,  (pc[0].f1 + pc[1].f1 + pc[2].f1) / 3, pc[1].sensitivity, pc[1].ppv, pc[2].sensitivity,
+          pc[2].ppv,          m.ec57.sveb_ppv, m.ec57.veb_ppv};
 }
 
 // Misclassified beats, S errors (missed + false S), V errors.
@@ -254,7 +255,7 @@ nlohmann::json select_nested(const std::vector<PredictionRows>& candidates, cons
     for (std::size_t f = 0; f < kFigures.size(); ++f)
       if (name == kFigures[f]) return f;
     throw InvalidArgument(std::string("select: unknown ") + what + " '" + std::string(name) +
-                          "' (accuracy, f1_macro, f1_nsv, sveb_se, sveb_ppv, veb_se or veb_ppv)");
+                          "' (accuracy, f1_macro, f1_nsv, sveb_se, sveb_ppv, veb_se, veb_ppv, sveb_ppv_ec57 or veb_ppv_ec57)");
   };
   const std::size_t crit = figure_index(criterion, "criterion");
   std::vector<std::pair<std::size_t, double>> floor_of;  // figure index, minimum

@@ -31,8 +31,29 @@ Metrics compute_metrics(std::span<const std::int32_t> truth, std::span<const std
   return metrics_from_confusion(confusion_of(truth, pred));
 }
 
+Ec57Figures ec57_figures(const Confusion& c) {
+  constexpr std::size_t N = 0, S = 1, V = 2, F = 3, Q = 4;
+  Ec57Figures e;
+  e.veb_tp = c[V][V];
+  e.veb_fn = c[V][N] + c[V][S] + c[V][F] + c[V][Q];
+  e.veb_fp = c[N][V] + c[S][V];  // F and Q beats called V are not counted
+  for (std::size_t a : {N, S, F, Q})
+    for (std::size_t b : {N, S, F, Q}) e.veb_tn += c[a][b];
+  e.sveb_tp = c[S][S];
+  e.sveb_fn = c[S][N] + c[S][V] + c[S][F] + c[S][Q];
+  e.sveb_fp = c[N][S] + c[V][S] + c[F][S];  // Q beats called S are not counted
+  const auto d = [](std::size_t x) { return static_cast<double>(x); };
+  e.veb_se = ratio(d(e.veb_tp), d(e.veb_tp + e.veb_fn));
+  e.veb_ppv = ratio(d(e.veb_tp), d(e.veb_tp + e.veb_fp));
+  e.veb_fpr = ratio(d(e.veb_fp), d(e.veb_tn + e.veb_fp));
+  e.sveb_se = ratio(d(e.sveb_tp), d(e.sveb_tp + e.sveb_fn));
+  e.sveb_ppv = ratio(d(e.sveb_tp), d(e.sveb_tp + e.sveb_fp));
+  return e;
+}
+
 Metrics metrics_from_confusion(const Confusion& confusion) {
   Metrics m;
+  m.ec57 = ec57_figures(confusion);
   m.confusion = confusion;
   for (const auto& row : confusion)
     for (auto v : row) m.n += v;
@@ -98,6 +119,13 @@ nlohmann::json to_json(const Metrics& m) {
                                                   {"specificity", k.specificity}, {"fpr", k.fpr},
                                                   {"f1", k.f1}};
   }
+  const Ec57Figures& e = m.ec57;
+  j["ec57"] = {{"convention",
+                "ANSI/AAMI EC57 as PhysioNet's bxb computes it: F and Q beats called V are not false VEBs, Q beats called S "
+                "are not false SVEBs"},
+               {"veb", {{"se", e.veb_se}, {"ppv", e.veb_ppv}, {"fpr", e.veb_fpr}, {"tp", e.veb_tp}, {"fn", e.veb_fn},
+                        {"fp", e.veb_fp}, {"tn", e.veb_tn}}},
+               {"sveb", {{"se", e.sveb_se}, {"ppv", e.sveb_ppv}, {"tp", e.sveb_tp}, {"fn", e.sveb_fn}, {"fp", e.sveb_fp}}}};
   return j;
 }
 
@@ -140,6 +168,8 @@ nlohmann::json bootstrap_by_record(std::span<const std::int32_t> truth, std::spa
       samples[name + ".se"].push_back(m.per_class[static_cast<std::size_t>(c)].sensitivity);
       samples[name + ".ppv"].push_back(m.per_class[static_cast<std::size_t>(c)].ppv);
     }
+    samples["ec57.veb_ppv"].push_back(m.ec57.veb_ppv);
+    samples["ec57.sveb_ppv"].push_back(m.ec57.sveb_ppv);
   }
   const auto interval = [](std::vector<double> v) { return nlohmann::json(interval95(std::move(v))); };
   nlohmann::json j;
@@ -151,6 +181,7 @@ nlohmann::json bootstrap_by_record(std::span<const std::int32_t> truth, std::spa
     const std::string name(class_name(c));
     j["per_class"][name] = {{"se", interval(samples[name + ".se"])}, {"ppv", interval(samples[name + ".ppv"])}};
   }
+  j["ec57"] = {{"veb_ppv", interval(samples["ec57.veb_ppv"])}, {"sveb_ppv", interval(samples["ec57.sveb_ppv"])}};
   return j;
 }
 

@@ -149,7 +149,7 @@ std::string render_report(const nlohmann::json& m, const nlohmann::json& meta) {
     // bootstrap over records.
     const auto& ci = m["bootstrap_95ci"];
     o << "<h2>AAMI classes, 95% CI by bootstrap over " << ci["records"].get<int>() << " records (" << ci["rounds"].get<int>()
-      << " rounds)</h2><table><tr><th class='l'>class</th><th>Se %</th><th>Se 95% CI</th><th>+P %</th><th>+P 95% CI</th><th>FPR %</th></tr>";
+      << " rounds)</h2><table><tr><th class='l'>class</th><th>Se %</th><th>Se 95% CI</th><th>+P %</th><th>+P 95% CI</th><th>FPR %</th><th>EC57 +P %</th><th>EC57 +P 95% CI</th></tr>";
     const char* names[] = {"N", "S", "V", "F"};
     const char* labels[] = {"N", "SVEB (S)", "VEB (V)", "F"};
     for (int c = 0; c < 4; ++c) {
@@ -158,9 +158,22 @@ std::string render_report(const nlohmann::json& m, const nlohmann::json& meta) {
       o << "<tr><td class='l'>" << labels[c] << "</td><td>" << fmt(100 * k["se"].get<double>()) << "</td><td>"
         << fmt(100 * b["se"][0].get<double>(), 1) << " - " << fmt(100 * b["se"][1].get<double>(), 1) << "</td><td>"
         << fmt(100 * k["ppv"].get<double>()) << "</td><td>" << fmt(100 * b["ppv"][0].get<double>(), 1) << " - "
-        << fmt(100 * b["ppv"][1].get<double>(), 1) << "</td><td>" << fmt(100 * k["fpr"].get<double>()) << "</td></tr>";
+        << fmt(100 * b["ppv"][1].get<double>(), 1) << "</td><td>" << fmt(100 * k["fpr"].get<double>()) << "</td>";
+      // EC57's VEB / SVEB +P (F and Q called V, Q called S, are not false
+      // positives); older metrics files lack it.
+      const char* ec57_key = c == 1 ? "sveb" : c == 2 ? "veb" : nullptr;
+      if (ec57_key && m.contains("ec57") && ci.contains("ec57")) {
+        const auto& e = ci["ec57"][std::string(ec57_key) + "_ppv"];
+        o << "<td>" << fmt(100 * m["ec57"][ec57_key]["ppv"].get<double>()) << "</td><td>" << fmt(100 * e[0].get<double>(), 1)
+          << " - " << fmt(100 * e[1].get<double>(), 1) << "</td>";
+      } else {
+        o << "<td></td><td></td>";
+      }
+      o << "</tr>";
     }
-    o << "</table><p>accuracy 95% CI " << fmt(100 * ci["accuracy"][0].get<double>()) << " - "
+    o << "</table><p>EC57 +P: ANSI/AAMI EC57 as PhysioNet's bxb computes it, where fusion (F) and unclassifiable (Q) beats "
+         "called V are not false VEBs and Q beats called S are not false SVEBs; the +P column counts every wrong call.</p>"
+         "<p>accuracy 95% CI " << fmt(100 * ci["accuracy"][0].get<double>()) << " - "
       << fmt(100 * ci["accuracy"][1].get<double>()) << "%</p>";
   }
   o << "<h2>Confusion matrix</h2>" << confusion_svg(m["confusion_matrix"]);

@@ -81,3 +81,59 @@ TEST(Metrics, BootstrapOverRecords) {
   EXPECT_EQ(bootstrap_by_record(t, p, rec, 500, 1), j);  // seeded
   EXPECT_THROW(bootstrap_by_record(t, p, std::vector<std::int32_t>{1}, 500, 1), InvalidArgument);
 }
+
+// EC57's VEB and SVEB statistics, as PhysioNet's bxb counts them: a fusion
+// or Q beat called V is not a false VEB, a Q beat called S not a false SVEB.
+TEST(Metrics, Ec57CountsAsBxb) {
+  // [truth][pred], classes N S V F Q; every cell distinct so that a term
+  // counted in the wrong sum shows.
+  const Confusion c = {{{{1000, 11, 7, 3, 1}},
+                        {{13, 200, 5, 2, 1}},
+                        {{17, 4, 300, 19, 2}},
+                        {{23, 3, 29, 40, 1}},
+                        {{2, 6, 31, 1, 5}}}};
+  const Metrics m = metrics_from_confusion(c);
+  const Ec57Figures& e = m.ec57;
+  EXPECT_EQ(e.veb_tp, 300u);
+  EXPECT_EQ(e.veb_fn, 17u + 4 + 19 + 2);
+  EXPECT_EQ(e.veb_fp, 7u + 5);  // Nv + Sv; Fv (29) and Qv (31) are not counted
+  EXPECT_EQ(e.veb_tn, (1000u + 11 + 3 + 1) + (13 + 200 + 2 + 1) + (23 + 3 + 40 + 1) + (2 + 6 + 1 + 5));
+  EXPECT_EQ(e.sveb_tp, 200u);
+  EXPECT_EQ(e.sveb_fn, 13u + 5 + 2 + 1);
+  EXPECT_EQ(e.sveb_fp, 11u + 4 + 3);  // Ns + Vs + Fs; Qs (6) is not counted
+  EXPECT_DOUBLE_EQ(e.veb_ppv, 300.0 / 312.0);
+  EXPECT_DOUBLE_EQ(e.veb_fpr, 12.0 / (12.0 + static_cast<double>(e.veb_tn)));
+  EXPECT_DOUBLE_EQ(e.sveb_ppv, 200.0 / 218.0);
+  // The sensitivities are the per-class ones; the +P are higher than the
+  // per-class +P, which count every wrong call.
+  EXPECT_DOUBLE_EQ(e.veb_se, m.per_class[2].sensitivity);
+  EXPECT_DOUBLE_EQ(e.sveb_se, m.per_class[1].sensitivity);
+  EXPECT_DOUBLE_EQ(m.per_class[2].ppv, 300.0 / (300.0 + 7 + 5 + 29 + 31));
+  EXPECT_GT(e.veb_ppv, m.per_class[2].ppv);
+  EXPECT_EQ(ec57_figures(c).veb_fp, e.veb_fp);
+  const nlohmann::json j = to_json(m);
+  EXPECT_DOUBLE_EQ(j["ec57"]["veb"]["ppv"].get<double>(), e.veb_ppv);
+  EXPECT_EQ(j["ec57"]["sveb"]["fp"].get<std::size_t>(), 18u);
+  // Without F or Q calls into V or S, the two conventions agree.
+  Confusion plain = c;
+  plain[3][2] = plain[4][2] = plain[4][1] = 0;
+  const Metrics p = metrics_from_confusion(plain);
+  EXPECT_DOUBLE_EQ(p.ec57.veb_ppv, p.per_class[2].ppv);
+  EXPECT_DOUBLE_EQ(p.ec57.sveb_ppv, p.per_class[1].ppv);
+}
+
+TEST(Metrics, BootstrapIntervalsOfEc57) {
+  // Two kinds of records: V beats called V, and fusion beats called V (no
+  // false VEB under EC57, so its +P is 1 in every draw).
+  std::vector<std::int32_t> t, p, rec;
+  for (int r = 0; r < 8; ++r)
+    for (int i = 0; i < 20; ++i) {
+      t.push_back(r % 2 ? 3 : 2);
+      p.push_back(2);
+      rec.push_back(r);
+    }
+  const auto j = bootstrap_by_record(t, p, rec, 200, 3);
+  EXPECT_DOUBLE_EQ(j["ec57"]["veb_ppv"][0].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j["ec57"]["veb_ppv"][1].get<double>(), 1.0);
+  EXPECT_LT(j["per_class"]["V"]["ppv"][0].get<double>(), 1.0);  // every wrong call counted
+}
