@@ -552,8 +552,24 @@ TEST(Cli, CrossValidationInsideDs1) {
   r = run("evaluate --model " + model + " --data " + ds + " --split train --out " + (tmp / "ev").string());
   ASSERT_EQ(r.status, 0) << r.out;
   std::ifstream ej(tmp / "ev/metrics.json");
-  EXPECT_EQ(nlohmann::json::parse(ej)["class_weights"], decision["class_weights"]);
-  EXPECT_TRUE(std::filesystem::exists(tmp / "ev/report.html"));
+  const auto ev = nlohmann::json::parse(ej);
+  EXPECT_EQ(ev["class_weights"], decision["class_weights"]);
+  // EC57's VEB +P, as bxb counts it, from the confusion matrix written beside
+  // it ([truth][pred], N S V F Q): N and S beats called V are the false VEBs.
+  {
+    const auto& cm = ev["confusion_matrix"];
+    const double vv = cm[2][2].get<double>(), fp = cm[0][2].get<double>() + cm[1][2].get<double>();
+    ASSERT_GT(vv, 0);
+    EXPECT_DOUBLE_EQ(ev["ec57"]["veb"]["ppv"].get<double>(), vv / (vv + fp));
+    EXPECT_EQ(ev["ec57"]["veb"]["fp"].get<double>(), fp);
+    EXPECT_TRUE(ev["bootstrap_95ci"]["ec57"].contains("veb_ppv"));
+  }
+  EXPECT_NE(r.out.find("EC57 (bxb"), std::string::npos) << r.out;
+  {
+    std::ifstream html(tmp / "ev/report.html");
+    const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+    EXPECT_NE(page.find("EC57 +P"), std::string::npos);
+  }
   r = run("evaluate --argmax --model " + model + " --data " + ds + " --split train --out " + (tmp / "ev1").string());
   ASSERT_EQ(r.status, 0) << r.out;
   std::ifstream ej1(tmp / "ev1/metrics.json");
