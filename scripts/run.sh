@@ -11,6 +11,6 @@ cmake --preset release >/dev/null
 cmake --build --preset release --target heartwave
 hw=./build/release/heartwave
 $hw data build --protocol seed --out out/datasets/seed
-$hw data build --protocol inter-patient --second-lead --out out/datasets/inter-patient
+$hw data build --protocol inter-patient --second-lead --relative-morphology --out out/datasets/inter-patient
 $hw evaluate --data out/datasets/inter-patient --out out/eval/default
 echo "report: out/eval/default/report.html"

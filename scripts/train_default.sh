@@ -6,22 +6,26 @@
 # configuration fixes its rounds (the median of the per-fold best iterations
 # that 5-fold `heartwave cv` reported for it).
 #
-# models/default.hwm (both leads): configs/default.json, an `ensemble` of two
-# xgb-feat models (class weights capped at 20, eta 0.2, 51 rounds). The first
-# reads every column with the 5-fold cv winner's configuration (depth 4,
-# colsample 0.5; rounds the median of [51, 41, 74, 69, 29]); the second only
-# the 27 scale-free columns (RR ratios, shape, both leads' template features),
-# at depth 12 with every column per tree, and has a say in N and S only
-# (per-class weights). The decision keeps the plain argmax and adds the rhythm
-# step (N calls at beats premature against the record's mean RR become S, then
-# no S calls inside atrial fibrillation, judged 32 beats either side by the
-# irregularity of the rhythm and the P-wave coherence, with thresholds fitted
-# to DS1's annotated AF, then the record adaptation), whose ratio and thresholds
+# models/default.hwm (both leads, with the morphology relative to each
+# record's dominant beat): configs/default.json, an `ensemble` of three
+# xgb-feat models (eta 0.2, 51 rounds). The first reads the default
+# dataset's 247 columns with the 5-fold cv winner's configuration (depth 4,
+# colsample 0.5, class weights capped at 5; rounds the median of [51, 41,
+# 74, 69, 29]); the second only the 27 scale-free columns (RR ratios,
+# shape, both leads' template features), at depth 12 with every column per
+# tree (class weights capped at 20); these two have the say in N and S.
+# The third, the first's parameters on every column (the 36 relative
+# morphology features too), has the say in V, F and Q (round 19,
+# configs/selection/round19-relative-morphology-v-member). The decision
+# keeps the plain argmax and adds the rhythm step (N calls at beats
+# premature against the record's mean RR become S, then no S calls inside
+# atrial fibrillation, judged 32 beats either side by the irregularity of
+# the rhythm and the P-wave coherence, with thresholds fitted to DS1's
+# annotated AF, then the record adaptation), whose ratio and thresholds
 # leave-one-record-out cross-validation inside DS1 chooses (`cv
-# --leave-one-record-out --argmax --exclude-af` -> decision.json); the same
-# cross-validation chose the ensemble over the single model and the second
-# member's depth among eight candidates (`heartwave select`: nested
-# macro-F1 50.05%, the single model 47.95%).
+# --leave-one-record-out --argmax --exclude-af` -> decision.json); the
+# same kind of cross-validation chose the members (`heartwave select` and
+# the declared rounds under configs/selection).
 #
 # models/one-lead.hwm (MLII only, for single-lead recordings and CSVs of one
 # lead's beats): configs/one-lead.json, depth 6 and 40 rounds, the
@@ -37,7 +41,7 @@
 # and median best iteration ([32, 9, 27, 28, 16]) that won 5-fold `cv
 # --exclude-af --argmax` among four.
 #
-#   bash scripts/train_default.sh                 all three (5 to 11 minutes on 2 cores after the build)
+#   bash scripts/train_default.sh                 all three (7 to 13 minutes on 2 cores after the build)
 #   bash scripts/train_default.sh default         only the named ones (default, one-lead, window-only)
 # Reruns give the same trees, predictions and stored figures (only the
 # recorded training time differs).
@@ -76,7 +80,7 @@ ship() {
 # 16, configs/selection/round16-gate-fit-to-rhythm); the one-lead model
 # decides the same way since round 18 (configs/selection/round18-one-lead-gate).
 af_gate="--gate-window 32 --gate-fit rhythm --gate-p-measure coherence"
-ship default ensemble configs/default.json out/datasets/inter-patient "$af_gate" --second-lead
+ship default ensemble configs/default.json out/datasets/inter-patient "$af_gate" --second-lead --relative-morphology
 ship one-lead xgb-feat configs/one-lead.json out/datasets/inter-patient-1lead "$af_gate"
 # The window-only model: no decision to choose (nothing in it reads time).
 if wanted window-only; then

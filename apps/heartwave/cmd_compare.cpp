@@ -37,16 +37,16 @@ int run_compare(const CompareArgs& a) {
     const nlohmann::json j = compare_predictions(base, cand, {a.rounds, a.seed});
     std::printf("%zu beats in %zu records; candidate minus baseline, 95%% interval by paired bootstrap over records (%d draws)\n\n",
                 j["beats"].get<std::size_t>(), j["records"].get<std::size_t>(), a.rounds);
-    std::printf("%-10s %9s %9s %9s   %-19s %s\n", "figure", "baseline", "candidate", "diff", "95% interval", "draws better");
+    std::printf("%-13s %9s %9s %9s   %-19s %s\n", "figure", "baseline", "candidate", "diff", "95% interval", "draws better");
     for (const char* name : kComparedFigures) {
       const auto& f = j["figures"][name];
       const auto pct = [&](const char* key) { return 100.0 * f[key].get<double>(); };
-      std::printf("%-10s %9.2f %9.2f %+9.2f   [%+7.2f, %+7.2f]  %5.1f%%\n", name, pct("baseline"), pct("candidate"),
+      std::printf("%-13s %9.2f %9.2f %+9.2f   [%+7.2f, %+7.2f]  %5.1f%%\n", name, pct("baseline"), pct("candidate"),
                   pct("difference"), 100.0 * f["ci95"][0].get<double>(), 100.0 * f["ci95"][1].get<double>(), pct("share_better"));
     }
     std::printf("\nrecords where the candidate makes fewer / more errors (two-sided exact sign test, ties dropped)\n");
     for (const auto& [name, t] : j["sign_tests"].items())
-      std::printf("%-10s %3zu better %3zu worse %3zu tied   p = %.3g\n", name.c_str(), t["better"].get<std::size_t>(),
+      std::printf("%-13s %3zu better %3zu worse %3zu tied   p = %.3g\n", name.c_str(), t["better"].get<std::size_t>(),
                   t["worse"].get<std::size_t>(), t["tied"].get<std::size_t>(), t["p"].get<double>());
     if (a.per_record) {
       std::printf("\n%-8s %7s %15s %15s %15s\n", "record", "beats", "errors", "S errors", "V errors");
@@ -109,11 +109,11 @@ int run_select(const SelectArgs& a) {
                 floors.empty() ? "" : (" among those meeting " + floor_text + " there").c_str());
     const auto row = [](const std::string& label, const nlohmann::json& f, const std::string& tail) {
       std::printf("%-34s", label.c_str());
-      for (const char* name : kComparedFigures) std::printf(" %8.2f", 100.0 * f[name].get<double>());
+      for (const char* name : kComparedFigures) std::printf(" %13.2f", 100.0 * f[name].get<double>());
       std::printf("  %s\n", tail.c_str());
     };
     std::printf("%-34s", "candidate (pooled)");
-    for (const char* name : kComparedFigures) std::printf(" %8s", name);
+    for (const char* name : kComparedFigures) std::printf(" %13s", name);
     std::printf("  chosen for\n");
     const std::size_t on_all = j["chosen_on_all"].get<std::size_t>();
     for (std::size_t c = 0; c < rows.size(); ++c) {

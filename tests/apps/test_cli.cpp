@@ -609,7 +609,7 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   r = run("evaluate --data " + ds + " --out " + (tmp / "ev").string(), "env -u HEARTWAVE_MODEL");
   EXPECT_EQ(r.status, 8) << r.out;
   EXPECT_NE(r.out.find("second_lead: model true, dataset false"), std::string::npos) << r.out;
-  r = run("data build --protocol inter-patient --second-lead --data-dir " + heartwave::test::mitdb_dir().string() + " --out " + ds);
+  r = run("data build --protocol inter-patient --second-lead --relative-morphology --data-dir " + heartwave::test::mitdb_dir().string() + " --out " + ds);
   ASSERT_EQ(r.status, 0) << r.out;
   r = run("evaluate --data " + ds + " --out " + (tmp / "ev").string(), "env -u HEARTWAVE_MODEL");
   ASSERT_EQ(r.status, 0) << r.out;
