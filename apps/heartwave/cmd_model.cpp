@@ -558,11 +558,11 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                   "How the rhythm step's grid point is chosen, here and in each fold for the nested figure: best (by its own pooled "
                   "figures, as --step-criterion says) or smoothed (by those figures averaged over the point and its neighbours one "
                   "threshold step away)")
-      ->check(CLI::IsMember({"best", "smoothed"}));
+      ->check(CLI::IsMember({step_choice_name(StepChoice::best), step_choice_name(StepChoice::smoothed)}));
   auto* step_criterion = cmd->add_option("--step-criterion", c.step_criterion,
                   "What the rhythm step is chosen for: macro_f1 (the pooled 5-class macro-F1) or sveb_se (the pooled SVEB "
                   "sensitivity among the grid points whose SVEB +P is at least --step-floor; ties to the higher macro-F1)")
-      ->check(CLI::IsMember({"macro_f1", "sveb_se"}));
+      ->check(CLI::IsMember({step_criterion_name(StepCriterion::macro_f1), step_criterion_name(StepCriterion::sveb_se)}));
   auto* step_floor = cmd->add_option("--step-floor", c.step_floor, "The SVEB +P floor of --step-criterion sveb_se, from 0 to 1 (e.g. 0.6)")
       ->check(CLI::Range(0.0, 1.0));
   auto* gate_intervals = cmd->add_option("--gate-intervals", c.gate_intervals,
@@ -576,12 +576,12 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                   "The AF gate's sign of no consistent P wave, for every rhythm step tried: tpl_corr_p (the window's median P-wave "
                   "correlation with the dominant beat) or coherence (how much of the beats' P-region energy survives averaging "
                   "them, near 0 in AF); fixed, not chosen")
-      ->check(CLI::IsMember({"tpl_corr_p", "coherence"}));
+      ->check(CLI::IsMember({p_measure_name(PMeasure::tpl_corr_p), p_measure_name(PMeasure::coherence)}));
   auto* gate_fit = cmd->add_option("--gate-fit", c.gate_fit,
                   "How the AF gate's two thresholds are chosen: macro_f1 (with the rest of the rhythm step, for the beats' pooled "
                   "figures) or rhythm (the pair whose verdicts best match DS1's annotated atrial fibrillation and flutter, by "
                   "balanced accuracy, the rest of the step then chosen with it; nested like the rest)")
-      ->check(CLI::IsMember({"macro_f1", "rhythm"}));
+      ->check(CLI::IsMember({gate_fit_name(GateFit::macro_f1), gate_fit_name(GateFit::rhythm)}));
   cmd->add_option("--rhythm-step", c.rhythm_step,
                   "A decision.json whose rhythm step (rhythm_gate) decides every fold as it is, instead of one chosen here: "
                   "model changes judged with the decision rule held fixed")
