@@ -207,12 +207,21 @@ std::string split_digest(const nlohmann::json& manifest, const std::string& spli
   return sha256_hex({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
 }
 
-// metrics.json's figures for predictions of beats from `record`s.
+// bxb's default learning period: each record's first 5 minutes are left out
+// of its statistics.
+constexpr double kEc57LearningSeconds = 300;
+
+// metrics.json's figures for predictions of beats from `record`s, at
+// `r_sample`s of a recording sampled at `fs` Hz.
 nlohmann::json metrics_document(const Metrics& m, std::span<const std::int32_t> truth, std::span<const std::int32_t> pred,
-                                std::span<const std::int32_t> record, const std::string& split, const nlohmann::json& protocol) {
+                                std::span<const std::int32_t> record, std::span<const std::int64_t> r_sample, double fs,
+                                const std::string& split, const nlohmann::json& protocol) {
   nlohmann::json j = to_json(m);
   j["split"] = split;
   j["protocol"] = protocol;
+  // EC57 as bxb runs by default: the same figures from minute 5 of each record.
+  const Ec57Figures late = ec57_from(truth, pred, r_sample, static_cast<std::int64_t>(std::llround(kEc57LearningSeconds * fs)));
+  j["ec57"]["from_minute_5"] = to_json(late);
   // Beats of one patient are not independent: confidence intervals resample records.
   if (protocol == "inter-patient") j["bootstrap_95ci"] = bootstrap_by_record(truth, pred, record, 1000, 42);
   return j;
@@ -242,6 +251,13 @@ void print_metrics(const std::string& what, const Metrics& m, const nlohmann::js
                 100 * ci["veb_ppv"][1].get<double>(), 100 * ci["sveb_ppv"][0].get<double>(), 100 * ci["sveb_ppv"][1].get<double>());
   }
   std::printf("\n");
+  if (j.contains("ec57") && j["ec57"].contains("from_minute_5")) {
+    const auto& late = j["ec57"]["from_minute_5"];
+    std::printf("EC57 from minute 5 of each record (bxb's default learning period left out; %zu beats): VEB Se %.2f +P %.2f, "
+                "SVEB Se %.2f +P %.2f\n",
+                late["beats"].get<std::size_t>(), 100 * late["veb"]["se"].get<double>(), 100 * late["veb"]["ppv"].get<double>(),
+                100 * late["sveb"]["se"].get<double>(), 100 * late["sveb"]["ppv"].get<double>());
+  }
 }
 
 Applied apply_model(const ModelDataArgs& a, const std::optional<RhythmGate>& given_step) {
@@ -353,7 +369,8 @@ int run_evaluate(const EvaluateArgs& a) {
     const Rows& rows = r.rows;
     const auto& pred = r.pred;
     const Metrics m = compute_metrics(rows.y, pred);
-    nlohmann::json j = metrics_document(m, rows.y, pred, rows.record, a.split, r.manifest["protocol"]);
+    nlohmann::json j = metrics_document(m, rows.y, pred, rows.record, rows.r_sample,
+                                        r.manifest["preprocessing"]["fs"].get<double>(), a.split, r.manifest["protocol"]);
     j["model_sha256"] = sha256_file(a.model);
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     j["split_sha256"] = split_digest(r.manifest, a.split);
@@ -672,7 +689,8 @@ int run_cv(const CvArgs& a) {
     const std::string family = cross_validation["family"].get<std::string>();
     const bool stops = cross_validation["early_stopping"].get<bool>();
     const Metrics m = compute_metrics(cv.truth, cv.predicted);
-    nlohmann::json j = metrics_document(m, cv.truth, cv.predicted, cv.record, "cv-ds1", man["protocol"]);
+    nlohmann::json j = metrics_document(m, cv.truth, cv.predicted, cv.record, cv.r_sample,
+                                        man["preprocessing"]["fs"].get<double>(), "cv-ds1", man["protocol"]);
     j["dataset_manifest_sha256"] = manifest_sha;
     j["cross_validation"] = cross_validation;
     // Class weights for the decision, chosen on these out-of-fold

@@ -34,6 +34,7 @@ struct ClassMetrics {
 // can be higher than the per-class +P, which counts every wrong call.
 // (Beats here are the reference's, so bxb's unmatched-beat terms are 0.)
 struct Ec57Figures {
+  std::size_t beats = 0;  // every beat counted, whatever its class
   std::size_t veb_tp = 0, veb_fn = 0, veb_fp = 0, veb_tn = 0;
   std::size_t sveb_tp = 0, sveb_fn = 0, sveb_fp = 0;
   double veb_se = 0, veb_ppv = 0, veb_fpr = 0;
@@ -57,6 +58,14 @@ Metrics compute_metrics(std::span<const std::int32_t> truth, std::span<const std
 Metrics metrics_from_confusion(const Confusion& confusion);
 // EC57's VEB and SVEB figures of a confusion matrix (classes N S V F Q).
 Ec57Figures ec57_figures(const Confusion& confusion);
+// The same over the beats whose r_sample is at least `from_sample` (bxb
+// leaves each record's first 5 minutes out by default, a learning period;
+// rows with a negative r_sample, beats without times, are left out too).
+// Throws InvalidArgument for different lengths or labels outside 0..4.
+Ec57Figures ec57_from(std::span<const std::int32_t> truth, std::span<const std::int32_t> predicted,
+                      std::span<const std::int64_t> r_sample, std::int64_t from_sample);
+// {"beats", "veb": {"se", "ppv", "fpr", "tp", "fn", "fp", "tn"}, "sveb": {"se", "ppv", "tp", "fn", "fp"}}
+nlohmann::json to_json(const Ec57Figures& e);
 // Adds `from` into `to`, cell by cell (pooling records or folds).
 void add_confusion(Confusion& to, const Confusion& from);
 // The 2.5th and 97.5th percentiles of bootstrap draws (nearest rank), as

@@ -34,6 +34,8 @@ Metrics compute_metrics(std::span<const std::int32_t> truth, std::span<const std
 Ec57Figures ec57_figures(const Confusion& c) {
   constexpr std::size_t N = 0, S = 1, V = 2, F = 3, Q = 4;
   Ec57Figures e;
+  for (const auto& row : c)
+    for (auto v : row) e.beats += v;
   e.veb_tp = c[V][V];
   e.veb_fn = c[V][N] + c[V][S] + c[V][F] + c[V][Q];
   e.veb_fp = c[N][V] + c[S][V];  // F and Q beats called V are not counted
@@ -49,6 +51,26 @@ Ec57Figures ec57_figures(const Confusion& c) {
   e.sveb_se = ratio(d(e.sveb_tp), d(e.sveb_tp + e.sveb_fn));
   e.sveb_ppv = ratio(d(e.sveb_tp), d(e.sveb_tp + e.sveb_fp));
   return e;
+}
+
+Ec57Figures ec57_from(std::span<const std::int32_t> truth, std::span<const std::int32_t> pred,
+                      std::span<const std::int64_t> r_sample, std::int64_t from_sample) {
+  if (r_sample.size() != truth.size()) throw InvalidArgument("ec57_from: one r_sample per row needed");
+  std::vector<std::int32_t> t, p;
+  if (truth.size() != pred.size()) throw InvalidArgument("ec57_from: truth and predictions differ in length");
+  for (std::size_t i = 0; i < truth.size(); ++i)
+    if (r_sample[i] >= 0 && r_sample[i] >= from_sample) {
+      t.push_back(truth[i]);
+      p.push_back(pred[i]);
+    }
+  return ec57_figures(confusion_of(t, p));  // validates the labels kept
+}
+
+nlohmann::json to_json(const Ec57Figures& e) {
+  return {{"beats", e.beats},
+          {"veb", {{"se", e.veb_se}, {"ppv", e.veb_ppv}, {"fpr", e.veb_fpr}, {"tp", e.veb_tp}, {"fn", e.veb_fn},
+                   {"fp", e.veb_fp}, {"tn", e.veb_tn}}},
+          {"sveb", {{"se", e.sveb_se}, {"ppv", e.sveb_ppv}, {"tp", e.sveb_tp}, {"fn", e.sveb_fn}, {"fp", e.sveb_fp}}}};
 }
 
 Metrics metrics_from_confusion(const Confusion& confusion) {
@@ -119,13 +141,10 @@ nlohmann::json to_json(const Metrics& m) {
                                                   {"specificity", k.specificity}, {"fpr", k.fpr},
                                                   {"f1", k.f1}};
   }
-  const Ec57Figures& e = m.ec57;
-  j["ec57"] = {{"convention",
-                "ANSI/AAMI EC57 as PhysioNet's bxb computes it: F and Q beats called V are not false VEBs, Q beats called S "
-                "are not false SVEBs"},
-               {"veb", {{"se", e.veb_se}, {"ppv", e.veb_ppv}, {"fpr", e.veb_fpr}, {"tp", e.veb_tp}, {"fn", e.veb_fn},
-                        {"fp", e.veb_fp}, {"tn", e.veb_tn}}},
-               {"sveb", {{"se", e.sveb_se}, {"ppv", e.sveb_ppv}, {"tp", e.sveb_tp}, {"fn", e.sveb_fn}, {"fp", e.sveb_fp}}}};
+  j["ec57"] = to_json(m.ec57);
+  j["ec57"]["convention"] =
+      "ANSI/AAMI EC57 as PhysioNet's bxb computes it: F and Q beats called V are not false VEBs, Q beats called S are not "
+      "false SVEBs";
   return j;
 }
 

@@ -172,7 +172,15 @@ std::string render_report(const nlohmann::json& m, const nlohmann::json& meta) {
       o << "</tr>";
     }
     o << "</table><p>EC57 +P: ANSI/AAMI EC57 as PhysioNet's bxb computes it, where fusion (F) and unclassifiable (Q) beats "
-         "called V are not false VEBs and Q beats called S are not false SVEBs; the +P column counts every wrong call.</p>"
+         "called V are not false VEBs and Q beats called S are not false SVEBs; the +P column counts every wrong call.</p>";
+    if (m.contains("ec57") && m["ec57"].contains("from_minute_5")) {
+      const auto& late = m["ec57"]["from_minute_5"];
+      o << "<p>EC57 from minute 5 of each record (bxb's default learning period left out; " << late["beats"].get<std::size_t>()
+        << " beats): VEB Se " << fmt(100 * late["veb"]["se"].get<double>()) << "%, +P " << fmt(100 * late["veb"]["ppv"].get<double>())
+        << "%; SVEB Se " << fmt(100 * late["sveb"]["se"].get<double>()) << "%, +P " << fmt(100 * late["sveb"]["ppv"].get<double>())
+        << "%.</p>";
+    }
+    o << ""
          "<p>accuracy 95% CI " << fmt(100 * ci["accuracy"][0].get<double>()) << " - "
       << fmt(100 * ci["accuracy"][1].get<double>()) << "%</p>";
   }

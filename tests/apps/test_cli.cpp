@@ -563,7 +563,13 @@ TEST(Cli, CrossValidationInsideDs1) {
     EXPECT_DOUBLE_EQ(ev["ec57"]["veb"]["ppv"].get<double>(), vv / (vv + fp));
     EXPECT_EQ(ev["ec57"]["veb"]["fp"].get<double>(), fp);
     EXPECT_TRUE(ev["bootstrap_95ci"]["ec57"].contains("veb_ppv"));
+    // bxb's default: each record's first 5 minutes left out.
+    const auto& late = ev["ec57"]["from_minute_5"];
+    EXPECT_LT(late["beats"].get<std::size_t>(), ev["n"].get<std::size_t>());
+    EXPECT_GT(late["beats"].get<std::size_t>(), 0u);
+    EXPECT_LE(late["veb"]["tp"].get<double>(), vv);
   }
+  EXPECT_NE(r.out.find("EC57 from minute 5"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("EC57 (bxb"), std::string::npos) << r.out;
   {
     std::ifstream html(tmp / "ev/report.html");

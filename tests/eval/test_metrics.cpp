@@ -137,3 +137,25 @@ TEST(Metrics, BootstrapIntervalsOfEc57) {
   EXPECT_DOUBLE_EQ(j["ec57"]["veb_ppv"][1].get<double>(), 1.0);
   EXPECT_LT(j["per_class"]["V"]["ppv"][0].get<double>(), 1.0);  // every wrong call counted
 }
+
+TEST(Metrics, Ec57FromASampleLeavesTheLearningPeriodOut) {
+  // truth V V N N F, all called V; the first two beats fall in the learning
+  // period, the last has no time (-1).
+  const std::vector<std::int32_t> t = {2, 2, 0, 0, 3, 0};
+  const std::vector<std::int32_t> p = {2, 0, 2, 0, 2, 2};
+  const std::vector<std::int64_t> at = {10, 20, 100, 200, 300, -1};
+  const Ec57Figures all = ec57_from(t, p, at, 0);  // every timed beat
+  EXPECT_EQ(all.beats, 5u);
+  EXPECT_EQ(all.veb_tp, 1u);
+  EXPECT_EQ(all.veb_fn, 1u);
+  EXPECT_EQ(all.veb_fp, 1u);  // the N at 100; the F at 300 is not a false VEB
+  const Ec57Figures late = ec57_from(t, p, at, 100);
+  EXPECT_EQ(late.beats, 3u);
+  EXPECT_EQ(late.veb_tp, 0u);
+  EXPECT_EQ(late.veb_fp, 1u);
+  EXPECT_DOUBLE_EQ(late.veb_ppv, 0.0);
+  EXPECT_EQ(to_json(late)["beats"], 3);
+  EXPECT_THROW(ec57_from(t, p, std::vector<std::int64_t>{1, 2}, 0), InvalidArgument);
+  EXPECT_THROW(ec57_from(t, std::vector<std::int32_t>{2}, at, 0), InvalidArgument);
+  EXPECT_THROW(ec57_from(t, std::vector<std::int32_t>{2, 2, 2, 2, 9, 2}, at, 0), InvalidArgument);
+}
