@@ -15,9 +15,12 @@
 # are the same share the first one's).
 #   bash scripts/select_round.sh configs/selection/round1-n-s-member
 #   bash scripts/select_round.sh ROUND_DIR [DATASET] [OUT_DIR]
-# DATASET defaults to out/datasets/inter-patient (built with --second-lead,
-# as scripts/run.sh does); OUT_DIR to out/select/<round name>. About 2 to 5
-# minutes per candidate on 2 cores.
+# DATASET defaults to out/datasets/inter-patient-2lead, built here when
+# missing with --second-lead: the dataset rounds 1 to 19 ran their
+# baselines on (the default since round 19 reads the relative morphology
+# too, on the dataset scripts/run.sh builds, whose extra columns a
+# configuration without a `columns` list would read). OUT_DIR defaults to
+# out/select/<round name>. About 2 to 5 minutes per candidate on 2 cores.
 set -euo pipefail
 if [ $# -lt 1 ] || [ ! -d "$1" ]; then
   echo "usage: bash scripts/select_round.sh ROUND_DIR [DATASET] [OUT_DIR]" >&2
@@ -25,7 +28,7 @@ if [ $# -lt 1 ] || [ ! -d "$1" ]; then
 fi
 round=$(cd "$1" && pwd)
 cd "$(dirname "$0")/.."
-data=${2:-out/datasets/inter-patient}
+data=${2:-out/datasets/inter-patient-2lead}
 out=${3:-out/select/$(basename "$round")}
 shopt -s nullglob
 candidates=("$round"/*.json)
@@ -33,13 +36,16 @@ if [ ${#candidates[@]} -lt 2 ]; then
   echo "select_round.sh: $round holds fewer than two candidate .json files" >&2
   exit 2
 fi
-if [ ! -f "$data/manifest.json" ]; then
-  echo "select_round.sh: no dataset at $data (bash scripts/run.sh builds it)" >&2
-  exit 2
-fi
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)" --target heartwave
 hw=build/release/heartwave
+if [ ! -f "$data/manifest.json" ]; then
+  if [ $# -ge 2 ]; then
+    echo "select_round.sh: no dataset at $data" >&2
+    exit 2
+  fi
+  $hw data build --protocol inter-patient --second-lead --out "$data" >/dev/null
+fi
 mkdir -p "$out"
 decided=()
 declare -A built  # data build flags -> the dataset built with them in this run
