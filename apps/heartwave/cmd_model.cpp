@@ -642,7 +642,7 @@ RhythmStepSearch step_search(const CvArgs& a) {
 
 int run_cv(const CvArgs& a) {
   return guarded([&] {
-    step_search(a);  // a bad combination refused before any work
+    const RhythmStepSearch search = step_search(a);  // a bad combination refused before any work
     for (std::size_t c = 0; c < a.class_weights.size(); ++c)  // before the folds, not after
       if (!std::isfinite(a.class_weights[c]) || a.class_weights[c] <= 0)
         throw InvalidArgument("cv: --class-weights: weight " + std::to_string(c + 1) + " (" + std::string(1, "NSVFQ"[c]) +
@@ -661,7 +661,7 @@ int run_cv(const CvArgs& a) {
     if (!a.rhythm_step.empty()) given_gate = rhythm_step_file("cv --rhythm-step", a.rhythm_step);
     prepare_output_dir(a.out);
     const auto man = read_manifest(a.data);
-    if (step_search(a).gate_fit == GateFit::rhythm && !man["files"].contains("train/rhythm.npy"))  // before any training
+    if (search.gate_fit == GateFit::rhythm && !man["files"].contains("train/rhythm.npy"))  // before any training
       throw FormatError(a.data + ": no rhythm column to fit the AF gate to (a dataset built before it existed: rebuild it)");
     const std::string manifest_sha = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     CrossValidation cv;
@@ -720,7 +720,6 @@ int run_cv(const CvArgs& a) {
         p[i] = ds1_p[at[i]];
         if (!ds1.fit.rhythm.empty()) rhythm[i] = ds1.fit.rhythm[at[i]];
       }
-      const RhythmStepSearch search = step_search(a);
       // The beats' P regions, only where a gate measures P-wave coherence.
       std::vector<float> regions;
       if (search.p_measure == PMeasure::coherence || (given_gate && given_gate->p_measure == PMeasure::coherence)) {

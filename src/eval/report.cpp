@@ -180,8 +180,7 @@ std::string render_report(const nlohmann::json& m, const nlohmann::json& meta) {
         << "%; SVEB Se " << fmt(100 * late["sveb"]["se"].get<double>()) << "%, +P " << fmt(100 * late["sveb"]["ppv"].get<double>())
         << "%.</p>";
     }
-    o << ""
-         "<p>accuracy 95% CI " << fmt(100 * ci["accuracy"][0].get<double>()) << " - "
+    o << "<p>accuracy 95% CI " << fmt(100 * ci["accuracy"][0].get<double>()) << " - "
       << fmt(100 * ci["accuracy"][1].get<double>()) << "%</p>";
   }
   o << "<h2>Confusion matrix</h2>" << confusion_svg(m["confusion_matrix"]);
