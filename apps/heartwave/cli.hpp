@@ -26,6 +26,7 @@ struct DataBuildArgs {
   std::string lead_name = "MLII";
   bool second_lead = false;
   bool relative_morphology = false;
+  bool signal_quality = false;
   int folds = 5;
   bool remove_baseline = false;
   std::vector<std::string> records;

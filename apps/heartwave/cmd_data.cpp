@@ -38,6 +38,9 @@ void register_data(CLI::App& app, DataBuildArgs& b, DataFetchArgs& f, int& statu
   build->add_flag("--second-lead", b.second_lead, "Add the other signal's patient-relative template features (8 columns)");
   build->add_flag("--relative-morphology", b.relative_morphology,
                  "Add each beat's 36 morphology features minus those of the record's dominant beat (36 columns, rel_*)");
+  build->add_flag("--signal-quality", b.signal_quality,
+                 "Add each beat's signal quality against the record's dominant beat, per lead (3 columns a lead, sq_*: what "
+                 "the beat filter removed and the wiggle outside the QRS)");
   build->add_option("--folds", b.folds, "Record-grouped folds inside DS1 (inter-patient)")->capture_default_str()->check(CLI::Range(2, 22));
   build->add_flag("--remove-baseline", b.remove_baseline, "Remove baseline wander (200/600 ms median filters) first");
   build->add_option("--records", b.records, "Only these records (comma separated)")->delimiter(',');
@@ -67,6 +70,7 @@ int run_data_build(const DataBuildArgs& a) {
     opt.pre.lead_name = a.lead_name;
     opt.pre.second_lead = a.second_lead;
     opt.pre.relative_morphology = a.relative_morphology;
+    opt.pre.signal_quality = a.signal_quality;
     opt.pre.remove_baseline = a.remove_baseline;
     opt.folds = a.folds;
     opt.records = a.records;

@@ -18,13 +18,17 @@ inline constexpr std::size_t kNumSecondLeadFeatures = kNumTemplateFeatures;
 // same feature of the record's dominant beat ("rel_" + the name), after
 // every other column.
 inline constexpr std::size_t kNumRelativeFeatures = kNumMorphologyFeatures;
+// With signal quality: per lead (the second lead's follow, "l2_" + the
+// name), after every other column.
+inline constexpr std::size_t kNumQualityFeatures = 3;
 
 // Names in output order: the 8 RR features, the 36 morphology features, then
 // the 8 patient-relative (template) features.
 const std::vector<std::string>& feature_names();
 // The same, followed by the second lead's names when `second_lead`, then
-// the relative morphology's when `relative_morphology`.
-std::vector<std::string> feature_names(bool second_lead, bool relative_morphology = false);
+// the relative morphology's when `relative_morphology`, then the signal
+// quality's (both leads' when `second_lead`) when `signal_quality`.
+std::vector<std::string> feature_names(bool second_lead, bool relative_morphology = false, bool signal_quality = false);
 
 // Morphology of one beat window (R at index `r_index`), written to `out`
 // (kNumMorphologyFeatures values):
@@ -68,6 +72,26 @@ void template_features(std::span<const float> beat, std::span<const float> tmpl,
 // morphology_features of the dominant beat, computed once per record).
 void relative_morphology(std::span<const float> beat_morphology, std::span<const float> dominant_morphology,
                          std::span<float> out);
+
+// Signal quality of one beat window against the record's dominant beat,
+// outside the QRS (every sample but R-22..R+22, about +-60 ms), where a
+// clean beat is smooth and noise shows (Clifford et al. 2012 review such
+// indices). Written to `out` (kNumQualityFeatures values):
+//   sq_hf     `hf_rms` (quality_residue_rms: what the beat filter took
+//             away, outside the QRS) / the dominant beat's peak-to-peak
+//             over the QRS
+//   sq_turns  turns outside the QRS (reversals of direction by more than
+//             5% of the dominant beat's QRS peak-to-peak), minus the
+//             dominant beat's count (extra wiggles)
+//   sq_tv     total variation (sum |x[i+1] - x[i]|) outside the QRS / the
+//             dominant beat's
+// Degenerate denominators give 0.
+void quality_features(std::span<const float> beat, double hf_rms, std::span<const float> tmpl, int r_index,
+                      std::span<float> out);
+// RMS of raw - filtered outside the QRS (R-22..R+22) of one window: the
+// content the beat filter removed (above 40 Hz for the default filter:
+// muscle noise, not ECG). 0 when nothing is outside the QRS.
+double quality_residue_rms(std::span<const double> raw, std::span<const double> filtered, int r_index);
 
 // Peak indices as scipy.signal.find_peaks(x, height=min_height, distance=distance).
 std::vector<std::size_t> find_peaks(std::span<const double> x, double min_height, int distance);

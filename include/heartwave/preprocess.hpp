@@ -30,6 +30,10 @@ struct Preprocessing {
   // Also the beat's morphology features minus the record's dominant beat's
   // (kNumRelativeFeatures more columns, after the second lead's).
   bool relative_morphology = false;
+  // Also each beat's signal quality against the record's dominant beat
+  // (kNumQualityFeatures more columns per lead, after all others): what the
+  // beat filter removed, and how much the beat wiggles outside the QRS.
+  bool signal_quality = false;
   double fs = 360.0;                  // signals are resampled to this rate first
   BeatWindow window;                  // [R-93, R+94) by default
   bool remove_baseline = false;       // 200/600 ms median filters on the whole lead
@@ -44,7 +48,8 @@ struct Preprocessing {
   std::size_t choose_lead(const std::vector<std::string>& names, const std::string& record) const;
   // The second lead's index: the first signal other than the primary one.
   std::size_t choose_second_lead(const std::vector<std::string>& names, const std::string& record) const;
-  // Features per beat: kNumFeatures, plus the second lead's and the relative morphology's when used.
+  // Features per beat: kNumFeatures, plus the second lead's, the relative
+  // morphology's and the signal quality's when used.
   std::size_t num_features() const;
 };
 
@@ -82,5 +87,7 @@ void beat_features(std::span<const float> beat, const RRFeatures& rr, std::span<
                    std::span<float> out);
 // Where the relative morphology starts in a row of pre.num_features() features.
 std::size_t relative_morphology_offset(const Preprocessing& pre);
+// Where the signal quality starts (the first lead's, then the second's).
+std::size_t signal_quality_offset(const Preprocessing& pre);
 
 }  // namespace heartwave

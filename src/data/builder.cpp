@@ -315,7 +315,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
   for (int k = 0; k < kNumClasses; ++k)
     classes.push_back({{"index", k}, {"name", std::string(class_name(k))}, {"symbols", class_members(opt.labels, k)}});
   man["classes"] = classes;
-  const auto fn = feature_names(opt.pre.second_lead, opt.pre.relative_morphology);
+  const auto fn = feature_names(opt.pre.second_lead, opt.pre.relative_morphology, opt.pre.signal_quality);
   man["schema"] = {
       {"base", {{"dtype", "float32"}, {"columns", W}, {"description", "filtered, standardised beat samples, R at index " + std::to_string(opt.pre.window.before)}}},
       {"feat", {{"dtype", "float32"}, {"columns", W + F}, {"description", "base columns then the standardised features"}}},
@@ -346,6 +346,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
   // Written only when used, so that datasets without it keep the
   // preprocessing object of the models trained before it existed.
   if (opt.pre.relative_morphology) man["preprocessing"]["relative_morphology"] = true;
+  if (opt.pre.signal_quality) man["preprocessing"]["signal_quality"] = true;
   nlohmann::json smote_j = {{"applied", opt.smote}, {"k", opt.smote_k}, {"seed", opt.seed}, {"split", "train"}};
   nlohmann::json targets = nlohmann::json::object();
   for (auto& [c, t] : opt.smote_targets) targets[std::string(class_name(c))] = t;

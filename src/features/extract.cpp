@@ -31,11 +31,16 @@ std::size_t Preprocessing::choose_second_lead(const std::vector<std::string>& na
 }
 
 std::size_t Preprocessing::num_features() const {
-  return kNumFeatures + (second_lead ? kNumSecondLeadFeatures : 0) + (relative_morphology ? kNumRelativeFeatures : 0);
+  return kNumFeatures + (second_lead ? kNumSecondLeadFeatures : 0) + (relative_morphology ? kNumRelativeFeatures : 0) +
+         (signal_quality ? kNumQualityFeatures * (second_lead ? 2 : 1) : 0);
 }
 
 std::size_t relative_morphology_offset(const Preprocessing& pre) {
   return kNumFeatures + (pre.second_lead ? kNumSecondLeadFeatures : 0);
+}
+
+std::size_t signal_quality_offset(const Preprocessing& pre) {
+  return relative_morphology_offset(pre) + (pre.relative_morphology ? kNumRelativeFeatures : 0);
 }
 
 namespace {
@@ -115,15 +120,21 @@ void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const P
   if (pre.second_lead && out.windows2.size() != n * len)
     throw InvalidArgument(out.record + ": the second lead has " + std::to_string(out.windows2.size()) + " window samples for " +
                           std::to_string(n) + " beats of " + std::to_string(len));
+  // What the filter removes outside each beat's QRS, per lead (signal quality).
+  std::vector<double> residue[2];
   if (pre.filter_beats && n > 0) {
     const ZeroPhaseFilter f(pre.coefficients());
     std::vector<double> in(len), filtered(len), scratch;
+    int lead = 0;
     for (auto* windows : {&out.windows, &out.windows2}) {
+      auto& res = residue[lead++];
       if (windows->empty()) continue;
+      if (pre.signal_quality) res.resize(n);
       for (std::size_t i = 0; i < n; ++i) {
         float* w = windows->data() + i * len;
         std::copy(w, w + len, in.begin());
         f.apply(in, filtered, scratch);
+        if (pre.signal_quality) res[i] = quality_residue_rms(in, filtered, pre.window.before);
         std::transform(filtered.begin(), filtered.end(), w, [](double v) { return static_cast<float>(v); });
       }
     }
@@ -138,8 +149,9 @@ void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const P
     float* f = out.features.data() + i * F;
     beat_features({out.windows.data() + i * len, len}, rr[i], tmpl, pre.window.before, {f, kNumFeatures});
   }
+  std::vector<float> tmpl2;
   if (pre.second_lead) {
-    const std::vector<float> tmpl2 = median_template(out.windows2, len);
+    tmpl2 = median_template(out.windows2, len);
     for (std::size_t i = 0; i < n; ++i)
       template_features({out.windows2.data() + i * len, len}, tmpl2, pre.window.before,
                         {out.features.data() + i * F + kNumFeatures, kNumSecondLeadFeatures});
@@ -151,6 +163,16 @@ void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const P
     for (std::size_t i = 0; i < n; ++i) {
       float* f = out.features.data() + i * F;
       relative_morphology({f + kNumRRFeatures, kNumMorphologyFeatures}, dominant, {f + at, kNumRelativeFeatures});
+    }
+  }
+  if (pre.signal_quality) {
+    const std::size_t at = signal_quality_offset(pre);
+    for (int lead = 0; lead < (pre.second_lead ? 2 : 1); ++lead) {
+      const auto& windows = lead ? out.windows2 : out.windows;
+      const auto& dominant = lead ? tmpl2 : tmpl;
+      for (std::size_t i = 0; i < n; ++i)
+        quality_features({windows.data() + i * len, len}, residue[lead].empty() ? 0.0 : residue[lead][i], dominant,
+                         pre.window.before, {out.features.data() + i * F + at + lead * kNumQualityFeatures, kNumQualityFeatures});
     }
   }
 }

@@ -2,12 +2,17 @@
 
 namespace heartwave {
 
-std::vector<std::string> feature_names(bool second_lead, bool relative_morphology) {
+std::vector<std::string> feature_names(bool second_lead, bool relative_morphology, bool signal_quality) {
   std::vector<std::string> n = feature_names();
   if (second_lead)
     for (std::size_t i = kNumFeatures - kNumTemplateFeatures; i < kNumFeatures; ++i) n.push_back("l2_" + n[i]);
   if (relative_morphology)
     for (std::size_t i = kNumRRFeatures; i < kNumRRFeatures + kNumMorphologyFeatures; ++i) n.push_back("rel_" + n[i]);
+  if (signal_quality)
+    for (const char* prefix : {"", "l2_"}) {
+      if (*prefix && !second_lead) break;
+      for (const char* q : {"sq_hf", "sq_turns", "sq_tv"}) n.push_back(std::string(prefix) + q);
+    }
   return n;
 }
 

@@ -59,6 +59,7 @@ Preprocessing preprocessing_from_json(const nlohmann::json& j) {
   p.lead_name = j.contains("lead_name") ? field<std::string>(j, "lead_name", "") : std::string();
   p.second_lead = j.contains("second_lead") && field<bool>(j, "second_lead", "");
   p.relative_morphology = j.contains("relative_morphology") && field<bool>(j, "relative_morphology", "");
+  p.signal_quality = j.contains("signal_quality") && field<bool>(j, "signal_quality", "");
   p.fs = field<double>(j, "fs", "");
   p.remove_baseline = field<bool>(j, "remove_baseline", "");
   const auto& w = j.contains("window") ? j["window"] : nlohmann::json();
@@ -220,19 +221,22 @@ std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, co
   thread_local std::vector<float> beat, beat2, feats, row, dominant, dominant_of;
   filtered.resize(W);
   feats.resize(F);
+  // Returns what the filter removed outside the QRS (the signal quality's sq_hf).
   auto prepare = [&](std::span<const double> in, std::vector<float>& out) {
     out.resize(W);
     if (pre_.filter_beats) {
       filter_.apply(in, filtered, scratch);
       std::transform(filtered.begin(), filtered.end(), out.begin(), [](double v) { return static_cast<float>(v); });
-    } else {
-      std::transform(in.begin(), in.end(), out.begin(), [](double v) { return static_cast<float>(v); });
+      return pre_.signal_quality ? quality_residue_rms(in, filtered, pre_.window.before) : 0.0;
     }
+    std::transform(in.begin(), in.end(), out.begin(), [](double v) { return static_cast<float>(v); });
+    return 0.0;
   };
-  prepare(raw, beat);
+  const double residue = prepare(raw, beat);
+  double residue2 = 0;
   beat_features(beat, rr, tmpl, pre_.window.before, {feats.data(), kNumFeatures});
   if (pre_.second_lead) {
-    prepare(raw2, beat2);
+    residue2 = prepare(raw2, beat2);
     template_features(beat2, tmpl2, pre_.window.before, {feats.data() + kNumFeatures, kNumSecondLeadFeatures});
   }
   if (pre_.relative_morphology) {
@@ -248,6 +252,12 @@ std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, co
     }
     relative_morphology({feats.data() + kNumRRFeatures, kNumMorphologyFeatures}, dominant,
                         {feats.data() + relative_morphology_offset(pre_), kNumRelativeFeatures});
+  }
+  if (pre_.signal_quality) {
+    const std::size_t at = signal_quality_offset(pre_);
+    quality_features(beat, residue, tmpl, pre_.window.before, {feats.data() + at, kNumQualityFeatures});
+    if (pre_.second_lead)
+      quality_features(beat2, residue2, tmpl2, pre_.window.before, {feats.data() + at + kNumQualityFeatures, kNumQualityFeatures});
   }
   base_.apply(beat);
   feat_.apply(feats);
