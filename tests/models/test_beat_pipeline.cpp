@@ -31,7 +31,7 @@ struct Trained {
 // A seed-protocol dataset of two records (or 114, whose MLII is its second
 // signal) and a small xgb-feat model on it.
 std::unique_ptr<Trained> train_small(bool second_lead = false, const nlohmann::json& extra = nlohmann::json::object(),
-                                     bool relative_morphology = false) {
+                                     bool relative_morphology = false, bool signal_quality = false) {
   auto t = std::make_unique<Trained>();
   BuildOptions o;
   o.data_dir = heartwave::test::mitdb_dir();
@@ -39,6 +39,7 @@ std::unique_ptr<Trained> train_small(bool second_lead = false, const nlohmann::j
   o.records = {"100", second_lead ? "114" : "208"};
   o.pre.second_lead = second_lead;
   o.pre.relative_morphology = relative_morphology;
+  o.pre.signal_quality = signal_quality;
   o.smote_targets = {{1, 200}, {3, 200}};
   if (second_lead) o.smote_targets = {{1, 200}};  // 100 + 114 hold too few F beats
   build_dataset(o);
@@ -311,5 +312,34 @@ TEST(BeatPipeline, RelativeMorphologyModelsGetTheDatasetRows) {
   };
   expect_dataset_rows_from_recordings(pipe, t->dir / "data", 13, relative);
   // Beats classified alone cannot know the dominant beat: the model needs times.
+  EXPECT_TRUE(pipe.needs_beat_times());
+}
+
+// A model on the signal-quality columns gets its dataset rows from raw
+// signal, whole records and one beat at a time (where the residue of the
+// filter is computed again from the raw window).
+TEST(BeatPipeline, SignalQualityModelsGetTheDatasetRows) {
+  const auto t = train_small(true, nlohmann::json::object(), true, true);
+  const BeatPipeline pipe(t->bundle.meta, *t->bundle.model);
+  EXPECT_TRUE(pipe.preprocessing().signal_quality);
+  const std::size_t F0 = kNumFeatures + kNumSecondLeadFeatures + kNumRelativeFeatures, F = F0 + 2 * kNumQualityFeatures;
+  EXPECT_EQ(pipe.row_width(), 187u + F);
+  const auto names = read_manifest(t->dir / "data")["schema"]["feature_names"].get<std::vector<std::string>>();
+  ASSERT_EQ(names.size(), F);
+  EXPECT_EQ(names[F0], "sq_hf");
+  EXPECT_EQ(names.back(), "l2_sq_tv");
+  // The turns and total variation are each lead's window against its dominant beat.
+  const auto quality = [&](const BeatPipeline::RecordResult& res) {
+    const std::vector<float> tmpl[2] = {median_template(res.beats.windows, 187), median_template(res.beats.windows2, 187)};
+    std::vector<float> q(kNumQualityFeatures);
+    for (std::size_t i = 0; i < res.beats.beats.size(); i += 47)
+      for (int lead = 0; lead < 2; ++lead) {
+        const auto& w = lead ? res.beats.windows2 : res.beats.windows;
+        quality_features({w.data() + i * 187, 187}, 0.0, tmpl[lead], 93, q);
+        for (std::size_t k = 1; k < kNumQualityFeatures; ++k)
+          ASSERT_EQ(res.beats.features[i * F + F0 + lead * kNumQualityFeatures + k], q[k]) << i << " " << lead << " " << k;
+      }
+  };
+  expect_dataset_rows_from_recordings(pipe, t->dir / "data", 13, quality);
   EXPECT_TRUE(pipe.needs_beat_times());
 }
