@@ -73,6 +73,8 @@ struct ModelDataArgs {
   std::string record;  // predict only: a WFDB record (path without extension), beats from its annotations
   std::string annotator = "atr";
   std::string beats;   // predict only: a CSV of beats (r_sample then the raw window)
+  std::string records;  // evaluate only: a folder of WFDB records, every annotated one scored end to end
+  std::vector<std::string> only, exclude;  // evaluate --records: these records only / not these
 };
 using EvaluateArgs = ModelDataArgs;
 using PredictArgs = ModelDataArgs;

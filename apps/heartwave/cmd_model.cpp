@@ -1,6 +1,7 @@
 // heartwave train / evaluate / predict.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -14,6 +15,7 @@
 
 #include "cli.hpp"
 #include "heartwave/annotation.hpp"
+#include "heartwave/annotation_codes.hpp"
 #include "heartwave/beat_pipeline.hpp"
 #include "heartwave/compare.hpp"
 #include "heartwave/cross_validate.hpp"
@@ -101,8 +103,16 @@ void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p
   train->add_flag("--exclude-af", t.exclude_af, kExcludeAfHelp);
   train->callback([&] { status = run_train(t); });
 
-  CLI::App* ev = app.add_subcommand("evaluate", "Evaluate a model on a dataset split; write metrics.json and report.html");
-  add_model_data_options(ev, e, "Output folder", true);
+  CLI::App* ev = app.add_subcommand(
+      "evaluate", "Evaluate a model on a dataset split, or on every annotated record of a folder; write metrics.json and report.html");
+  add_model_data_options(ev, e, "Output folder", false);
+  ev->add_option("--records", e.records,
+                 "Instead of --data: a folder of WFDB records (another database, e.g. from `heartwave data fetch`); every record "
+                 "with reference annotations (--annotator) is classified end to end through the model's preprocessing "
+                 "(resampled to its rate) and scored; also writes predictions.csv");
+  ev->add_option("--annotator", e.annotator, "Reference annotation file extension for --records")->capture_default_str();
+  ev->add_option("--only", e.only, "With --records: only these records (comma separated)")->delimiter(',');
+  ev->add_option("--exclude", e.exclude, "With --records: leave these records out (comma separated; e.g. paced records)")->delimiter(',');
   ev->add_flag("--store", e.store, "Record the metrics in the model file (later evaluations check they are reproduced)");
   ev->callback([&] { status = run_evaluate(e); });
 
@@ -223,7 +233,7 @@ nlohmann::json metrics_document(const Metrics& m, std::span<const std::int32_t> 
   const Ec57Figures late = ec57_from(truth, pred, r_sample, static_cast<std::int64_t>(std::llround(kEc57LearningSeconds * fs)));
   j["ec57"]["from_minute_5"] = to_json(late);
   // Beats of one patient are not independent: confidence intervals resample records.
-  if (protocol == "inter-patient") j["bootstrap_95ci"] = bootstrap_by_record(truth, pred, record, 1000, 42);
+  if (protocol != "seed") j["bootstrap_95ci"] = bootstrap_by_record(truth, pred, record, 1000, 42);
   return j;
 }
 
@@ -358,11 +368,21 @@ int run_train(const TrainArgs& a) {
   });
 }
 
+namespace {
+int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& given_step);
+}  // namespace
+
 int run_evaluate(const EvaluateArgs& a) {
   return guarded([&] {
+    if (a.data.empty() == a.records.empty()) throw InvalidArgument("evaluate: give exactly one of --data and --records");
+    if (a.records.empty() && (!a.only.empty() || !a.exclude.empty()))
+      throw InvalidArgument("evaluate: --only and --exclude choose records of --records");
     if (a.store && !a.rhythm_step.empty())
       throw InvalidArgument("evaluate --store: a model stores the figures of its own decision rule; drop --rhythm-step");
+    if (a.store && !a.records.empty())
+      throw InvalidArgument("evaluate --store: a model stores the figures of a dataset split (its test split); not with --records");
     const auto given_step = given_rhythm_step(a);
+    if (!a.records.empty()) return evaluate_records(a, given_step);
     prepare_output_dir(a.out);
     const Applied r = apply_model(a, given_step);
     const ModelBundle& b = r.bundle;
@@ -432,19 +452,21 @@ void write_predictions(const std::string& out_path, const std::string& out) {
   else write_file_atomic(out_path, out);
 }
 
+// One lead in, a two-lead model: refused before classifying, naming the
+// shipped one-lead model (the pipeline's own error cannot know of it).
+void check_lead_count(const ModelDataArgs& a, const BeatPipeline& pipe, const std::string& what, std::size_t leads) {
+  if (leads >= 2 || !pipe.preprocessing().second_lead) return;
+  const auto one_lead = std::filesystem::path(HEARTWAVE_DEFAULT_MODEL).parent_path() / "one-lead.hwm";
+  throw InvalidArgument(what + " holds one lead and the model " + a.model + " uses two; give --model " + one_lead.string() +
+                        " (the shipped one-lead model)" + (a.beats.empty() ? "" : ", or each beat's second-lead window after the first"));
+}
+
 // Raw ECG in (a WFDB record with its beat annotations, or a CSV of beats),
 // through the preprocessing recorded in the model.
 int predict_raw(const PredictArgs& a, const std::optional<RhythmGate>& given_step) {
   const ModelBundle b = load_bundle(a.model, a.threads);
   const BeatPipeline pipe(b.meta, *b.model);
-  // One lead in, a two-lead model: refused before classifying, naming the
-  // shipped one-lead model (the pipeline's own error cannot know of it).
-  const auto check_leads = [&](const std::string& what, std::size_t leads) {
-    if (leads >= 2 || !pipe.preprocessing().second_lead) return;
-    const auto one_lead = std::filesystem::path(HEARTWAVE_DEFAULT_MODEL).parent_path() / "one-lead.hwm";
-    throw InvalidArgument(what + " holds one lead and the model " + a.model + " uses two; give --model " + one_lead.string() +
-                          " (the shipped one-lead model)" + (a.beats.empty() ? "" : ", or each beat's second-lead window after the first"));
-  };
+  const auto check_leads = [&](const std::string& what, std::size_t leads) { check_lead_count(a, pipe, what, leads); };
   BeatPipeline::RecordResult res;
   std::string name;
   bool labelled = false;
@@ -823,6 +845,108 @@ int run_cv(const CvArgs& a) {
   });
 }
 
+
+namespace {
+
+// The records of `a.records` with a header and reference annotations, by
+// name, after --only and --exclude; `unannotated` gets the headers without.
+std::vector<std::string> annotated_records(const EvaluateArgs& a, std::vector<std::string>& unannotated) {
+  const std::filesystem::path dir = a.records;
+  if (!std::filesystem::is_directory(dir)) throw IoError(a.records + ": records folder not found");
+  const std::set<std::string> only(a.only.begin(), a.only.end()), exclude(a.exclude.begin(), a.exclude.end());
+  std::vector<std::string> names;
+  std::set<std::string> found;  // annotated, before --exclude
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".hea") continue;
+    const std::string name = e.path().stem().string();
+    if (!only.empty() && !only.count(name)) continue;
+    const bool annotated = std::filesystem::exists(dir / (name + "." + a.annotator));
+    if (annotated) found.insert(name);
+    if (!exclude.count(name)) (annotated ? names : unannotated).push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  std::sort(unannotated.begin(), unannotated.end());
+  for (const auto& n : only)
+    if (!found.count(n))
+      throw InvalidArgument("evaluate --only: no record '" + n + "' with a header and ." + a.annotator + " annotations in " + a.records);
+  if (names.empty())
+    throw InvalidArgument(a.records + ": no record with a header (.hea) and reference annotations (." + a.annotator + ") to evaluate");
+  return names;
+}
+
+// evaluate --records: every annotated record of a folder end to end, as
+// predict --record classifies one, pooled and scored with the record as the
+// bootstrap unit; the records are numbered in name order.
+int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& given_step) {
+  std::vector<std::string> unannotated;
+  const std::vector<std::string> names = annotated_records(a, unannotated);
+  prepare_output_dir(a.out);
+  const ModelBundle b = load_bundle(a.model, a.threads);
+  const BeatPipeline pipe(b.meta, *b.model);
+  const RhythmGate gate = gate_for(a, given_step, pipe.rhythm_gate());
+  const Preprocessing& pre = pipe.preprocessing();
+  std::vector<std::int32_t> truth, pred, record;
+  std::vector<std::int64_t> r_sample;
+  std::string csv = kPredictionHeader;
+  nlohmann::json per_record = nlohmann::json::array();
+  std::map<std::string, std::size_t> unscored;
+  Progress bar;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const std::string path = (std::filesystem::path(a.records) / names[k]).string();
+    const Recording rec = to_recording(read_record(path));
+    check_lead_count(a, pipe, path, rec.leads.size());
+    const auto anns = read_annotations(path + "." + a.annotator);
+    for (const auto& ann : anns)  // beats whose type the label set has no class for: not scored, but counted
+      if (is_beat_code(ann.code) && !class_of(pipe.label_set(), ann.code)) ++unscored[std::string(annotation_mnemonic(ann.code))];
+    const auto res = pipe.classify_record(rec, anns);
+    const auto p = pipe.decide(res, !a.argmax, gate);
+    std::size_t errors = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const auto& beat = res.beats.beats[i];
+      truth.push_back(beat.label);
+      pred.push_back(p[i]);
+      record.push_back(static_cast<std::int32_t>(k));
+      r_sample.push_back(beat.r_sample);
+      errors += beat.label != p[i];
+      append_prediction(csv, names[k], beat.r_sample, class_name(beat.label), p[i], res.proba.data() + i * 5);
+    }
+    nlohmann::json leads = {rec.leads[pre.choose_lead(rec.leads, names[k])]};
+    if (pre.second_lead) leads.push_back(rec.leads[pre.choose_second_lead(rec.leads, names[k])]);
+    per_record.push_back({{"record", names[k]}, {"fs", rec.fs}, {"leads", leads}, {"beats", p.size()}, {"errors", errors}});
+    bar.update("records", k + 1, names.size());
+  }
+  bar.finish();
+  if (truth.empty()) throw InvalidArgument(a.records + ": the records hold no beat of the model's label set");
+  const Metrics m = compute_metrics(truth, pred);
+  nlohmann::json j = metrics_document(m, truth, pred, record, r_sample, pre.fs, "records", "records");
+  j["records_dir"] = a.records;
+  j["annotator"] = a.annotator;
+  j["records"] = per_record;
+  if (!unannotated.empty()) j["records_without_annotations"] = unannotated;
+  j["unscored_beat_annotations"] = unscored;
+  j["r_sample_rate_hz"] = pre.fs;
+  j["model_sha256"] = sha256_file(a.model);
+  j["class_weights"] = weights_for(a, b.meta);
+  j["rhythm_gate"] = to_json(gate);
+  const std::filesystem::path out = a.out;
+  std::filesystem::create_directories(out);
+  write_file_atomic(out / "predictions.csv", csv);
+  write_file_atomic(out / "metrics.json", j.dump(2) + "\n");
+  write_file_atomic(out / "report.html", render_report(j, b.meta));
+  if (!unannotated.empty())
+    std::printf("note: %zu records without .%s annotations left out (%s...)\n", unannotated.size(), a.annotator.c_str(),
+                unannotated.front().c_str());
+  if (!unscored.empty()) {
+    std::string list;
+    for (const auto& [code, count] : unscored) list += (list.empty() ? "" : ", ") + code + " " + std::to_string(count);
+    std::printf("note: beat annotations outside the %s label set, not scored: %s\n", std::string(to_string(pipe.label_set())).c_str(),
+                list.c_str());
+  }
+  print_metrics(b.meta["family"].get<std::string>() + " on " + std::to_string(names.size()) + " records of " + a.records, m, j);
+  return 0;
+}
+
+}  // namespace
 
 int run_predict(const PredictArgs& a) {
   return guarded([&] {

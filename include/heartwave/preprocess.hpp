@@ -19,8 +19,9 @@ namespace heartwave {
 struct Preprocessing {
   // The lead: the signal named `lead_name` when the record has one (MLII: the
   // limb lead every MIT-BIH record but 102 and 104 carries, though record 114
-  // stores it second); otherwise signal index `lead`. An empty name always
-  // uses the index.
+  // stores it second), or, for "MLII", a signal named "II" (the same limb
+  // lead as 12-lead databases such as INCART name it); otherwise signal
+  // index `lead`. An empty name always uses the index.
   std::string lead_name = "MLII";
   int lead = 0;
   // Also the record's other signal (V1, V2, V4 or V5 in MIT-BIH): its beats
@@ -46,7 +47,9 @@ struct Preprocessing {
   // The signal index to use among signals named `names`; throws
   // InvalidArgument (naming `record`) when it does not exist.
   std::size_t choose_lead(const std::vector<std::string>& names, const std::string& record) const;
-  // The second lead's index: the first signal other than the primary one.
+  // The second lead's index: a signal named "V1" other than the primary
+  // one (MIT-BIH's usual second lead, for records with more than two
+  // signals), else the first signal other than the primary one.
   std::size_t choose_second_lead(const std::vector<std::string>& names, const std::string& record) const;
   // Features per beat: kNumFeatures, plus the second lead's, the relative
   // morphology's and the signal quality's when used.

@@ -14,9 +14,14 @@ FilterCoefficients Preprocessing::coefficients() const {
 }
 
 std::size_t Preprocessing::choose_lead(const std::vector<std::string>& names, const std::string& record) const {
-  if (!lead_name.empty())
+  if (!lead_name.empty()) {
     for (std::size_t i = 0; i < names.size(); ++i)
       if (names[i] == lead_name) return i;
+    // MLII is the limb lead II; 12-lead databases (INCART) name it so.
+    if (lead_name == "MLII")
+      for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == "II") return i;
+  }
   if (lead < 0 || static_cast<std::size_t>(lead) >= names.size())
     throw InvalidArgument(record + ": lead " + (lead_name.empty() ? "" : "'" + lead_name + "' not found and lead ") +
                           std::to_string(lead) + " does not exist (the record has " + std::to_string(names.size()) + " signals)");
@@ -25,6 +30,9 @@ std::size_t Preprocessing::choose_lead(const std::vector<std::string>& names, co
 
 std::size_t Preprocessing::choose_second_lead(const std::vector<std::string>& names, const std::string& record) const {
   const std::size_t first = choose_lead(names, record);
+  // V1, MIT-BIH's usual second lead, where a record has more than one other.
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (i != first && names[i] == "V1") return i;
   for (std::size_t i = 0; i < names.size(); ++i)
     if (i != first) return i;
   throw InvalidArgument(record + ": the second lead is asked for but the record has " + std::to_string(names.size()) + " signal");

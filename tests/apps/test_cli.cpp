@@ -16,7 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include "heartwave/annotation.hpp"
+#include "heartwave/annotation_codes.hpp"
 #include "heartwave/file_util.hpp"
+#include "heartwave/resample.hpp"
+#include "heartwave/split.hpp"
 #include "heartwave/wfdb_signal.hpp"
 #include "support.hpp"
 
@@ -628,6 +631,61 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   const auto metrics = nlohmann::json::parse(text);
   ASSERT_TRUE(metrics["rhythm_gate"]["enabled"].get<bool>());  // the shipped decision: argmax, then the rhythm gate
   EXPECT_EQ(metrics["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
+  // The same model on the same records read from the database folder end to
+  // end (evaluate --records): the same beats and decisions, so the same
+  // confusion matrix as the DS2 dataset's, with the record bootstrap.
+  {
+    std::string ds2;
+    for (int rec : heartwave::ds2_records()) ds2 += (ds2.empty() ? "" : ",") + std::to_string(rec);
+    r = run("evaluate --records " + heartwave::test::mitdb_dir().string() + " --only " + ds2 + " --out " + (tmp / "ev-rec").string(),
+            "env -u HEARTWAVE_MODEL");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("49698 beats"), std::string::npos) << r.out;
+    std::ifstream f(tmp / "ev-rec/metrics.json");
+    const auto rec_metrics = nlohmann::json::parse(f);
+    EXPECT_EQ(rec_metrics["confusion_matrix"], metrics["confusion_matrix"]);
+    EXPECT_EQ(rec_metrics["ec57"], metrics["ec57"]);
+    EXPECT_EQ(rec_metrics["bootstrap_95ci"]["records"], 22);
+    ASSERT_EQ(rec_metrics["records"].size(), 22u);
+    EXPECT_EQ(rec_metrics["records"][0]["record"], "100");
+    EXPECT_EQ(rec_metrics["records"][0]["leads"], nlohmann::json({"MLII", "V5"}));
+    EXPECT_TRUE(std::filesystem::exists(tmp / "ev-rec/report.html"));
+    // predictions.csv: predict's format, one line per beat, as predict --data gives them.
+    std::ifstream pf(tmp / "ev-rec/predictions.csv");
+    const std::string from_records((std::istreambuf_iterator<char>(pf)), std::istreambuf_iterator<char>());
+    r = run("predict --data " + ds + " --out -", "env -u HEARTWAVE_MODEL");
+    ASSERT_EQ(r.status, 0);
+    std::istringstream a(from_records), b(r.out);
+    std::set<std::string> lines_a, lines_b;
+    for (std::string line; std::getline(a, line);) lines_a.insert(line);
+    for (std::string line; std::getline(b, line);) lines_b.insert(line);
+    EXPECT_EQ(lines_a.size(), 49698u + 1);
+    EXPECT_EQ(lines_a, lines_b);
+    // --only and --exclude choose records; mistakes are usage errors, before any output.
+    r = run("evaluate --records " + heartwave::test::mitdb_dir().string() + " --only 100,103 --exclude 103 --out " +
+                (tmp / "ev-one").string(),
+            "env -u HEARTWAVE_MODEL");
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::ifstream f1(tmp / "ev-one/metrics.json");
+    const auto one = nlohmann::json::parse(f1);
+    ASSERT_EQ(one["records"].size(), 1u);
+    EXPECT_EQ(one["records"][0]["beats"], 2271);
+    for (const std::string& bad : std::vector<std::string>{"--only 100,999", "--data " + ds, "--store"}) {
+      r = run("evaluate --records " + heartwave::test::mitdb_dir().string() + " " + bad + " --out " + (tmp / "ev-x").string(),
+              "env -u HEARTWAVE_MODEL");
+      EXPECT_EQ(r.status, 8) << bad << ": " << r.out;
+      EXPECT_FALSE(std::filesystem::exists(tmp / "ev-x")) << bad;
+    }
+    r = run("evaluate --out " + (tmp / "ev-x").string(), "env -u HEARTWAVE_MODEL");
+    EXPECT_EQ(r.status, 8) << r.out;
+    EXPECT_NE(r.out.find("exactly one of --data and --records"), std::string::npos) << r.out;
+    r = run("evaluate --records " + (tmp / "ev-one").string() + " --out " + (tmp / "ev-x").string(), "env -u HEARTWAVE_MODEL");
+    EXPECT_EQ(r.status, 8) << r.out;
+    EXPECT_NE(r.out.find("no record with a header"), std::string::npos) << r.out;
+    r = run("evaluate --only 100 --data " + ds + " --out " + (tmp / "ev-x").string(), "env -u HEARTWAVE_MODEL");
+    EXPECT_EQ(r.status, 8) << r.out;
+    EXPECT_NE(r.out.find("--only and --exclude choose records of --records"), std::string::npos) << r.out;
+  }
   // Without the gate the figures differ by design: not compared, no warning.
   r = run("evaluate --no-rhythm-gate --data " + ds + " --out " + (tmp / "ev-no-gate").string(), "env -u HEARTWAVE_MODEL");
   ASSERT_EQ(r.status, 0) << r.out;
@@ -879,4 +937,99 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   std::map<std::string, std::string> one_from_mlii;
   s_calls(r.out, "mlii", &one_from_mlii);
   EXPECT_EQ(one_from_mlii, one_from_record);
+}
+
+// Another database's record, as INCART stores them (257 Hz, limb lead "II"
+// beside others, "V1"), made from record 100 (MLII and V5 resampled; lead
+// "I" flat): evaluate --records reads it through the model's preprocessing,
+// choosing II and V1 and resampling to 360 Hz, and decides its beats as
+// the record itself is decided.
+TEST(Cli, EvaluateRecordsOfAnotherDatabase) {
+  heartwave::test::TempDir tmp;
+  const auto src = heartwave::test::mitdb_dir() / "100";
+  const heartwave::Recording rec = heartwave::to_recording(heartwave::read_record(src));
+  ASSERT_EQ(rec.leads, (std::vector<std::string>{"MLII", "V5"}));
+  const double fs = 257;
+  const std::vector<std::vector<double>> leads = {
+      std::vector<double>(static_cast<std::size_t>(static_cast<double>(rec.num_samples()) * fs / 360), 0.0),
+      heartwave::resample(rec.samples[0], 360, fs), heartwave::resample(rec.samples[1], 360, fs)};
+  const std::size_t n = std::min({leads[0].size(), leads[1].size(), leads[2].size()});
+  std::filesystem::create_directories(tmp / "db");
+  std::string header = "I100 3 257 " + std::to_string(n) + "\n";
+  std::vector<std::int32_t> interleaved(3 * n);
+  const char* names[] = {"I", "II", "V1"};
+  for (std::size_t l = 0; l < 3; ++l) {
+    std::int32_t sum = 0;
+    for (std::size_t t = 0; t < n; ++t) {
+      const auto v = static_cast<std::int32_t>(std::lround(leads[l][t] * 1000));  // 1000 adu/mV
+      interleaved[t * 3 + l] = v;
+      sum = static_cast<std::int32_t>(static_cast<std::int16_t>(sum + v));
+    }
+    header += "I100.dat 16 1000/mV 16 0 " + std::to_string(interleaved[l]) + " " + std::to_string(sum) + " 0 " + names[l] + "\n";
+  }
+  heartwave::write_file_atomic(tmp / "db/I100.hea", header);
+  const auto bytes = heartwave::encode_samples(16, interleaved);
+  heartwave::write_file_atomic(tmp / "db/I100.dat", std::string(bytes.begin(), bytes.end()));
+  auto anns = heartwave::read_annotations(src.string() + ".atr");
+  for (auto& a : anns) a.time = std::llround(static_cast<double>(a.time) * fs / 360);
+  // Beat types MIT-BIH does not use (INCART does): BBB unspecified and
+  // supraventricular escape, outside the AAMI label set here: counted, not scored.
+  std::size_t beat_index = 0;
+  for (auto& a : anns)
+    if (heartwave::is_beat_code(a.code)) {
+      ++beat_index;
+      if (beat_index >= 10 && beat_index < 13) a.code = *heartwave::annotation_code("B");
+      if (beat_index == 20) a.code = *heartwave::annotation_code("n");
+    }
+  heartwave::write_annotations(tmp / "db/I100.atr", anns);
+  heartwave::write_file_atomic(tmp / "db/I101.hea", "I101 1 257 100\nI101.dat 16 1000/mV 16 0 0 0 0 II\n");  // no annotations
+
+  auto r = run("evaluate --records " + (tmp / "db").string() + " --out " + (tmp / "ev").string(), "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("1 records without .atr annotations left out"), std::string::npos) << r.out;
+  std::ifstream f(tmp / "ev/metrics.json");
+  const auto m = nlohmann::json::parse(f);
+  ASSERT_EQ(m["records"].size(), 1u);
+  EXPECT_EQ(m["records"][0]["leads"], nlohmann::json({"II", "V1"}));
+  EXPECT_EQ(m["records"][0]["fs"], 257.0);
+  EXPECT_EQ(m["records_without_annotations"], nlohmann::json({"I101"}));
+  EXPECT_EQ(m["unscored_beat_annotations"], nlohmann::json({{"B", 3}, {"n", 1}}));
+  EXPECT_NE(r.out.find("not scored: B 3, n 1"), std::string::npos) << r.out;
+  // The same beats as record 100 itself (times at the model's 360 Hz, within
+  // a sample of the originals), nearly all decided alike.
+  r = run("predict --record " + src.string() + " --out -", "env -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::map<std::int64_t, std::string> original;
+  {
+    std::istringstream in(r.out);
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      std::vector<std::string> c;
+      std::stringstream ls(line);
+      for (std::string x; std::getline(ls, x, ',');) c.push_back(x);
+      original[std::stoll(c[1])] = c[3];
+    }
+  }
+  std::ifstream pf(tmp / "ev/predictions.csv");
+  std::string line;
+  std::getline(pf, line);
+  std::size_t beats = 0, matched = 0, same = 0;
+  while (std::getline(pf, line)) {
+    std::vector<std::string> c;
+    std::stringstream ls(line);
+    for (std::string x; std::getline(ls, x, ',');) c.push_back(x);
+    ASSERT_EQ(c[0], "I100");
+    ++beats;
+    const std::int64_t t = std::stoll(c[1]);
+    for (std::int64_t d = -1; d <= 1; ++d)
+      if (auto it = original.find(t + d); it != original.end()) {
+        ++matched;
+        same += it->second == c[3];
+        break;
+      }
+  }
+  EXPECT_NEAR(static_cast<double>(beats), static_cast<double>(original.size() - 4), 2);
+  EXPECT_GE(matched + 6, original.size());
+  EXPECT_GE(static_cast<double>(same), 0.99 * static_cast<double>(original.size())) << same << " of " << original.size();
 }

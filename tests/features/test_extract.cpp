@@ -78,8 +78,21 @@ TEST(Extract, ChoosesTheLeadByName) {
   EXPECT_EQ(pre.choose_lead(r114.leads, "114"), 1u);
   heartwave::test::expect_throw_with<InvalidArgument>([&] { pre.choose_lead(r102.leads, "102"); },
                                                       "102: lead 'MLII' not found and lead 2 does not exist");
-  // extract_beats reads the chosen signal: the windows follow MLII.
+  // A 12-lead record (INCART's order) names MLII "II"; its second lead is
+  // V1, MIT-BIH's usual one, not the first other signal.
   pre.lead = 0;
+  const std::vector<std::string> twelve = {"I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"};
+  EXPECT_EQ(pre.choose_lead(twelve, "I01"), 1u);
+  EXPECT_EQ(pre.choose_second_lead(twelve, "I01"), 6u);
+  EXPECT_EQ(pre.choose_lead({"II", "MLII"}, "x"), 1u);  // the name itself first
+  EXPECT_EQ(pre.choose_second_lead({"ECG1", "ECG2"}, "x"), 1u);  // SVDB: index 0, then the other
+  pre.lead_name = "V5";
+  EXPECT_EQ(pre.choose_lead(twelve, "I01"), 10u);
+  EXPECT_EQ(pre.choose_second_lead(twelve, "I01"), 6u);
+  pre.lead_name = "V1";
+  EXPECT_EQ(pre.choose_second_lead(twelve, "I01"), 0u);  // V1 is the primary: the first other
+  pre.lead_name = "MLII";
+  // extract_beats reads the chosen signal: the windows follow MLII.
   const auto anns = read_annotations(dir / "114.atr");
   const auto rb = extract_beats(r114, anns, LabelSet::aami, pre);
   const auto& b = rb.beats[5];
