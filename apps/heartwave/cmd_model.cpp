@@ -918,7 +918,7 @@ int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& giv
   bar.finish();
   if (truth.empty()) throw InvalidArgument(a.records + ": the records hold no beat of the model's label set");
   const Metrics m = compute_metrics(truth, pred);
-  nlohmann::json j = metrics_document(m, truth, pred, record, r_sample, pre.fs, "records", "records");
+  nlohmann::json j = metrics_document(m, truth, pred, record, r_sample, pre.fs, "annotated records of " + a.records, "records");
   j["records_dir"] = a.records;
   j["annotator"] = a.annotator;
   j["records"] = per_record;

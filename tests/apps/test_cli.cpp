@@ -992,6 +992,9 @@ TEST(Cli, EvaluateRecordsOfAnotherDatabase) {
   ASSERT_EQ(m["records"].size(), 1u);
   EXPECT_EQ(m["records"][0]["leads"], nlohmann::json({"II", "V1"}));
   EXPECT_EQ(m["records"][0]["fs"], 257.0);
+  EXPECT_EQ(m["protocol"], "records");
+  EXPECT_EQ(m["split"], "annotated records of " + (tmp / "db").string());
+  EXPECT_EQ(m["bootstrap_95ci"]["records"], 1);
   EXPECT_EQ(m["records_without_annotations"], nlohmann::json({"I101"}));
   EXPECT_EQ(m["unscored_beat_annotations"], nlohmann::json({{"B", 3}, {"n", 1}}));
   EXPECT_NE(r.out.find("not scored: B 3, n 1"), std::string::npos) << r.out;
