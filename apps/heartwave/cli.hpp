@@ -75,6 +75,7 @@ struct ModelDataArgs {
   std::string beats;   // predict only: a CSV of beats (r_sample then the raw window)
   std::string records;  // evaluate only: a folder of WFDB records, every annotated one scored end to end
   std::vector<std::string> only, exclude;  // evaluate --records: these records only / not these
+  bool exclude_paced = false;  // evaluate --records: leave out records with paced beats (as EC57 reports)
 };
 using EvaluateArgs = ModelDataArgs;
 using PredictArgs = ModelDataArgs;

@@ -113,6 +113,9 @@ void register_model(CLI::App& app, TrainArgs& t, EvaluateArgs& e, PredictArgs& p
   ev->add_option("--annotator", e.annotator, "Reference annotation file extension for --records")->capture_default_str();
   ev->add_option("--only", e.only, "With --records: only these records (comma separated)")->delimiter(',');
   ev->add_option("--exclude", e.exclude, "With --records: leave these records out (comma separated; e.g. paced records)")->delimiter(',');
+  ev->add_flag("--exclude-paced", e.exclude_paced,
+               "With --records: leave out every record whose reference annotations hold paced beats (/ or f), as ANSI/AAMI EC57 "
+               "reports (MIT-BIH: 102, 104, 107, 217)");
   ev->add_flag("--store", e.store, "Record the metrics in the model file (later evaluations check they are reproduced)");
   ev->callback([&] { status = run_evaluate(e); });
 
@@ -375,8 +378,8 @@ int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& giv
 int run_evaluate(const EvaluateArgs& a) {
   return guarded([&] {
     if (a.data.empty() == a.records.empty()) throw InvalidArgument("evaluate: give exactly one of --data and --records");
-    if (a.records.empty() && (!a.only.empty() || !a.exclude.empty()))
-      throw InvalidArgument("evaluate: --only and --exclude choose records of --records");
+    if (a.records.empty() && (!a.only.empty() || !a.exclude.empty() || a.exclude_paced))
+      throw InvalidArgument("evaluate: --only, --exclude and --exclude-paced choose records of --records");
     if (a.store && !a.rhythm_step.empty())
       throw InvalidArgument("evaluate --store: a model stores the figures of its own decision rule; drop --rhythm-step");
     if (a.store && !a.records.empty())
@@ -890,12 +893,21 @@ int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& giv
   std::string csv = kPredictionHeader;
   nlohmann::json per_record = nlohmann::json::array();
   std::map<std::string, std::size_t> unscored;
+  std::vector<std::string> paced;  // left out by --exclude-paced
   Progress bar;
   for (std::size_t k = 0; k < names.size(); ++k) {
+    bar.update("records", k, names.size());
     const std::string path = (std::filesystem::path(a.records) / names[k]).string();
+    const auto anns = read_annotations(path + "." + a.annotator);
+    if (a.exclude_paced && std::any_of(anns.begin(), anns.end(), [](const Annotation& x) {
+          const auto m = annotation_mnemonic(x.code);
+          return m == "/" || m == "f";
+        })) {
+      paced.push_back(names[k]);
+      continue;
+    }
     const Recording rec = to_recording(read_record(path));
     check_lead_count(a, pipe, path, rec.leads.size());
-    const auto anns = read_annotations(path + "." + a.annotator);
     for (const auto& ann : anns)  // beats whose type the label set has no class for: not scored, but counted
       if (is_beat_code(ann.code) && !class_of(pipe.label_set(), ann.code)) ++unscored[std::string(annotation_mnemonic(ann.code))];
     const auto res = pipe.classify_record(rec, anns);
@@ -913,7 +925,6 @@ int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& giv
     nlohmann::json leads = {rec.leads[pre.choose_lead(rec.leads, names[k])]};
     if (pre.second_lead) leads.push_back(rec.leads[pre.choose_second_lead(rec.leads, names[k])]);
     per_record.push_back({{"record", names[k]}, {"fs", rec.fs}, {"leads", leads}, {"beats", p.size()}, {"errors", errors}});
-    bar.update("records", k + 1, names.size());
   }
   bar.finish();
   if (truth.empty()) throw InvalidArgument(a.records + ": the records hold no beat of the model's label set");
@@ -924,6 +935,7 @@ int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& giv
   j["records"] = per_record;
   if (!unannotated.empty()) j["records_without_annotations"] = unannotated;
   j["unscored_beat_annotations"] = unscored;
+  if (a.exclude_paced) j["records_excluded_paced"] = paced;
   j["r_sample_rate_hz"] = pre.fs;
   j["model_sha256"] = sha256_file(a.model);
   j["class_weights"] = weights_for(a, b.meta);
@@ -933,6 +945,7 @@ int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& giv
   write_file_atomic(out / "predictions.csv", csv);
   write_file_atomic(out / "metrics.json", j.dump(2) + "\n");
   write_file_atomic(out / "report.html", render_report(j, b.meta));
+  if (!paced.empty()) std::printf("note: %zu records with paced beats left out (--exclude-paced)\n", paced.size());
   if (!unannotated.empty())
     std::printf("note: %zu records without .%s annotations left out (%s...)\n", unannotated.size(), a.annotator.c_str(),
                 unannotated.front().c_str());
@@ -942,7 +955,8 @@ int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& giv
     std::printf("note: beat annotations outside the %s label set, not scored: %s\n", std::string(to_string(pipe.label_set())).c_str(),
                 list.c_str());
   }
-  print_metrics(b.meta["family"].get<std::string>() + " on " + std::to_string(names.size()) + " records of " + a.records, m, j);
+  print_metrics(b.meta["family"].get<std::string>() + " on " + std::to_string(names.size() - paced.size()) + " records of " + a.records,
+                m, j);
   return 0;
 }
 

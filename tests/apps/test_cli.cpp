@@ -670,6 +670,18 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
     const auto one = nlohmann::json::parse(f1);
     ASSERT_EQ(one["records"].size(), 1u);
     EXPECT_EQ(one["records"][0]["beats"], 2271);
+    // --exclude-paced leaves out the records with paced beats, as EC57 reports: 107 here.
+    r = run("evaluate --records " + heartwave::test::mitdb_dir().string() + " --only 100,107 --exclude-paced --out " +
+                (tmp / "ev-paced").string(),
+            "env -u HEARTWAVE_MODEL");
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("1 records with paced beats left out"), std::string::npos) << r.out;
+    std::ifstream fp(tmp / "ev-paced/metrics.json");
+    const auto paced = nlohmann::json::parse(fp);
+    EXPECT_EQ(paced["records_excluded_paced"], nlohmann::json({"107"}));
+    ASSERT_EQ(paced["records"].size(), 1u);
+    EXPECT_EQ(paced["records"][0]["record"], "100");
+    EXPECT_EQ(paced["confusion_matrix"], one["confusion_matrix"]);
     for (const std::string& bad : std::vector<std::string>{"--only 100,999", "--data " + ds, "--store"}) {
       r = run("evaluate --records " + heartwave::test::mitdb_dir().string() + " " + bad + " --out " + (tmp / "ev-x").string(),
               "env -u HEARTWAVE_MODEL");
@@ -684,7 +696,7 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
     EXPECT_NE(r.out.find("no record with a header"), std::string::npos) << r.out;
     r = run("evaluate --only 100 --data " + ds + " --out " + (tmp / "ev-x").string(), "env -u HEARTWAVE_MODEL");
     EXPECT_EQ(r.status, 8) << r.out;
-    EXPECT_NE(r.out.find("--only and --exclude choose records of --records"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--only, --exclude and --exclude-paced choose records of --records"), std::string::npos) << r.out;
   }
   // Without the gate the figures differ by design: not compared, no warning.
   r = run("evaluate --no-rhythm-gate --data " + ds + " --out " + (tmp / "ev-no-gate").string(), "env -u HEARTWAVE_MODEL");
