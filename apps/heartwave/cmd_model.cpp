@@ -469,13 +469,12 @@ void check_lead_count(const ModelDataArgs& a, const BeatPipeline& pipe, const st
 int predict_raw(const PredictArgs& a, const std::optional<RhythmGate>& given_step) {
   const ModelBundle b = load_bundle(a.model, a.threads);
   const BeatPipeline pipe(b.meta, *b.model);
-  const auto check_leads = [&](const std::string& what, std::size_t leads) { check_lead_count(a, pipe, what, leads); };
   BeatPipeline::RecordResult res;
   std::string name;
   bool labelled = false;
   if (!a.record.empty()) {
     const Recording rec = to_recording(read_record(a.record));
-    check_leads(a.record, rec.leads.size());
+    check_lead_count(a, pipe, a.record, rec.leads.size());
     name = rec.name;
     res = pipe.classify_record(rec, read_annotations(a.record + "." + a.annotator));
     labelled = true;
@@ -488,7 +487,7 @@ int predict_raw(const PredictArgs& a, const std::optional<RhythmGate>& given_ste
                             " reads RR intervals or the record's dominant beat; give each beat's r_sample first, or --model " +
                             alone.string() + " (the shipped model that reads the beat's window alone)");
     }
-    check_leads(a.beats, csv.leads);
+    check_lead_count(a, pipe, a.beats, csv.leads);
     if (csv.leads == 2 && !pipe.preprocessing().second_lead)
       std::fprintf(stderr, "note: %s holds two leads; the model uses one, so the second lead's windows are not used\n", a.beats.c_str());
     res = pipe.classify_windows(name, csv.samples, csv.r_sample, csv.samples2);

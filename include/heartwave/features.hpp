@@ -46,6 +46,9 @@ void morphology_features(std::span<const float> beat, int r_index, std::span<flo
 // [kPRegionBegin, kPRegionEnd), the P wave and PR segment (tpl_corr_p's
 // region; the rhythm gate's P-wave coherence reads the same samples).
 inline constexpr int kPRegionBegin = -90, kPRegionEnd = -30;
+// The QRS, likewise: [kQrsRegionBegin, kQrsRegionEnd), about +-60 ms
+// (tpl_corr_qrs's region; the signal-quality features read everything else).
+inline constexpr int kQrsRegionBegin = -22, kQrsRegionEnd = 23;
 
 // The record's dominant beat: the per-sample median of its beat windows
 // (n x len, row-major); records with more than kMaxTemplateBeats beats use

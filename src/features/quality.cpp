@@ -7,14 +7,12 @@
 namespace heartwave {
 namespace {
 
-// The QRS as tpl_corr_qrs reads it: [R-22, R+23).
-constexpr int kQrsBegin = -22, kQrsEnd = 23;
 // A turn reverses by more than this share of the dominant beat's QRS peak-to-peak.
 constexpr double kTurnThreshold = 0.05;
 
 bool in_qrs(std::size_t i, int r) {
   const auto d = static_cast<long>(i) - r;
-  return d >= kQrsBegin && d < kQrsEnd;
+  return d >= kQrsRegionBegin && d < kQrsRegionEnd;
 }
 
 struct Shape {

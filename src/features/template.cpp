@@ -81,7 +81,7 @@ void template_features(std::span<const float> beat, std::span<const float> tmpl,
   if (tmpl.size() != n) throw InvalidArgument("template_features: beat and template differ in length");
   if (r < 0 || static_cast<std::size_t>(r) >= n) throw InvalidArgument("template_features: R index outside the beat");
   if (out.size() != kNumTemplateFeatures) throw InvalidArgument("template_features: output must hold 8 values");
-  const Range all{0, n}, qrs = region(r, -22, 23, n), p = region(r, kPRegionBegin, kPRegionEnd, n), t = region(r, 30, 94, n);
+  const Range all{0, n}, qrs = region(r, kQrsRegionBegin, kQrsRegionEnd, n), p = region(r, kPRegionBegin, kPRegionEnd, n), t = region(r, 30, 94, n);
   double diff = 0;
   for (std::size_t i = 0; i < n; ++i) diff += (static_cast<double>(beat[i]) - tmpl[i]) * (static_cast<double>(beat[i]) - tmpl[i]);
   const double et = energy(tmpl, all);
