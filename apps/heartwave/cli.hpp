@@ -27,6 +27,7 @@ struct DataBuildArgs {
   bool second_lead = false;
   bool relative_morphology = false;
   bool signal_quality = false;
+  bool second_lead_morphology = false;
   int folds = 5;
   bool remove_baseline = false;
   std::vector<std::string> records;

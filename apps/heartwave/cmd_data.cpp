@@ -41,6 +41,9 @@ void register_data(CLI::App& app, DataBuildArgs& b, DataFetchArgs& f, int& statu
   build->add_flag("--signal-quality", b.signal_quality,
                  "Add each beat's signal quality against the record's dominant beat, per lead (3 columns a lead, sq_*: what "
                  "the beat filter removed and the wiggle outside the QRS)");
+  build->add_flag("--second-lead-morphology", b.second_lead_morphology,
+                 "Add the second lead's 36 morphology features minus those of its dominant beat (36 columns, l2_rel_*, "
+                 "after all others; needs --second-lead)");
   build->add_option("--folds", b.folds, "Record-grouped folds inside DS1 (inter-patient)")->capture_default_str()->check(CLI::Range(2, 22));
   build->add_flag("--remove-baseline", b.remove_baseline, "Remove baseline wander (200/600 ms median filters) first");
   build->add_option("--records", b.records, "Only these records (comma separated)")->delimiter(',');
@@ -56,6 +59,7 @@ void register_data(CLI::App& app, DataBuildArgs& b, DataFetchArgs& f, int& statu
 
 int run_data_build(const DataBuildArgs& a) {
   return guarded([&] {
+    if (a.second_lead_morphology && !a.second_lead) throw InvalidArgument("--second-lead-morphology needs --second-lead");
     prepare_output_dir(a.out);
     BuildOptions opt;
     opt.protocol = parse_protocol(a.protocol);
@@ -71,6 +75,7 @@ int run_data_build(const DataBuildArgs& a) {
     opt.pre.second_lead = a.second_lead;
     opt.pre.relative_morphology = a.relative_morphology;
     opt.pre.signal_quality = a.signal_quality;
+    opt.pre.second_lead_morphology = a.second_lead_morphology;
     opt.pre.remove_baseline = a.remove_baseline;
     opt.folds = a.folds;
     opt.records = a.records;

@@ -21,14 +21,19 @@ inline constexpr std::size_t kNumRelativeFeatures = kNumMorphologyFeatures;
 // With signal quality: per lead (the second lead's follow, "l2_" + the
 // name), after every other column.
 inline constexpr std::size_t kNumQualityFeatures = 3;
+// With the second lead's morphology: the second lead's morphology features
+// minus its dominant beat's ("l2_rel_" + the name), after every other column.
+inline constexpr std::size_t kNumSecondLeadRelativeFeatures = kNumMorphologyFeatures;
 
 // Names in output order: the 8 RR features, the 36 morphology features, then
 // the 8 patient-relative (template) features.
 const std::vector<std::string>& feature_names();
 // The same, followed by the second lead's names when `second_lead`, then
 // the relative morphology's when `relative_morphology`, then the signal
-// quality's (both leads' when `second_lead`) when `signal_quality`.
-std::vector<std::string> feature_names(bool second_lead, bool relative_morphology = false, bool signal_quality = false);
+// quality's (both leads' when `second_lead`) when `signal_quality`, then
+// the second lead's relative morphology's when `second_lead_morphology`.
+std::vector<std::string> feature_names(bool second_lead, bool relative_morphology = false, bool signal_quality = false,
+                                       bool second_lead_morphology = false);
 
 // Morphology of one beat window (R at index `r_index`), written to `out`
 // (kNumMorphologyFeatures values):

@@ -35,6 +35,10 @@ struct Preprocessing {
   // (kNumQualityFeatures more columns per lead, after all others): what the
   // beat filter removed, and how much the beat wiggles outside the QRS.
   bool signal_quality = false;
+  // Also the second lead's morphology features minus its dominant beat's
+  // (kNumSecondLeadRelativeFeatures more columns, l2_rel_*, after all
+  // others). Needs `second_lead`.
+  bool second_lead_morphology = false;
   double fs = 360.0;                  // signals are resampled to this rate first
   BeatWindow window;                  // [R-93, R+94) by default
   bool remove_baseline = false;       // 200/600 ms median filters on the whole lead
@@ -52,7 +56,8 @@ struct Preprocessing {
   // signals), else the first signal other than the primary one.
   std::size_t choose_second_lead(const std::vector<std::string>& names, const std::string& record) const;
   // Features per beat: kNumFeatures, plus the second lead's, the relative
-  // morphology's and the signal quality's when used.
+  // morphology's, the signal quality's and the second lead's relative
+  // morphology's when used.
   std::size_t num_features() const;
 };
 
@@ -92,5 +97,7 @@ void beat_features(std::span<const float> beat, const RRFeatures& rr, std::span<
 std::size_t relative_morphology_offset(const Preprocessing& pre);
 // Where the signal quality starts (the first lead's, then the second's).
 std::size_t signal_quality_offset(const Preprocessing& pre);
+// Where the second lead's relative morphology starts.
+std::size_t second_lead_morphology_offset(const Preprocessing& pre);
 
 }  // namespace heartwave

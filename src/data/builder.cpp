@@ -315,7 +315,8 @@ BuildReport build_dataset(const BuildOptions& opt) {
   for (int k = 0; k < kNumClasses; ++k)
     classes.push_back({{"index", k}, {"name", std::string(class_name(k))}, {"symbols", class_members(opt.labels, k)}});
   man["classes"] = classes;
-  const auto fn = feature_names(opt.pre.second_lead, opt.pre.relative_morphology, opt.pre.signal_quality);
+  const auto fn = feature_names(opt.pre.second_lead, opt.pre.relative_morphology, opt.pre.signal_quality,
+                                opt.pre.second_lead_morphology);
   man["schema"] = {
       {"base", {{"dtype", "float32"}, {"columns", W}, {"description", "filtered, standardised beat samples, R at index " + std::to_string(opt.pre.window.before)}}},
       {"feat", {{"dtype", "float32"}, {"columns", W + F}, {"description", "base columns then the standardised features"}}},
@@ -347,6 +348,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
   // preprocessing object of the models trained before it existed.
   if (opt.pre.relative_morphology) man["preprocessing"]["relative_morphology"] = true;
   if (opt.pre.signal_quality) man["preprocessing"]["signal_quality"] = true;
+  if (opt.pre.second_lead_morphology) man["preprocessing"]["second_lead_morphology"] = true;
   nlohmann::json smote_j = {{"applied", opt.smote}, {"k", opt.smote_k}, {"seed", opt.seed}, {"split", "train"}};
   nlohmann::json targets = nlohmann::json::object();
   for (auto& [c, t] : opt.smote_targets) targets[std::string(class_name(c))] = t;

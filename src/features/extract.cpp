@@ -40,7 +40,8 @@ std::size_t Preprocessing::choose_second_lead(const std::vector<std::string>& na
 
 std::size_t Preprocessing::num_features() const {
   return kNumFeatures + (second_lead ? kNumSecondLeadFeatures : 0) + (relative_morphology ? kNumRelativeFeatures : 0) +
-         (signal_quality ? kNumQualityFeatures * (second_lead ? 2 : 1) : 0);
+         (signal_quality ? kNumQualityFeatures * (second_lead ? 2 : 1) : 0) +
+         (second_lead_morphology ? kNumSecondLeadRelativeFeatures : 0);
 }
 
 std::size_t relative_morphology_offset(const Preprocessing& pre) {
@@ -49,6 +50,10 @@ std::size_t relative_morphology_offset(const Preprocessing& pre) {
 
 std::size_t signal_quality_offset(const Preprocessing& pre) {
   return relative_morphology_offset(pre) + (pre.relative_morphology ? kNumRelativeFeatures : 0);
+}
+
+std::size_t second_lead_morphology_offset(const Preprocessing& pre) {
+  return signal_quality_offset(pre) + (pre.signal_quality ? kNumQualityFeatures * (pre.second_lead ? 2 : 1) : 0);
 }
 
 namespace {
@@ -120,6 +125,8 @@ RecordBeats extract_beats(const std::string& name, std::span<const double> lead,
 }
 
 void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const Preprocessing& pre) {
+  if (pre.second_lead_morphology && !pre.second_lead)
+    throw InvalidArgument(out.record + ": the second lead's morphology is asked for without the second lead");
   const auto len = static_cast<std::size_t>(pre.window.length());
   const std::size_t n = out.beats.size();
   if (out.windows.size() != n * len)
@@ -171,6 +178,15 @@ void finish_beats(RecordBeats& out, std::span<const std::int64_t> times, const P
     for (std::size_t i = 0; i < n; ++i) {
       float* f = out.features.data() + i * F;
       relative_morphology({f + kNumRRFeatures, kNumMorphologyFeatures}, dominant, {f + at, kNumRelativeFeatures});
+    }
+  }
+  if (pre.second_lead_morphology && n > 0) {
+    std::vector<float> dominant(kNumMorphologyFeatures), beat(kNumMorphologyFeatures);
+    morphology_features(tmpl2, pre.window.before, dominant);
+    const std::size_t at = second_lead_morphology_offset(pre);
+    for (std::size_t i = 0; i < n; ++i) {
+      morphology_features({out.windows2.data() + i * len, len}, pre.window.before, beat);
+      relative_morphology(beat, dominant, {out.features.data() + i * F + at, kNumSecondLeadRelativeFeatures});
     }
   }
   if (pre.signal_quality) {

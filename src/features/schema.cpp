@@ -2,7 +2,8 @@
 
 namespace heartwave {
 
-std::vector<std::string> feature_names(bool second_lead, bool relative_morphology, bool signal_quality) {
+std::vector<std::string> feature_names(bool second_lead, bool relative_morphology, bool signal_quality,
+                                       bool second_lead_morphology) {
   std::vector<std::string> n = feature_names();
   if (second_lead)
     for (std::size_t i = kNumFeatures - kNumTemplateFeatures; i < kNumFeatures; ++i) n.push_back("l2_" + n[i]);
@@ -13,6 +14,8 @@ std::vector<std::string> feature_names(bool second_lead, bool relative_morpholog
       if (*prefix && !second_lead) break;
       for (const char* q : {"sq_hf", "sq_turns", "sq_tv"}) n.push_back(std::string(prefix) + q);
     }
+  if (second_lead_morphology)
+    for (std::size_t i = kNumRRFeatures; i < kNumRRFeatures + kNumMorphologyFeatures; ++i) n.push_back("l2_rel_" + n[i]);
   return n;
 }
 

@@ -60,6 +60,7 @@ Preprocessing preprocessing_from_json(const nlohmann::json& j) {
   p.second_lead = j.contains("second_lead") && field<bool>(j, "second_lead", "");
   p.relative_morphology = j.contains("relative_morphology") && field<bool>(j, "relative_morphology", "");
   p.signal_quality = j.contains("signal_quality") && field<bool>(j, "signal_quality", "");
+  p.second_lead_morphology = j.contains("second_lead_morphology") && field<bool>(j, "second_lead_morphology", "");
   p.fs = field<double>(j, "fs", "");
   p.remove_baseline = field<bool>(j, "remove_baseline", "");
   const auto& w = j.contains("window") ? j["window"] : nlohmann::json();
@@ -72,6 +73,8 @@ Preprocessing preprocessing_from_json(const nlohmann::json& j) {
   p.filter_type = parse_filter_type(field<std::string>(f, "type", "filter."));
   if (p.lead < 0 || !(p.fs > 0) || p.window.before < 1 || p.window.after < 1)
     throw FormatError("model preprocessing: lead, rate or window out of range");
+  if (p.second_lead_morphology && !p.second_lead)
+    throw FormatError("model preprocessing: second_lead_morphology without second_lead");
   const FilterCoefficients c = p.coefficients();
   if (c.b != field<std::vector<double>>(f, "b", "filter.") || c.a != field<std::vector<double>>(f, "a", "filter."))
     throw FormatError("model preprocessing: the recorded filter coefficients differ from this heartwave's Butterworth design");
@@ -218,7 +221,7 @@ std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, co
   if (raw.size() != W) throw InvalidArgument("classify_beat: window has " + std::to_string(raw.size()) + " samples, the model's is " + std::to_string(W));
   if (tmpl.size() != W) throw InvalidArgument("classify_beat: dominant beat has " + std::to_string(tmpl.size()) + " samples, the model's window is " + std::to_string(W));
   thread_local std::vector<double> filtered, scratch;
-  thread_local std::vector<float> beat, beat2, feats, row, dominant, dominant_of;
+  thread_local std::vector<float> beat, beat2, feats, row;
   filtered.resize(W);
   feats.resize(F);
   // Returns what the filter removed outside the QRS (the signal quality's sq_hf).
@@ -239,19 +242,31 @@ std::array<float, 5> BeatPipeline::classify_beat(std::span<const double> raw, co
     residue2 = prepare(raw2, beat2);
     template_features(beat2, tmpl2, pre_.window.before, {feats.data() + kNumFeatures, kNumSecondLeadFeatures});
   }
-  if (pre_.relative_morphology) {
-    // The dominant beat's morphology, computed again only when another dominant beat is given.
-    // (Keyed by the samples and the R index: the cache is shared by every pipeline on this thread.)
-    thread_local int dominant_r = -1;
-    if (dominant_r != pre_.window.before || dominant_of.size() != tmpl.size() ||
-        !std::equal(tmpl.begin(), tmpl.end(), dominant_of.begin())) {
-      dominant.resize(kNumMorphologyFeatures);
-      morphology_features(tmpl, pre_.window.before, dominant);
-      dominant_of.assign(tmpl.begin(), tmpl.end());
-      dominant_r = pre_.window.before;
+  // A dominant beat's morphology, computed again only when another dominant
+  // beat is given. (Keyed by the samples and the R index: the caches are
+  // shared by every pipeline on this thread; one per lead.)
+  struct DominantMorphology {
+    std::vector<float> of, morphology;
+    int r = -1;
+    const std::vector<float>& get(std::span<const float> t, int r_index) {
+      if (r != r_index || of.size() != t.size() || !std::equal(t.begin(), t.end(), of.begin())) {
+        morphology.resize(kNumMorphologyFeatures);
+        morphology_features(t, r_index, morphology);
+        of.assign(t.begin(), t.end());
+        r = r_index;
+      }
+      return morphology;
     }
-    relative_morphology({feats.data() + kNumRRFeatures, kNumMorphologyFeatures}, dominant,
+  };
+  thread_local DominantMorphology dominant1, dominant2;
+  if (pre_.relative_morphology)
+    relative_morphology({feats.data() + kNumRRFeatures, kNumMorphologyFeatures}, dominant1.get(tmpl, pre_.window.before),
                         {feats.data() + relative_morphology_offset(pre_), kNumRelativeFeatures});
+  if (pre_.second_lead_morphology) {
+    thread_local std::vector<float> morphology2(kNumMorphologyFeatures);
+    morphology_features(beat2, pre_.window.before, morphology2);
+    relative_morphology(morphology2, dominant2.get(tmpl2, pre_.window.before),
+                        {feats.data() + second_lead_morphology_offset(pre_), kNumSecondLeadRelativeFeatures});
   }
   if (pre_.signal_quality) {
     const std::size_t at = signal_quality_offset(pre_);

@@ -84,6 +84,11 @@ TEST(Cli, ErrorsMapToExitCodesAndNameTheFile) {
   EXPECT_NE(r.out.find("--out"), std::string::npos);
   r = run("record info x.csv");  // CSV without --fs
   EXPECT_EQ(r.status, 8);
+  // The second lead's morphology without the second lead: refused before any folder is made.
+  r = run("data build --protocol inter-patient --second-lead-morphology --out " + (tmp / "l2m").string());
+  EXPECT_EQ(r.status, 8);
+  EXPECT_NE(r.out.find("--second-lead-morphology needs --second-lead"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "l2m"));
   // An output folder that cannot be made is the first error, before any work.
   r = run("cv --model xgb-feat --data " + (tmp / "nodata").string() + " --out " + (tmp / "bad.hea/cv").string());
   EXPECT_EQ(r.status, 3);

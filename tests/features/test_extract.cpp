@@ -149,6 +149,43 @@ TEST(Extract, SecondLeadAddsItsTemplateFeatures) {
   EXPECT_EQ(rel_names[F], "rel_" + feature_names()[kNumRRFeatures]);
   EXPECT_EQ(feature_names(false, true).size(), kNumFeatures + kNumRelativeFeatures);
   EXPECT_THROW(relative_morphology(dominant, std::vector<float>(3), dominant), InvalidArgument);
+  // The second lead's relative morphology comes last: its 36 morphology
+  // features minus its own dominant beat's, every earlier column unchanged,
+  // also after the signal-quality columns.
+  for (const bool quality : {false, true}) {
+    pre.signal_quality = quality;
+    const auto before = extract_beats(rec, anns, LabelSet::aami, pre);
+    pre.second_lead_morphology = true;
+    const auto l2 = extract_beats(rec, anns, LabelSet::aami, pre);
+    const std::size_t F0 = before.features.size() / n, FL = pre.num_features();
+    ASSERT_EQ(FL, F0 + kNumSecondLeadRelativeFeatures);
+    ASSERT_EQ(second_lead_morphology_offset(pre), F0);
+    ASSERT_EQ(l2.features.size(), n * FL);
+    const auto names = feature_names(true, true, quality, true);
+    ASSERT_EQ(names.size(), FL);
+    EXPECT_EQ(names[F0], "l2_rel_mean");
+    EXPECT_EQ(names.back(), "l2_rel_seg5_area");
+    std::vector<float> dominant2(kNumMorphologyFeatures), own(kNumMorphologyFeatures), first(kNumMorphologyFeatures);
+    morphology_features(median_template(l2.windows2, 187), 93, dominant2);
+    bool differs_from_first_lead = false;
+    for (std::size_t i = 0; i < n; i += 83) {
+      for (std::size_t k = 0; k < F0; ++k) ASSERT_EQ(l2.features[i * FL + k], before.features[i * F0 + k]);
+      morphology_features({l2.windows2.data() + i * 187, 187}, 93, own);
+      for (std::size_t k = 0; k < kNumSecondLeadRelativeFeatures; ++k)
+        ASSERT_EQ(l2.features[i * FL + F0 + k], own[k] - dominant2[k]) << i << " " << k;
+      differs_from_first_lead |= l2.features[i * FL + F0 + 13] != l2.features[i * FL + F + 13];  // rel_rms against l2_rel_rms
+    }
+    EXPECT_TRUE(differs_from_first_lead);
+    pre.second_lead_morphology = false;
+  }
+  pre.signal_quality = false;
+  // It needs the second lead.
+  pre.second_lead = false;
+  pre.second_lead_morphology = true;
+  heartwave::test::expect_throw_with<InvalidArgument>([&] { extract_beats(rec, anns, LabelSet::aami, pre); },
+                                                      "without the second lead");
+  pre.second_lead_morphology = false;
+  pre.second_lead = true;
   pre.relative_morphology = false;
   heartwave::test::expect_throw_with<InvalidArgument>(
       [&] { extract_beats("114", rec.samples[1], rec.fs, anns, LabelSet::aami, pre); }, "two leads are needed");

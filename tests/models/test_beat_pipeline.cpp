@@ -31,7 +31,8 @@ struct Trained {
 // A seed-protocol dataset of two records (or 114, whose MLII is its second
 // signal) and a small xgb-feat model on it.
 std::unique_ptr<Trained> train_small(bool second_lead = false, const nlohmann::json& extra = nlohmann::json::object(),
-                                     bool relative_morphology = false, bool signal_quality = false) {
+                                     bool relative_morphology = false, bool signal_quality = false,
+                                     bool second_lead_morphology = false) {
   auto t = std::make_unique<Trained>();
   BuildOptions o;
   o.data_dir = heartwave::test::mitdb_dir();
@@ -40,6 +41,7 @@ std::unique_ptr<Trained> train_small(bool second_lead = false, const nlohmann::j
   o.pre.second_lead = second_lead;
   o.pre.relative_morphology = relative_morphology;
   o.pre.signal_quality = signal_quality;
+  o.pre.second_lead_morphology = second_lead_morphology;
   o.smote_targets = {{1, 200}, {3, 200}};
   if (second_lead) o.smote_targets = {{1, 200}};  // 100 + 114 hold too few F beats
   build_dataset(o);
@@ -342,4 +344,33 @@ TEST(BeatPipeline, SignalQualityModelsGetTheDatasetRows) {
   };
   expect_dataset_rows_from_recordings(pipe, t->dir / "data", 13, quality);
   EXPECT_TRUE(pipe.needs_beat_times());
+}
+
+// A model on the second lead's relative morphology gets its dataset rows
+// from raw signal, whole records and one beat at a time (where the second
+// lead's dominant beat is given).
+TEST(BeatPipeline, SecondLeadMorphologyModelsGetTheDatasetRows) {
+  const auto t = train_small(true, nlohmann::json::object(), true, false, true);
+  const BeatPipeline pipe(t->bundle.meta, *t->bundle.model);
+  EXPECT_TRUE(pipe.preprocessing().second_lead_morphology);
+  const std::size_t F0 = kNumFeatures + kNumSecondLeadFeatures + kNumRelativeFeatures, F = F0 + kNumSecondLeadRelativeFeatures;
+  EXPECT_EQ(pipe.row_width(), 187u + F);
+  const auto names = read_manifest(t->dir / "data")["schema"]["feature_names"].get<std::vector<std::string>>();
+  ASSERT_EQ(names.size(), F);
+  EXPECT_EQ(names[F0], "l2_rel_mean");
+  const auto second = [&](const BeatPipeline::RecordResult& res) {
+    std::vector<float> dominant(kNumMorphologyFeatures), own(kNumMorphologyFeatures);
+    morphology_features(median_template(res.beats.windows2, 187), 93, dominant);
+    for (std::size_t i = 0; i < res.beats.beats.size(); i += 53) {
+      morphology_features({res.beats.windows2.data() + i * 187, 187}, 93, own);
+      for (std::size_t k = 0; k < kNumSecondLeadRelativeFeatures; ++k)
+        ASSERT_EQ(res.beats.features[i * F + F0 + k], own[k] - dominant[k]) << i << " " << k;
+    }
+  };
+  expect_dataset_rows_from_recordings(pipe, t->dir / "data", 13, second);
+  EXPECT_TRUE(pipe.needs_beat_times());
+  // A model file whose preprocessing asks for it without the second lead is refused.
+  auto pre = t->bundle.meta["preprocessing"];
+  pre["second_lead"] = false;
+  heartwave::test::expect_throw_with<FormatError>([&] { preprocessing_from_json(pre); }, "second_lead_morphology without second_lead");
 }
