@@ -38,10 +38,9 @@ std::size_t Preprocessing::choose_second_lead(const std::vector<std::string>& na
   throw InvalidArgument(record + ": the second lead is asked for but the record has " + std::to_string(names.size()) + " signal");
 }
 
+// The column groups follow one another; the last one's end is the count.
 std::size_t Preprocessing::num_features() const {
-  return kNumFeatures + (second_lead ? kNumSecondLeadFeatures : 0) + (relative_morphology ? kNumRelativeFeatures : 0) +
-         (signal_quality ? kNumQualityFeatures * (second_lead ? 2 : 1) : 0) +
-         (second_lead_morphology ? kNumSecondLeadRelativeFeatures : 0);
+  return second_lead_morphology_offset(*this) + (second_lead_morphology ? kNumSecondLeadRelativeFeatures : 0);
 }
 
 std::size_t relative_morphology_offset(const Preprocessing& pre) {

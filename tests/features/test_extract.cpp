@@ -165,7 +165,7 @@ TEST(Extract, SecondLeadAddsItsTemplateFeatures) {
     ASSERT_EQ(names.size(), FL);
     EXPECT_EQ(names[F0], "l2_rel_mean");
     EXPECT_EQ(names.back(), "l2_rel_seg5_area");
-    std::vector<float> dominant2(kNumMorphologyFeatures), own(kNumMorphologyFeatures), first(kNumMorphologyFeatures);
+    std::vector<float> dominant2(kNumMorphologyFeatures), own(kNumMorphologyFeatures);
     morphology_features(median_template(l2.windows2, 187), 93, dominant2);
     bool differs_from_first_lead = false;
     for (std::size_t i = 0; i < n; i += 83) {
