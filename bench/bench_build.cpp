@@ -10,8 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "heartwave/allocator.hpp"
-#include "heartwave/dataset.hpp"
+#include "heartwave/core/allocator.hpp"
+#include "heartwave/data/builder.hpp"
 #include "host.hpp"
 
 using namespace heartwave;

@@ -16,11 +16,12 @@
 
 #include <CLI/CLI.hpp>
 
-#include "heartwave/beat_pipeline.hpp"
-#include "heartwave/beats.hpp"
-#include "heartwave/features.hpp"
-#include "heartwave/model_bundle.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/data/reader.hpp"
+#include "heartwave/infer/beat_pipeline.hpp"
+#include "heartwave/beats/segment.hpp"
+#include "heartwave/features/morphology.hpp"
+#include "heartwave/models/bundle.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 #include "host.hpp"
 
 using namespace heartwave;

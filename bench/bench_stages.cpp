@@ -4,11 +4,11 @@
 
 #include <random>
 
-#include "heartwave/baseline.hpp"
-#include "heartwave/features.hpp"
-#include "heartwave/filter.hpp"
-#include "heartwave/smote.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/dsp/median.hpp"
+#include "heartwave/features/morphology.hpp"
+#include "heartwave/dsp/filter.hpp"
+#include "heartwave/data/smote.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 
 using namespace heartwave;
 

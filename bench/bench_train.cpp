@@ -20,8 +20,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "heartwave/dataset_reader.hpp"
-#include "heartwave/model.hpp"
+#include "heartwave/data/reader.hpp"
+#include "heartwave/models/model.hpp"
 #include "host.hpp"
 
 using namespace heartwave;

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <span>
 
-#include "heartwave/annotation.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/io/wfdb_annotation.hpp"
+#include "heartwave/core/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <string>
 
-#include "heartwave/csv_signal.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/io/csv_signal.hpp"
+#include "heartwave/core/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

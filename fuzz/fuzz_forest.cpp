@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 #include "tree_forest.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <string>
 
-#include "heartwave/error.hpp"
-#include "heartwave/wfdb_header.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/wfdb_header.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -9,11 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "heartwave/beat_pipeline.hpp"
-#include "heartwave/dataset_reader.hpp"
-#include "heartwave/decision.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/rhythm_gate.hpp"
+#include "heartwave/infer/beat_pipeline.hpp"
+#include "heartwave/data/reader.hpp"
+#include "heartwave/decision/class_weights.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/decision/rhythm_step.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const nlohmann::json j = nlohmann::json::parse(data, data + size, nullptr, false);
@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // An accepted rhythm step runs on a short record without failing.
   try {
-    const auto g = j.contains("decision") ? heartwave::model_rhythm_gate(j) : heartwave::rhythm_gate_from_json(j);
+    const auto g = j.contains("decision") ? heartwave::model_rhythm_step(j) : heartwave::rhythm_step_from_json(j);
     const std::vector<std::int64_t> t = {10, 300, 520, 900, 1100, 1500, 1620, 2000, 2300, 2500, 2950, 3100};
     std::vector<std::int32_t> pred(t.size(), 1);
     for (std::size_t i = 0; i < pred.size(); i += 2) pred[i] = 0;
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::vector<float> pw(t.size(), 0.1f);
     std::vector<float> regions(t.size() * heartwave::kPRegionLength);  // for a step measuring P-wave coherence
     for (std::size_t i = 0; i < regions.size(); ++i) regions[i] = static_cast<float>((i * 7919) % 23) * 0.01f;
-    const auto out = heartwave::gate_decisions(pred, std::vector<std::int32_t>(t.size(), 0), t, pw, 360.0, g, regions);
+    const auto out = heartwave::step_decisions(pred, std::vector<std::int32_t>(t.size(), 0), t, pw, 360.0, g, regions);
     if (out.size() != pred.size()) __builtin_trap();
     for (std::size_t i = 0; i < out.size(); ++i)
       if (out[i] != pred[i] && !(pred[i] <= 1 && out[i] <= 1)) __builtin_trap();

@@ -2,8 +2,8 @@
 // bytes its shape needs.
 #include <cstdint>
 
-#include "heartwave/error.hpp"
-#include "heartwave/npy.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/data/npy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

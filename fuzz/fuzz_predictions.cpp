@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "heartwave/compare.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/eval/compare.hpp"
+#include "heartwave/core/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

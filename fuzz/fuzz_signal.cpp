@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "heartwave/error.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;

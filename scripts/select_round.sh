@@ -13,7 +13,7 @@
 # --relative-morphology`) for a dataset of the candidate's own, built
 # from the same records under OUT_DIR/data-NAME (candidates whose flags
 # are the same share the first one's).
-#   bash scripts/select_round.sh configs/selection/round1-n-s-member
+#   bash scripts/select_round.sh docs/research/r01-n-s-member
 #   bash scripts/select_round.sh ROUND_DIR [DATASET] [OUT_DIR]
 # DATASET defaults to out/datasets/inter-patient-2lead, built here when
 # missing with --second-lead: the dataset rounds 1 to 19 ran their

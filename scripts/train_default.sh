@@ -7,7 +7,7 @@
 # that 5-fold `heartwave cv` reported for it).
 #
 # models/default.hwm (both leads, with the morphology relative to each
-# record's dominant beat): configs/default.json, an `ensemble` of three
+# record's dominant beat): configs/models/default.json, an `ensemble` of three
 # xgb-feat models (eta 0.2, 51 rounds). The first reads the default
 # dataset's 247 columns with the 5-fold cv winner's configuration (depth 4,
 # colsample 0.5, class weights capped at 5; rounds the median of [51, 41,
@@ -16,7 +16,7 @@
 # tree (class weights capped at 20); these two have the say in N and S.
 # The third, the first's parameters on every column (the 36 relative
 # morphology features too), has the say in V, F and Q (round 19,
-# configs/selection/round19-relative-morphology-v-member). The decision
+# docs/research/round19-relative-morphology-v-member). The decision
 # keeps the plain argmax and adds the rhythm step (N calls at beats
 # premature against the record's mean RR become S, then no S calls inside
 # atrial fibrillation, judged 32 beats either side by the irregularity of
@@ -28,14 +28,14 @@
 # the declared rounds under configs/selection).
 #
 # models/one-lead.hwm (MLII only, for single-lead recordings and CSVs of one
-# lead's beats): configs/one-lead.json, depth 6 and 40 rounds, the
+# lead's beats): configs/models/one-lead.json, depth 6 and 40 rounds, the
 # configuration and median best iteration ([65, 32, 86, 40, 27]) that won
 # 5-fold `cv` on the one-lead dataset, with its own rhythm step (the
 # default's kind of AF gate since round 18).
 #
 # models/window-only.hwm, for beats given without times (a CSV of windows
 # alone): xgb-feat on the MLII dataset that reads only each beat's 187
-# samples and its 36 morphology features (configs/window-only.json
+# samples and its 36 morphology features (configs/models/window-only.json
 # `columns`; no RR interval, no dominant beat, no rhythm step), depth 3,
 # min_child_weight 10, colsample 0.5, unweighted, 27 rounds: the candidate
 # and median best iteration ([32, 9, 27, 28, 16]) that won 5-fold `cv
@@ -75,18 +75,18 @@ ship() {
   $hw evaluate --store --model "models/$name.hwm" --data "$data" --split test --out "out/eval/$name"
 }
 # The default's AF gate looks 32 beats either side (round 14,
-# configs/selection/round14-gate-window) and its thresholds are fitted to
+# docs/research/round14-gate-window) and its thresholds are fitted to
 # DS1's annotated AF, its P-wave sign the window's P-wave coherence (round
-# 16, configs/selection/round16-gate-fit-to-rhythm); the one-lead model
-# decides the same way since round 18 (configs/selection/round18-one-lead-gate).
+# 16, docs/research/round16-gate-fit-to-rhythm); the one-lead model
+# decides the same way since round 18 (docs/research/round18-one-lead-gate).
 af_gate="--gate-window 32 --gate-fit rhythm --gate-p-measure coherence"
-ship default ensemble configs/default.json out/datasets/inter-patient "$af_gate" --second-lead --relative-morphology
-ship one-lead xgb-feat configs/one-lead.json out/datasets/inter-patient-1lead "$af_gate"
+ship default ensemble configs/models/default.json out/datasets/inter-patient "$af_gate" --second-lead --relative-morphology
+ship one-lead xgb-feat configs/models/one-lead.json out/datasets/inter-patient-1lead "$af_gate"
 # The window-only model: no decision to choose (nothing in it reads time).
 if wanted window-only; then
   # (the one-lead model, when rebuilt above, has just built this dataset)
   wanted one-lead || $hw data build --protocol inter-patient --seed 42 --out out/datasets/inter-patient-1lead
-  $hw train --model xgb-feat --data out/datasets/inter-patient-1lead --params configs/window-only.json --seed 42 --threads 2 \
+  $hw train --model xgb-feat --data out/datasets/inter-patient-1lead --params configs/models/window-only.json --seed 42 --threads 2 \
     --early-fold -1 --exclude-af --out models/window-only.hwm
   rm -f models/window-only.hwm.log.json
   $hw evaluate --store --model models/window-only.hwm --data out/datasets/inter-patient-1lead --split test --out out/eval/window-only

@@ -5,8 +5,8 @@
 
 #include <cstdlib>
 
-#include "heartwave/error.hpp"
-#include "heartwave/version.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/core/version.hpp"
 
 namespace heartwave::cli {
 
@@ -38,7 +38,7 @@ int main_entry(int argc, char** argv) {
   spdlog::set_pattern("%^%l%$: %v");
 
   CLI::App app{"heartwave: ECG heartbeat classification toolkit"};
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", "heartwave " + version_string());
   app.require_subcommand(1);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Log more detail to stderr");

@@ -69,7 +69,7 @@ struct ModelDataArgs {
   int threads = 2;
   bool store = false;  // evaluate only: record the metrics in the model file
   bool argmax = false;  // ignore the model's class weights (plain argmax)
-  bool no_rhythm_gate = false;  // ignore the model's rhythm gate
+  bool no_rhythm_step = false;  // ignore the model's rhythm gate
   std::string rhythm_step;      // --rhythm-step FILE: this decision.json's rhythm step instead of the model's
   std::string record;  // predict only: a WFDB record (path without extension), beats from its annotations
   std::string annotator = "atr";

@@ -8,10 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "heartwave/compare.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/text_parse.hpp"
+#include "heartwave/core/version.hpp"
+#include "heartwave/eval/compare.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/io/text_parse.hpp"
 
 namespace heartwave::cli {
 
@@ -34,7 +35,7 @@ int run_compare(const CompareArgs& a) {
     if (!a.out.empty()) prepare_output_file(a.out);
     const PredictionRows base = read_predictions_csv(a.baseline);
     const PredictionRows cand = read_predictions_csv(a.candidate);
-    const nlohmann::json j = compare_predictions(base, cand, {a.rounds, a.seed});
+    nlohmann::json j = compare_predictions(base, cand, {a.rounds, a.seed});
     std::printf("%zu beats in %zu records; candidate minus baseline, 95%% interval by paired bootstrap over records (%d draws)\n\n",
                 j["beats"].get<std::size_t>(), j["records"].get<std::size_t>(), a.rounds);
     std::printf("%-13s %9s %9s %9s   %-19s %s\n", "figure", "baseline", "candidate", "diff", "95% interval", "draws better");
@@ -56,6 +57,7 @@ int run_compare(const CompareArgs& a) {
                     r["s_errors"][1].get<std::size_t>(), r["v_errors"][0].get<std::size_t>(), r["v_errors"][1].get<std::size_t>());
     }
     if (!a.out.empty()) {
+      j["build"] = build_info();
       write_file_atomic(a.out, j.dump(2) + "\n");
       std::printf("\nwrote %s\n", a.out.c_str());
     }
@@ -103,7 +105,7 @@ int run_select(const SelectArgs& a) {
     std::vector<PredictionRows> rows;
     for (const auto& c : a.candidates) rows.push_back(read_predictions_csv(c));
     PredictionRows nested;
-    const nlohmann::json j = select_nested(rows, a.candidates, a.criterion, &nested, floors);
+    nlohmann::json j = select_nested(rows, a.candidates, a.criterion, &nested, floors);
     std::printf("%zu beats in %zu records; each record decided by the candidate with the highest %s on the other records%s\n\n",
                 j["beats"].get<std::size_t>(), j["records"].get<std::size_t>(), a.criterion.c_str(),
                 floors.empty() ? "" : (" among those meeting " + floor_text + " there").c_str());
@@ -139,6 +141,7 @@ int run_select(const SelectArgs& a) {
       std::printf("wrote %s\n", a.predictions_out.c_str());
     }
     if (!a.out.empty()) {
+      j["build"] = build_info();
       write_file_atomic(a.out, j.dump(2) + "\n");
       std::printf("wrote %s\n", a.out.c_str());
     }

@@ -5,10 +5,10 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "heartwave/dataset.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/fetch.hpp"
-#include "heartwave/file_util.hpp"
+#include "heartwave/data/builder.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/fetch.hpp"
+#include "heartwave/io/file_util.hpp"
 #include "progress.hpp"
 
 namespace heartwave::cli {

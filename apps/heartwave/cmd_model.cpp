@@ -14,28 +14,31 @@
 #include <utility>
 
 #include "cli.hpp"
-#include "heartwave/annotation.hpp"
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/beat_pipeline.hpp"
-#include "heartwave/compare.hpp"
-#include "heartwave/cross_validate.hpp"
-#include "heartwave/csv_beats.hpp"
-#include "heartwave/decision.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/wfdb_signal.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/features.hpp"
-#include "heartwave/json_checks.hpp"
-#include "heartwave/label_sets.hpp"
-#include "heartwave/metrics.hpp"
-#include "heartwave/model.hpp"
-#include "heartwave/model_bundle.hpp"
-#include "heartwave/npy.hpp"
-#include "heartwave/report.hpp"
-#include "heartwave/rhythm_gate.hpp"
-#include "heartwave/sha256.hpp"
-#include "heartwave/text_parse.hpp"
-#include "heartwave/version.hpp"
+#include "heartwave/io/wfdb_annotation.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/infer/beat_pipeline.hpp"
+#include "heartwave/eval/compare.hpp"
+#include "heartwave/train/cross_validate.hpp"
+#include "heartwave/io/csv_beats.hpp"
+#include "heartwave/decision/class_weights.hpp"
+#include "heartwave/train/fit_class_weights.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/wfdb_record.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/features/morphology.hpp"
+#include "heartwave/core/json_checks.hpp"
+#include "heartwave/beats/label_sets.hpp"
+#include "heartwave/eval/metrics.hpp"
+#include "heartwave/models/model.hpp"
+#include "heartwave/models/bundle.hpp"
+#include "heartwave/data/npy.hpp"
+#include "heartwave/data/reader.hpp"
+#include "heartwave/eval/report.hpp"
+#include "heartwave/decision/rhythm_step.hpp"
+#include "heartwave/train/fit_rhythm_step.hpp"
+#include "heartwave/io/sha256.hpp"
+#include "heartwave/io/text_parse.hpp"
+#include "heartwave/core/version.hpp"
 #include "progress.hpp"
 
 namespace heartwave::cli {
@@ -55,7 +58,7 @@ void add_model_data_options(CLI::App* cmd, ModelDataArgs& a, const char* out_hel
   cmd->add_option("--out", a.out, out_help)->required();
   cmd->add_option("--threads", a.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
   cmd->add_flag("--argmax", a.argmax, "Ignore the model's class weights: each beat gets its most probable class");
-  auto* no_gate = cmd->add_flag("--no-rhythm-gate", a.no_rhythm_gate,
+  auto* no_gate = cmd->add_flag("--no-rhythm-step,--no-rhythm-gate", a.no_rhythm_step,
                                 "Ignore the model's rhythm step (premature beats called S, no S calls inside atrial fibrillation, record adaptation)");
   cmd->add_option("--rhythm-step", a.rhythm_step,
                   "Decide with this decision.json's rhythm step (from cv, or configs/rhythm-steps/) instead of the model's; the "
@@ -137,30 +140,30 @@ nlohmann::json read_json_file(const std::string& path) {
   }
 }
 
-// The rhythm step of a decision.json (or any JSON with a "rhythm_gate"),
+// The rhythm step of a decision.json (or any JSON with a "rhythm_step"),
 // checked; InvalidArgument naming the file and the field.
-RhythmGate rhythm_step_file(const std::string& option, const std::string& path) {
+RhythmStep rhythm_step_file(const std::string& option, const std::string& path) {
   const nlohmann::json given = read_json_file(path);
-  if (!given.is_object() || !given.contains("rhythm_gate"))
-    throw InvalidArgument(option + ": " + path + " holds no rhythm_gate (give a decision.json from cv)");
+  if (!rhythm_step_object(given))
+    throw InvalidArgument(option + ": " + path + " holds no rhythm_step (give a decision.json from cv)");
   try {
-    return rhythm_gate_from_json(given);
+    return rhythm_step_from_json(given);
   } catch (const FormatError& e) {
     throw InvalidArgument(option + ": " + path + ": " + e.what());
   }
 }
 
 // evaluate's and predict's --rhythm-step, read once, before any output.
-std::optional<RhythmGate> given_rhythm_step(const ModelDataArgs& a) {
+std::optional<RhythmStep> given_rhythm_step(const ModelDataArgs& a) {
   if (a.rhythm_step.empty()) return std::nullopt;
   return rhythm_step_file("--rhythm-step", a.rhythm_step);
 }
 
 // The rhythm step to decide with: the one given (--rhythm-step), none
-// (--no-rhythm-gate) or the model's.
-RhythmGate gate_for(const ModelDataArgs& a, const std::optional<RhythmGate>& given, const RhythmGate& model_gate) {
+// (--no-rhythm-step) or the model's.
+RhythmStep gate_for(const ModelDataArgs& a, const std::optional<RhythmStep>& given, const RhythmStep& model_gate) {
   if (given) return *given;
-  return a.no_rhythm_gate ? RhythmGate{} : model_gate;
+  return a.no_rhythm_step ? RhythmStep{} : model_gate;
 }
 
 // The model must see data preprocessed exactly as its training data was.
@@ -191,10 +194,10 @@ void check_compatible(const nlohmann::json& meta, const nlohmann::json& man, con
 
 // Whether stored evaluation figures were made with this rhythm step: compared
 // as parsed (a field added later, absent from older files, takes its default).
-bool same_rhythm_step(const nlohmann::json& stored, const RhythmGate& gate) {
-  if (!stored.contains("rhythm_gate")) return true;
+bool same_rhythm_step(const nlohmann::json& stored, const RhythmStep& gate) {
+  if (!rhythm_step_object(stored)) return true;
   try {
-    return rhythm_gate_from_json(stored) == gate;
+    return rhythm_step_from_json(stored) == gate;
   } catch (const FormatError&) {
     return false;
   }
@@ -208,7 +211,7 @@ struct Applied {
   Rows rows;
   std::vector<float> proba;
   std::vector<std::int32_t> pred;
-  RhythmGate gate;  // as applied
+  RhythmStep gate;  // as applied
 };
 
 // The content of one split: a digest of its files' digests (the manifest's
@@ -273,7 +276,7 @@ void print_metrics(const std::string& what, const Metrics& m, const nlohmann::js
   }
 }
 
-Applied apply_model(const ModelDataArgs& a, const std::optional<RhythmGate>& given_step) {
+Applied apply_model(const ModelDataArgs& a, const std::optional<RhythmStep>& given_step) {
   Applied r;
   r.bundle = load_bundle(a.model, a.threads);
   r.manifest = read_manifest(a.data);
@@ -281,7 +284,7 @@ Applied apply_model(const ModelDataArgs& a, const std::optional<RhythmGate>& giv
   r.rows = load_evaluation_split(a.data, a.split, r.bundle.model->view());
   r.proba = r.bundle.model->predict_proba(r.rows.X, r.rows.n);
   r.pred = decide(r.proba, weights_for(a, r.bundle.meta));
-  r.gate = gate_for(a, given_step, model_rhythm_gate(r.bundle.meta));
+  r.gate = gate_for(a, given_step, model_rhythm_step(r.bundle.meta));
   if (r.gate.enabled) {
     // The model's own rows hold the features unless it reads samples only.
     const auto p_wave = p_wave_from_rows(
@@ -291,7 +294,7 @@ Applied apply_model(const ModelDataArgs& a, const std::optional<RhythmGate>& giv
     if (r.gate.p_measure == PMeasure::coherence)
       regions = p_regions_from_rows(
           r.bundle.model->view() == View::feat_only ? load_evaluation_split(a.data, a.split, View::base) : r.rows, r.manifest);
-    r.pred = gate_decisions(r.pred, r.rows.record, r.rows.r_sample, p_wave,
+    r.pred = step_decisions(r.pred, r.rows.record, r.rows.r_sample, p_wave,
                             r.manifest["preprocessing"]["fs"].get<double>(), r.gate, regions);
   }
   return r;
@@ -311,7 +314,7 @@ int run_train(const TrainArgs& a) {
       decision = read_json_file(a.decision);
       try {
         class_weights_from_json(decision);
-        rhythm_gate_from_json(decision);
+        rhythm_step_from_json(decision);
       } catch (const FormatError& e) {
         throw FormatError(a.decision + ": " + e.what());
       }
@@ -344,6 +347,7 @@ int run_train(const TrainArgs& a) {
     }
     nlohmann::json meta;
     meta["heartwave_version"] = kVersion;
+    meta["build"] = build_info();
     meta["seed"] = a.seed;
     meta["protocol"] = man["protocol"];
     meta["label_set"] = man["label_set"];
@@ -359,7 +363,8 @@ int run_train(const TrainArgs& a) {
     meta["metrics"] = nlohmann::json::object();
     if (stops) meta["metrics"]["early_stopping_split"] = to_json(em);
     save_bundle(a.out, *model, meta);
-    write_file_atomic(a.out + ".log.json", log.dump(1) + "\n");
+    const nlohmann::json log_doc = {{"build", build_info()}, {"log", log}};
+    write_file_atomic(a.out + ".log.json", log_doc.dump(1) + "\n");
     if (stops)
       std::printf("%s: best iteration %d of %zu in %.1f s; early-stopping rows: accuracy %.2f%%, macro-F1 %.2f%%\n",
                   a.model.c_str(), res.best_iteration, res.log.size(), res.seconds, 100 * em.accuracy, 100 * em.f1_macro);
@@ -372,7 +377,7 @@ int run_train(const TrainArgs& a) {
 }
 
 namespace {
-int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& given_step);
+int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmStep>& given_step);
 }  // namespace
 
 int run_evaluate(const EvaluateArgs& a) {
@@ -398,11 +403,11 @@ int run_evaluate(const EvaluateArgs& a) {
     j["dataset_manifest_sha256"] = sha256_file(std::filesystem::path(a.data) / "manifest.json");
     j["split_sha256"] = split_digest(r.manifest, a.split);
     j["class_weights"] = weights_for(a, b.meta);
-    j["rhythm_gate"] = to_json(r.gate);
+    j["rhythm_step"] = to_json(r.gate);
     // Figures stored in the model for this very split (same content) must be reproduced.
     if (b.meta.contains("metrics") && b.meta["metrics"].contains("evaluation")) {
       const auto& st = b.meta["metrics"]["evaluation"];
-      // Only under the same decision rule (--argmax / --no-rhythm-gate change it on purpose).
+      // Only under the same decision rule (--argmax / --no-rhythm-step change it on purpose).
       const bool same_rule = st.value("class_weights", j["class_weights"]) == j["class_weights"] &&
                              same_rhythm_step(st, r.gate);
       const bool same_split = st.value("split_sha256", "") == j["split_sha256"] && st.value("split", "") == a.split;
@@ -419,6 +424,7 @@ int run_evaluate(const EvaluateArgs& a) {
       }
     }
     std::filesystem::create_directories(a.out);
+    j["build"] = build_info();
     write_file_atomic(std::filesystem::path(a.out) / "metrics.json", j.dump(2) + "\n");
     write_file_atomic(std::filesystem::path(a.out) / "report.html", render_report(j, b.meta));
     if (a.store) {
@@ -466,7 +472,7 @@ void check_lead_count(const ModelDataArgs& a, const BeatPipeline& pipe, const st
 
 // Raw ECG in (a WFDB record with its beat annotations, or a CSV of beats),
 // through the preprocessing recorded in the model.
-int predict_raw(const PredictArgs& a, const std::optional<RhythmGate>& given_step) {
+int predict_raw(const PredictArgs& a, const std::optional<RhythmStep>& given_step) {
   const ModelBundle b = load_bundle(a.model, a.threads);
   const BeatPipeline pipe(b.meta, *b.model);
   BeatPipeline::RecordResult res;
@@ -492,7 +498,7 @@ int predict_raw(const PredictArgs& a, const std::optional<RhythmGate>& given_ste
       std::fprintf(stderr, "note: %s holds two leads; the model uses one, so the second lead's windows are not used\n", a.beats.c_str());
     res = pipe.classify_windows(name, csv.samples, csv.r_sample, csv.samples2);
   }
-  const auto pred = pipe.decide(res, !a.argmax, gate_for(a, given_step, pipe.rhythm_gate()));
+  const auto pred = pipe.decide(res, !a.argmax, gate_for(a, given_step, pipe.rhythm_step()));
   std::string out = kPredictionHeader;
   for (std::size_t i = 0; i < pred.size(); ++i) {
     const auto& beat = res.beats.beats[i];
@@ -624,7 +630,7 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                   "balanced accuracy, the rest of the step then chosen with it; nested like the rest)")
       ->check(CLI::IsMember({gate_fit_name(GateFit::macro_f1), gate_fit_name(GateFit::rhythm)}));
   cmd->add_option("--rhythm-step", c.rhythm_step,
-                  "A decision.json whose rhythm step (rhythm_gate) decides every fold as it is, instead of one chosen here: "
+                  "A decision.json whose rhythm step (rhythm_step) decides every fold as it is, instead of one chosen here: "
                   "model changes judged with the decision rule held fixed")
       ->check(CLI::ExistingFile)
       ->excludes("--adapt-forms")
@@ -681,7 +687,7 @@ int run_cv(const CvArgs& a) {
       throw InvalidArgument("cv: --model is required (or --from an earlier cv folder)");
     }
     // --rhythm-step: read and checked before any training.
-    std::optional<RhythmGate> given_gate;
+    std::optional<RhythmStep> given_gate;
     if (!a.rhythm_step.empty()) given_gate = rhythm_step_file("cv --rhythm-step", a.rhythm_step);
     prepare_output_dir(a.out);
     const auto man = read_manifest(a.data);
@@ -729,7 +735,7 @@ int run_cv(const CvArgs& a) {
       decision["class_weights_fitted"] = false;  // given by --class-weights, not chosen here
     }
     // The rhythm gate, chosen on the decisions these class weights make.
-    RhythmGateFit gate_fit;
+    RhythmStepFit gate_fit;
     {
       const auto decided = decide(cv.proba, class_weights_from_json(decision));
       const TrainingSplits ds1 = load_training_splits(a.data, View::feat_only, -1);
@@ -755,15 +761,15 @@ int run_cv(const CvArgs& a) {
       }
       const double fs = man["preprocessing"]["fs"].get<double>();
       if (!given_gate) {
-        gate_fit = fit_rhythm_gate(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, search, regions, rhythm);
+        gate_fit = fit_rhythm_step(decided, cv.truth, cv.record, cv.r_sample, p, fs, cv.fold, search, regions, rhythm);
       } else {  // given, not chosen: every fold decided by it, so the "nested" decisions are simply its decisions
         gate_fit.gate = *given_gate;
-        gate_fit.nested_decisions = gate_decisions(decided, cv.record, cv.r_sample, p, fs, gate_fit.gate, regions);
+        gate_fit.nested_decisions = step_decisions(decided, cv.record, cv.r_sample, p, fs, gate_fit.gate, regions);
         gate_fit.macro_f1_before = compute_metrics(cv.truth, decided).f1_macro;
         gate_fit.macro_f1_gated = gate_fit.macro_f1_nested = compute_metrics(cv.truth, gate_fit.nested_decisions).f1_macro;
         gate_fit.fold_gates.assign(static_cast<std::size_t>(cv.folds), gate_fit.gate);
       }
-      decision["rhythm_gate"] = to_json(gate_fit);
+      decision["rhythm_step"] = to_json(gate_fit);
       // How the chosen gate's AF verdicts agree with the annotated rhythm
       // (the dataset's rhythm column, never a model input).
       if (!ds1.fit.rhythm.empty()) {
@@ -771,13 +777,13 @@ int run_cv(const CvArgs& a) {
         std::array<std::size_t, 4> n{};  // [annotated AF][gated]
         for (std::size_t i = 0; i < verdict.size(); ++i)
           if (rhythm[i] >= 0) ++n[static_cast<std::size_t>(2 * (rhythm[i] == 1) + verdict[i])];
-        decision["rhythm_gate"]["af_agreement"] = {
+        decision["rhythm_step"]["af_agreement"] = {
             {"description", "beats whose window the chosen gate judges AF, inside and outside annotated AF/flutter ((AFIB, (AFL)"},
             {"af_beats", n[2] + n[3]}, {"af_beats_gated", n[3]}, {"other_beats", n[0] + n[1]}, {"other_beats_gated", n[1]}};
       }
       if (!a.rhythm_step.empty()) {
-        decision["rhythm_gate"]["given_by"] = a.rhythm_step;
-        for (const char* k : {"step_choice", "step_criterion", "step_sveb_ppv_floor", "gate_fit"}) decision["rhythm_gate"].erase(k);  // not chosen here
+        decision["rhythm_step"]["given_by"] = a.rhythm_step;
+        for (const char* k : {"step_choice", "step_criterion", "step_sveb_ppv_floor", "gate_fit"}) decision["rhythm_step"].erase(k);  // not chosen here
       }
     }
     decision["family"] = family;
@@ -789,6 +795,7 @@ int run_cv(const CvArgs& a) {
     for (std::size_t i = 0; i < cv.truth.size(); ++i)
       append_prediction(csv, std::to_string(cv.record[i]), cv.r_sample[i], class_name(cv.truth[i]), cv.predicted[i], cv.proba.data() + i * 5);
     std::filesystem::create_directories(a.out);
+    j["build"] = build_info();
     write_file_atomic(std::filesystem::path(a.out) / "metrics.json", j.dump(2) + "\n");
     write_file_atomic(std::filesystem::path(a.out) / "report.html", render_report(j, meta));
     write_file_atomic(std::filesystem::path(a.out) / "predictions.csv", csv);
@@ -806,6 +813,7 @@ int run_cv(const CvArgs& a) {
       append_prediction(decided_csv, std::to_string(cv.record[i]), cv.r_sample[i], class_name(cv.truth[i]),
                         gate_fit.nested_decisions[i], cv.proba.data() + i * 5);
     write_file_atomic(std::filesystem::path(a.out) / "decided.csv", decided_csv);
+    decision["build"] = build_info();
     write_file_atomic(std::filesystem::path(a.out) / "decision.json", decision.dump(2) + "\n");
     std::printf("%s\n", cv.description.c_str());
     std::printf("class weights (S, V, F) %g, %g, %g: macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested "
@@ -813,7 +821,7 @@ int run_cv(const CvArgs& a) {
                 decision["class_weights"][1].get<double>(), decision["class_weights"][2].get<double>(),
                 decision["class_weights"][3].get<double>(), 100 * decision["macro_f1_argmax"].get<double>(),
                 100 * decision["macro_f1_weighted"].get<double>(), 100 * decision["macro_f1_nested"].get<double>());
-    const auto& gate = decision["rhythm_gate"];
+    const auto& gate = decision["rhythm_step"];
     if (gate["enabled"].get<bool>())
       std::printf("rhythm gate (S where pre-RR < %g x the record's mean RR, 0: never; then no S where irregularity > %g and "
                   "P-wave %s < %g; then record adaptation where >= %d S and N decisions, 0: never; "
@@ -826,7 +834,7 @@ int run_cv(const CvArgs& a) {
                   gate["gate_intervals"].get<std::string>().c_str(), gate["half_window"].get<int>(), gate.value("step_choice", std::string("given, not chosen")).c_str(), 100 * gate["macro_f1_before"].get<double>(),
                   100 * gate["macro_f1_gated"].get<double>(), 100 * gate["macro_f1_nested"].get<double>());
     else
-      std::printf("rhythm gate: none raises macro-F1 on these predictions (%.2f%% nested)\n", 100 * gate["macro_f1_nested"].get<double>());
+      std::printf("rhythm step: none raises macro-F1 on these predictions (%.2f%% nested)\n", 100 * gate["macro_f1_nested"].get<double>());
     if (gate.value("gate_fit", std::string()) == "rhythm")
       std::printf("AF gate thresholds fitted to the annotated rhythm: balanced accuracy %.2f%% on all rows\n",
                   100 * gate["af_balanced_accuracy"].get<double>());
@@ -879,13 +887,13 @@ std::vector<std::string> annotated_records(const EvaluateArgs& a, std::vector<st
 // evaluate --records: every annotated record of a folder end to end, as
 // predict --record classifies one, pooled and scored with the record as the
 // bootstrap unit; the records are numbered in name order.
-int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& given_step) {
+int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmStep>& given_step) {
   std::vector<std::string> unannotated;
   const std::vector<std::string> names = annotated_records(a, unannotated);
   prepare_output_dir(a.out);
   const ModelBundle b = load_bundle(a.model, a.threads);
   const BeatPipeline pipe(b.meta, *b.model);
-  const RhythmGate gate = gate_for(a, given_step, pipe.rhythm_gate());
+  const RhythmStep gate = gate_for(a, given_step, pipe.rhythm_step());
   const Preprocessing& pre = pipe.preprocessing();
   std::vector<std::int32_t> truth, pred, record;
   std::vector<std::int64_t> r_sample;
@@ -938,10 +946,11 @@ int evaluate_records(const EvaluateArgs& a, const std::optional<RhythmGate>& giv
   j["r_sample_rate_hz"] = pre.fs;
   j["model_sha256"] = sha256_file(a.model);
   j["class_weights"] = weights_for(a, b.meta);
-  j["rhythm_gate"] = to_json(gate);
+  j["rhythm_step"] = to_json(gate);
   const std::filesystem::path out = a.out;
   std::filesystem::create_directories(out);
   write_file_atomic(out / "predictions.csv", csv);
+  j["build"] = build_info();
   write_file_atomic(out / "metrics.json", j.dump(2) + "\n");
   write_file_atomic(out / "report.html", render_report(j, b.meta));
   if (!paced.empty()) std::printf("note: %zu records with paced beats left out (--exclude-paced)\n", paced.size());

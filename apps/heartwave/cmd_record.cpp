@@ -5,11 +5,12 @@
 #include <map>
 
 #include "cli.hpp"
-#include "heartwave/annotation.hpp"
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/csv_signal.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/core/version.hpp"
+#include "heartwave/io/wfdb_annotation.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/io/csv_signal.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 
 namespace heartwave::cli {
 
@@ -82,6 +83,7 @@ int run_record_info(const RecordInfoArgs& a) {
       }
     }
     if (a.json) {
+      j["build"] = build_info();
       std::printf("%s\n", j.dump(2).c_str());
       return 0;
     }

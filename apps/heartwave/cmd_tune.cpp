@@ -4,9 +4,10 @@
 #include <cstdio>
 
 #include "cli.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/tune.hpp"
+#include "heartwave/core/version.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/train/tune.hpp"
 
 namespace heartwave::cli {
 
@@ -16,7 +17,7 @@ void register_tune(CLI::App& app, TuneArgs& t, int& status) {
   cmd->add_option("--data", t.data, "Dataset folder (with manifest.json)")->required();
   cmd->add_option("--trials", t.trials, "Configurations sampled at the first rung")->required()->check(CLI::Range(1, 10000));
   cmd->add_option("--minutes", t.minutes, "Stop starting new evaluations after this long (0: no limit)")->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd->add_option("--space", t.space, "Search space JSON (default: configs/tune-MODEL.json of the source tree)");
+  cmd->add_option("--space", t.space, "Search space JSON (default: configs/tune/MODEL.json of the source tree)");
   cmd->add_option("--out", t.out, "Trials and the best configuration (JSON); the best parameters also go to OUT.params.json")->capture_default_str();
   cmd->add_option("--eta", t.eta, "Successive halving: keep 1/eta of each rung, give it eta x the budget")->capture_default_str()->check(CLI::Range(2, 10));
   cmd->add_option("--min-budget", t.min_budget, "Rounds or epochs at the first rung (0: derived)")->capture_default_str();
@@ -29,7 +30,7 @@ void register_tune(CLI::App& app, TuneArgs& t, int& status) {
 int run_tune(const TuneArgs& a) {
   return guarded([&] {
     prepare_output_file(a.out);
-    const std::string space_path = a.space.empty() ? std::string(HEARTWAVE_SOURCE_DIR) + "/configs/tune-" + a.model + ".json" : a.space;
+    const std::string space_path = a.space.empty() ? std::string(HEARTWAVE_SOURCE_DIR) + "/configs/tune/" + a.model + ".json" : a.space;
     nlohmann::json spec;
     try {
       spec = nlohmann::json::parse(read_file_text(space_path));
@@ -55,11 +56,12 @@ int run_tune(const TuneArgs& a) {
     nlohmann::json trials = nlohmann::json::array();
     for (const auto& t : r.trials)
       trials.push_back({{"id", t.id}, {"rung", t.rung}, {"budget", t.budget}, {"objective", t.objective}, {"seconds", t.seconds}, {"params", t.params}});
-    const nlohmann::json out = {{"family", a.model},       {"data", a.data},        {"objective", r.objective},
+    nlohmann::json out = {{"family", a.model},       {"data", a.data},        {"objective", r.objective},
                                 {"space", spec},            {"space_file", space_path}, {"seed", a.seed},
                                 {"eta", a.eta},             {"stopped_by_time", r.stopped_by_time},
                                 {"best", {{"id", r.best.id}, {"objective", r.best.objective}, {"params", r.best_params}}},
                                 {"trials", trials}};
+    out["build"] = build_info();
     write_file_atomic(a.out, out.dump(2) + "\n");
     write_file_atomic(a.out + ".params.json", r.best_params.dump(2) + "\n");
     std::printf("objective: %s\n", r.objective.c_str());

@@ -1,5 +1,5 @@
 #include "cli.hpp"
-#include "heartwave/allocator.hpp"
+#include "heartwave/core/allocator.hpp"
 
 int main(int argc, char** argv) {
   heartwave::tune_allocator_for_batch_work();

@@ -1,7 +1,7 @@
-#include "heartwave/label_sets.hpp"
+#include "heartwave/beats/label_sets.hpp"
 
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 namespace {

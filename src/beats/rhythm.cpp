@@ -1,4 +1,4 @@
-#include "heartwave/rhythm.hpp"
+#include "heartwave/beats/rhythm.hpp"
 
 #include <algorithm>
 

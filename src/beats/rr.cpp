@@ -1,8 +1,8 @@
-#include "heartwave/rr.hpp"
+#include "heartwave/beats/rr.hpp"
 
 #include <algorithm>
 
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 

@@ -1,8 +1,8 @@
 #include <algorithm>
 
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/beats.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/beats/segment.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 

@@ -1,4 +1,4 @@
-#include "heartwave/allocator.hpp"
+#include "heartwave/core/allocator.hpp"
 
 #include <malloc.h>
 

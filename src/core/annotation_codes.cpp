@@ -1,4 +1,4 @@
-#include "heartwave/annotation_codes.hpp"
+#include "heartwave/core/annotation_codes.hpp"
 
 #include <array>
 

@@ -1,4 +1,4 @@
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 

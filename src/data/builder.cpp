@@ -9,18 +9,18 @@
 #include <set>
 #include <thread>
 
-#include "heartwave/dataset.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/features.hpp"
-#include "heartwave/rhythm.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/npy.hpp"
-#include "heartwave/sha256.hpp"
-#include "heartwave/smote.hpp"
-#include "heartwave/standardize.hpp"
-#include "heartwave/text_parse.hpp"
-#include "heartwave/version.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/data/builder.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/features/morphology.hpp"
+#include "heartwave/beats/rhythm.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/data/npy.hpp"
+#include "heartwave/io/sha256.hpp"
+#include "heartwave/data/smote.hpp"
+#include "heartwave/data/standardize.hpp"
+#include "heartwave/io/text_parse.hpp"
+#include "heartwave/core/version.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 
 namespace heartwave {
 namespace {
@@ -307,6 +307,7 @@ BuildReport build_dataset(const BuildOptions& opt) {
 
   nlohmann::json man;
   man["heartwave_version"] = kVersion;
+  man["build"] = build_info();
   man["format"] = "heartwave-dataset";
   man["format_version"] = 1;
   man["protocol"] = std::string(to_string(opt.protocol));

@@ -1,12 +1,12 @@
-#include "heartwave/dataset_reader.hpp"
+#include "heartwave/data/reader.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/json_checks.hpp"
-#include "heartwave/npy.hpp"
-#include "heartwave/sha256.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/core/json_checks.hpp"
+#include "heartwave/data/npy.hpp"
+#include "heartwave/io/sha256.hpp"
 
 namespace heartwave {
 namespace {

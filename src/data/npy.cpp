@@ -1,9 +1,9 @@
-#include "heartwave/npy.hpp"
+#include "heartwave/data/npy.hpp"
 
 #include <cstring>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
 
 namespace heartwave {
 

@@ -1,10 +1,10 @@
-#include "heartwave/smote.hpp"
+#include "heartwave/data/smote.hpp"
 
 #include <algorithm>
 #include <random>
 #include <thread>
 
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 namespace {

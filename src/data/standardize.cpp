@@ -1,8 +1,8 @@
-#include "heartwave/standardize.hpp"
+#include "heartwave/data/standardize.hpp"
 
 #include <cmath>
 
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 

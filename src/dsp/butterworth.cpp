@@ -6,8 +6,8 @@
 #include <complex>
 #include <numbers>
 
-#include "heartwave/error.hpp"
-#include "heartwave/filter.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/dsp/filter.hpp"
 
 namespace heartwave {
 namespace {

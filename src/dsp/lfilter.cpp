@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "heartwave/error.hpp"
-#include "heartwave/filter.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/dsp/filter.hpp"
 
 namespace heartwave {
 namespace {

@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "heartwave/baseline.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/dsp/median.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 

@@ -1,10 +1,10 @@
-#include "heartwave/resample.hpp"
+#include "heartwave/dsp/resample.hpp"
 
 #include <samplerate.h>
 
 #include <cmath>
 
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 

@@ -1,4 +1,4 @@
-#include "heartwave/compare.hpp"
+#include "heartwave/eval/compare.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,11 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/label_sets.hpp"
-#include "heartwave/metrics.hpp"
-#include "heartwave/text_parse.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/beats/label_sets.hpp"
+#include "heartwave/eval/metrics.hpp"
+#include "heartwave/io/text_parse.hpp"
 
 namespace heartwave {
 

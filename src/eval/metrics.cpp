@@ -1,4 +1,4 @@
-#include "heartwave/metrics.hpp"
+#include "heartwave/eval/metrics.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -6,8 +6,8 @@
 #include <map>
 #include <random>
 
-#include "heartwave/error.hpp"
-#include "heartwave/label_sets.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/beats/label_sets.hpp"
 
 namespace heartwave {
 namespace {

@@ -1,4 +1,4 @@
-#include "heartwave/report.hpp"
+#include "heartwave/eval/report.hpp"
 
 #include <nlohmann/json.hpp>
 

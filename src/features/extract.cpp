@@ -1,11 +1,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "heartwave/baseline.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/features.hpp"
-#include "heartwave/preprocess.hpp"
-#include "heartwave/resample.hpp"
+#include "heartwave/dsp/median.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/features/morphology.hpp"
+#include "heartwave/features/extract.hpp"
+#include "heartwave/dsp/resample.hpp"
 
 namespace heartwave {
 

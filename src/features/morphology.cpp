@@ -2,8 +2,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "heartwave/error.hpp"
-#include "heartwave/features.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/features/morphology.hpp"
 
 namespace heartwave {
 namespace {

@@ -1,4 +1,4 @@
-#include "heartwave/features.hpp"
+#include "heartwave/features/morphology.hpp"
 
 namespace heartwave {
 

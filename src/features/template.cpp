@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "heartwave/error.hpp"
-#include "heartwave/features.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/features/morphology.hpp"
 
 namespace heartwave {
 namespace {

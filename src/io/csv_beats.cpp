@@ -1,8 +1,8 @@
-#include "heartwave/csv_beats.hpp"
+#include "heartwave/io/csv_beats.hpp"
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/text_parse.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/io/text_parse.hpp"
 
 namespace heartwave {
 

@@ -1,12 +1,12 @@
-#include "heartwave/csv_signal.hpp"
+#include "heartwave/io/csv_signal.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/text_parse.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/io/text_parse.hpp"
 
 namespace heartwave {
 namespace {

@@ -1,4 +1,4 @@
-#include "heartwave/fetch.hpp"
+#include "heartwave/io/fetch.hpp"
 
 #include <curl/curl.h>
 
@@ -6,10 +6,10 @@
 #include <memory>
 #include <mutex>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/sha256.hpp"
-#include "heartwave/text_parse.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/io/sha256.hpp"
+#include "heartwave/io/text_parse.hpp"
 
 namespace heartwave {
 namespace {

@@ -1,11 +1,11 @@
-#include "heartwave/file_util.hpp"
+#include "heartwave/io/file_util.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 

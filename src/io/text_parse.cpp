@@ -1,10 +1,10 @@
-#include "heartwave/text_parse.hpp"
+#include "heartwave/io/text_parse.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 
 namespace heartwave {
 

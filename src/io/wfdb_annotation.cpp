@@ -1,8 +1,8 @@
-#include "heartwave/annotation.hpp"
+#include "heartwave/io/wfdb_annotation.hpp"
 
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
 
 namespace heartwave {
 namespace {

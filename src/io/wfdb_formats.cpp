@@ -10,8 +10,8 @@
 //       10-19, 20-29)
 #include <algorithm>
 
-#include "heartwave/error.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 
 namespace heartwave {
 namespace {

@@ -1,11 +1,11 @@
-#include "heartwave/wfdb_header.hpp"
+#include "heartwave/io/wfdb_header.hpp"
 
 #include <cmath>
 #include <sstream>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/text_parse.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/io/text_parse.hpp"
 
 namespace heartwave {
 namespace {

@@ -3,9 +3,9 @@
 #include <memory>
 #include <limits>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 
 namespace heartwave {
 namespace {

@@ -1,10 +1,10 @@
 #include <cstring>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/json_checks.hpp"
-#include "heartwave/model_bundle.hpp"
-#include "heartwave/sha256.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/core/json_checks.hpp"
+#include "heartwave/models/bundle.hpp"
+#include "heartwave/io/sha256.hpp"
 
 namespace heartwave {
 namespace {

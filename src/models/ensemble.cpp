@@ -20,8 +20,8 @@
 #include <cstring>
 #include <optional>
 
-#include "heartwave/error.hpp"
-#include "heartwave/json_checks.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/core/json_checks.hpp"
 
 namespace heartwave {
 namespace {

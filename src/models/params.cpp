@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "heartwave/error.hpp"
-#include "heartwave/json_checks.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/core/json_checks.hpp"
 
 namespace heartwave::params {
 namespace {

@@ -1,5 +1,5 @@
-#include "heartwave/error.hpp"
-#include "heartwave/model.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/models/model.hpp"
 #include "ensemble.hpp"
 #include "torch_families.hpp"
 #include "xgb_feat.hpp"
@@ -11,8 +11,7 @@ std::vector<std::string> classifier_families() { return {"xgb-feat", "convxgb", 
 std::unique_ptr<Classifier> create_classifier(const std::string& family, const nlohmann::json& params,
                                               std::uint64_t seed, int threads) {
   if (family == "xgb-feat") return make_xgb_feat(params, seed, threads);
-  if (family == "cnn-mlp") return make_cnn_mlp(params, seed, threads);
-  if (family == "convxgb") return make_convxgb(params, seed, threads);
+  if (family == "cnn-mlp" || family == "convxgb") return create_torch_classifier(family, params, seed, threads);
   if (family == "ensemble") return make_ensemble(params, seed, threads);
   throw InvalidArgument("unknown model family '" + family + "' (xgb-feat, convxgb, cnn-mlp, ensemble)");
 }

@@ -23,10 +23,10 @@
 #include <numeric>
 #include <random>
 
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 #include "cnn_forward.hpp"
 #include "params.hpp"
-#include "heartwave/metrics.hpp"
+#include "heartwave/eval/metrics.hpp"
 #include "xgb_feat.hpp"
 
 namespace heartwave {
@@ -667,11 +667,13 @@ class ConvXgb final : public TorchClassifier {
 
 }  // namespace
 
-std::unique_ptr<Classifier> make_cnn_mlp(const nlohmann::json& params, std::uint64_t seed, int threads) {
-  return std::make_unique<CnnMlp>(params, seed, threads);
-}
-std::unique_ptr<Classifier> make_convxgb(const nlohmann::json& params, std::uint64_t seed, int threads) {
-  return std::make_unique<ConvXgb>(params, seed, threads);
-}
-
 }  // namespace heartwave
+
+// The module's entry point (torch_families.hpp).
+extern "C" __attribute__((visibility("default"))) heartwave::Classifier* heartwave_torch_create(
+    const std::string& family, const nlohmann::json& params, std::uint64_t seed, int threads) {
+  using namespace heartwave;
+  if (family == "cnn-mlp") return new CnnMlp(params, seed, threads);
+  if (family == "convxgb") return new ConvXgb(params, seed, threads);
+  throw InvalidArgument("the LibTorch module has no family '" + family + "' (cnn-mlp, convxgb)");
+}

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "heartwave/error.hpp"
+#include "heartwave/core/error.hpp"
 #include "parallel_rows.hpp"
 
 namespace heartwave {

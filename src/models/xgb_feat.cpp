@@ -15,8 +15,8 @@
 #include <mutex>
 #include <optional>
 
-#include "heartwave/error.hpp"
-#include "heartwave/metrics.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/eval/metrics.hpp"
 #include "params.hpp"
 #include "tree_forest.hpp"
 

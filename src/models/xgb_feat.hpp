@@ -2,7 +2,7 @@
 #pragma once
 #include <memory>
 
-#include "heartwave/model.hpp"
+#include "heartwave/models/model.hpp"
 
 namespace heartwave {
 std::unique_ptr<Classifier> make_xgb_feat(const nlohmann::json& params, std::uint64_t seed, int threads);

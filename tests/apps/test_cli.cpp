@@ -15,12 +15,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "heartwave/annotation.hpp"
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/resample.hpp"
-#include "heartwave/split.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/io/wfdb_annotation.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/dsp/resample.hpp"
+#include "heartwave/data/split.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 #include "support.hpp"
 
 namespace {
@@ -49,7 +49,25 @@ TEST(Cli, BareCommandPrintsUsage) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("data"), std::string::npos);
   EXPECT_NE(r.out.find("record"), std::string::npos);
-  EXPECT_EQ(run("--version").out.substr(0, 5), "0.1.0");
+  // The version and the commit the program was built from.
+  const std::string v = run("--version").out;
+  EXPECT_EQ(v.rfind("heartwave 0.1.0 (commit ", 0), 0u) << v;
+  EXPECT_EQ(v.find("unknown"), std::string::npos) << v;
+}
+
+// The program does not link LibTorch (only the module of the LibTorch
+// families does, loaded when one is created), so inference never loads it.
+TEST(Cli, TheProgramDoesNotLinkLibTorch) {
+  const std::string cmd = std::string("ldd ") + HEARTWAVE_BINARY + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  ASSERT_EQ(pclose(p), 0) << out;
+  EXPECT_NE(out.find("libxgboost"), std::string::npos) << out;  // ldd did list the libraries
+  EXPECT_EQ(out.find("libtorch"), std::string::npos) << out;
+  EXPECT_EQ(out.find("libc10"), std::string::npos) << out;
 }
 
 TEST(Cli, RecordInfo) {
@@ -283,10 +301,10 @@ TEST(Cli, CrossValidationInsideDs1) {
   // --argmax: class weights of 1; the rhythm gate is still chosen, nested by record.
   EXPECT_EQ(loro_decision["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
   EXPECT_EQ(loro_decision["class_weights_fitted"], false);
-  EXPECT_EQ(loro_decision["rhythm_gate"]["fold_gates"].size(), 4u);
-  EXPECT_TRUE(loro_decision["rhythm_gate"]["enabled"].is_boolean());
-  EXPECT_GE(loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_before"].get<double>());
-  EXPECT_TRUE(loro_decision["rhythm_gate"]["premature"].is_number());
+  EXPECT_EQ(loro_decision["rhythm_step"]["fold_gates"].size(), 4u);
+  EXPECT_TRUE(loro_decision["rhythm_step"]["enabled"].is_boolean());
+  EXPECT_GE(loro_decision["rhythm_step"]["macro_f1_gated"].get<double>(), loro_decision["rhythm_step"]["macro_f1_before"].get<double>());
+  EXPECT_TRUE(loro_decision["rhythm_step"]["premature"].is_number());
   EXPECT_NE(loro_out.find("rhythm gate"), std::string::npos) << loro_out;
   // --class-weights: fixed decision weights kept as given (an operating
   // point), the rhythm gate chosen on the decisions they make.
@@ -327,7 +345,7 @@ TEST(Cli, CrossValidationInsideDs1) {
       EXPECT_EQ(res.status, 0) << flags << res.out;
       if (res.status != 0) return nlohmann::json();
       std::ifstream f(tmp / name / "decision.json");
-      return nlohmann::json::parse(f)["rhythm_gate"];
+      return nlohmann::json::parse(f)["rhythm_step"];
     };
     const auto refused = [&](const std::string& flags, const std::string& option, int status = -1) {
       const auto res = run("cv --from " + (tmp / "cv-loro").string() + " " + flags + " --data " + ds + " --out " + (tmp / "cv-x").string());
@@ -344,34 +362,34 @@ TEST(Cli, CrossValidationInsideDs1) {
       EXPECT_EQ(p3["adapt_passes"], 3);
       for (const auto& fg : p3["fold_gates"]) EXPECT_EQ(fg["adapt_passes"], 3);
     }
-    EXPECT_EQ(loro_decision["rhythm_gate"]["adapt_passes"], 1);
+    EXPECT_EQ(loro_decision["rhythm_step"]["adapt_passes"], 1);
     refused("--adapt-passes 0", "--adapt-passes");
     // --step-choice: recorded in decision.json ("best" by default); the
     // smoothed point's figure is its own pooled one, never above the best
     // point's; a bad name, or together with --rhythm-step, refused.
-    EXPECT_EQ(loro_decision["rhythm_gate"]["step_choice"], "best");
+    EXPECT_EQ(loro_decision["rhythm_step"]["step_choice"], "best");
     {
       const auto sm = gate_of("--argmax --step-choice smoothed", "cv-sm");
       EXPECT_EQ(sm["step_choice"], "smoothed");
-      EXPECT_LE(sm["macro_f1_gated"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>() + 1e-12);
+      EXPECT_LE(sm["macro_f1_gated"].get<double>(), loro_decision["rhythm_step"]["macro_f1_gated"].get<double>() + 1e-12);
       EXPECT_EQ(sm["fold_gates"].size(), 4u);
     }
     refused("--step-choice peak", "--step-choice");
     refused("--step-choice smoothed --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--step-choice");
     // --step-criterion sveb_se --step-floor P (the choice itself is tested
-    // in RhythmGate.SvebSensitivityCriterionUnderAFloor): recorded in
+    // in RhythmStep.SvebSensitivityCriterionUnderAFloor): recorded in
     // decision.json; a floor without the criterion, out of range, or an
     // unknown criterion refused before any work.
     {
       const auto se = gate_of("--argmax --step-criterion sveb_se --step-floor 0.3", "cv-se");
       EXPECT_EQ(se["step_criterion"], "sveb_se");
       EXPECT_EQ(se["step_sveb_ppv_floor"], 0.3);
-      EXPECT_EQ(loro_decision["rhythm_gate"]["step_criterion"], "macro_f1");
+      EXPECT_EQ(loro_decision["rhythm_step"]["step_criterion"], "macro_f1");
     }
     for (const char* bad : {"--step-floor 0.6", "--step-criterion sveb_se --step-floor 1.5", "--step-criterion accuracy"}) refused(bad, "--step-");
     // --gate-intervals n_only: kept in every gate tried (decision.json and
     // each fold's); the default is not_v; an unknown value refused.
-    EXPECT_EQ(loro_decision["rhythm_gate"]["gate_intervals"], "not_v");
+    EXPECT_EQ(loro_decision["rhythm_step"]["gate_intervals"], "not_v");
     {
       const auto gi = gate_of("--argmax --gate-intervals n_only", "cv-gi");
       EXPECT_EQ(gi["gate_intervals"], "n_only");
@@ -379,7 +397,7 @@ TEST(Cli, CrossValidationInsideDs1) {
     }
     refused("--gate-intervals all", "--gate-intervals");
     // --gate-window H: every gate tried looks H beats either side; out of range refused.
-    EXPECT_EQ(loro_decision["rhythm_gate"]["half_window"], 16);
+    EXPECT_EQ(loro_decision["rhythm_step"]["half_window"], 16);
     {
       const auto gw = gate_of("--argmax --gate-window 40", "cv-gw");
       EXPECT_EQ(gw["half_window"], 40);
@@ -389,7 +407,7 @@ TEST(Cli, CrossValidationInsideDs1) {
     // --gate-p-measure coherence: kept in every gate tried; the chosen
     // gate's agreement with the annotated rhythm reported; tpl_corr_p by
     // default; an unknown measure, or with --rhythm-step, refused.
-    EXPECT_EQ(loro_decision["rhythm_gate"]["p_measure"], "tpl_corr_p");
+    EXPECT_EQ(loro_decision["rhythm_step"]["p_measure"], "tpl_corr_p");
     {
       const auto pc = gate_of("--argmax --gate-p-measure coherence", "cv-pc");
       EXPECT_EQ(pc["p_measure"], "coherence");
@@ -405,7 +423,7 @@ TEST(Cli, CrossValidationInsideDs1) {
     // recorded with their balanced accuracy (these records hold no AF: the
     // pair that gates the fewest beats, so at most half); refused with the
     // smoothed choice, an unknown value, or --rhythm-step.
-    EXPECT_EQ(loro_decision["rhythm_gate"]["gate_fit"], "macro_f1");
+    EXPECT_EQ(loro_decision["rhythm_step"]["gate_fit"], "macro_f1");
     {
       const auto gf = gate_of("--argmax --gate-fit rhythm", "cv-gf");
       EXPECT_EQ(gf["gate_fit"], "rhythm");
@@ -434,9 +452,9 @@ TEST(Cli, CrossValidationInsideDs1) {
     EXPECT_NE(r.out.find("not chosen here"), std::string::npos) << r.out;
     {
       std::ifstream f(tmp / "cv-rs/decision.json");
-      const auto rs = nlohmann::json::parse(f)["rhythm_gate"];
-      EXPECT_DOUBLE_EQ(rs["macro_f1_nested"].get<double>(), loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>());
-      for (const char* k : {"enabled", "irregularity", "p_wave", "premature", "adapt_min_beats"}) EXPECT_EQ(rs[k], loro_decision["rhythm_gate"][k]) << k;
+      const auto rs = nlohmann::json::parse(f)["rhythm_step"];
+      EXPECT_DOUBLE_EQ(rs["macro_f1_nested"].get<double>(), loro_decision["rhythm_step"]["macro_f1_gated"].get<double>());
+      for (const char* k : {"enabled", "irregularity", "p_wave", "premature", "adapt_min_beats"}) EXPECT_EQ(rs[k], loro_decision["rhythm_step"][k]) << k;
       EXPECT_EQ(rs["fold_gates"].size(), 4u);
       EXPECT_FALSE(rs.contains("step_choice"));  // given, not chosen
     }
@@ -445,9 +463,9 @@ TEST(Cli, CrossValidationInsideDs1) {
     {
       std::ifstream f(tmp / "rs.json");
       EXPECT_DOUBLE_EQ(nlohmann::json::parse(f)["figures"]["f1_macro"]["candidate"].get<double>(),
-                       loro_decision["rhythm_gate"]["macro_f1_gated"].get<double>());
+                       loro_decision["rhythm_step"]["macro_f1_gated"].get<double>());
     }
-    refused("--rhythm-step " + (tmp / "cv-loro/metrics.json").string(), "holds no rhythm_gate", 8);
+    refused("--rhythm-step " + (tmp / "cv-loro/metrics.json").string(), "holds no rhythm_step", 8);
     refused("--adapt-forms --rhythm-step " + (tmp / "cv-loro/decision.json").string(), "--adapt-forms");
     // Wrong uses: a family or folds given, no earlier run, a damaged one.
     r = run("cv --from " + (tmp / "cv-loro").string() + " --model xgb-feat --data " + ds + " --out " + (tmp / "cv-x").string());
@@ -474,7 +492,7 @@ TEST(Cli, CrossValidationInsideDs1) {
   {
     std::ifstream f(tmp / "decided.json");
     EXPECT_DOUBLE_EQ(nlohmann::json::parse(f)["figures"]["f1_macro"]["candidate"].get<double>(),
-                     loro_decision["rhythm_gate"]["macro_f1_nested"].get<double>());
+                     loro_decision["rhythm_step"]["macro_f1_nested"].get<double>());
   }
   // The two cv runs, compared record by record (the same beats in both).
   r = run("compare " + (tmp / "cv-fixed").string() + " " + (tmp / "cv-loro/predictions.csv").string() + " --per-record --out " +
@@ -546,7 +564,11 @@ TEST(Cli, CrossValidationInsideDs1) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("6 iterations"), std::string::npos) << r.out;
   std::ifstream lj(model + ".log.json");
-  const auto log = nlohmann::json::parse(lj);
+  const auto log_doc = nlohmann::json::parse(lj);
+  // Every JSON written names the build: version and commit.
+  EXPECT_EQ(log_doc["build"]["version"], "0.1.0");
+  EXPECT_FALSE(log_doc["build"]["git_commit"].get<std::string>().empty());
+  const auto& log = log_doc["log"];
   ASSERT_EQ(log.size(), 6u);
   EXPECT_FALSE(log[0].contains("early_loss"));
   // Each entry says when it ended, in seconds since fitting began.
@@ -560,6 +582,12 @@ TEST(Cli, CrossValidationInsideDs1) {
   r = run("evaluate --model " + model + " --data " + ds + " --split train --out " + (tmp / "ev").string());
   ASSERT_EQ(r.status, 0) << r.out;
   std::ifstream ej(tmp / "ev/metrics.json");
+  {
+    std::ifstream ej2(tmp / "ev/metrics.json");
+    const auto mj = nlohmann::json::parse(ej2);
+    EXPECT_EQ(mj["build"]["version"], "0.1.0");
+    EXPECT_TRUE(mj["build"]["git_dirty"].is_boolean());
+  }
   const auto ev = nlohmann::json::parse(ej);
   EXPECT_EQ(ev["class_weights"], decision["class_weights"]);
   // EC57's VEB +P, as bxb counts it, from the confusion matrix written beside
@@ -602,7 +630,7 @@ TEST(Cli, CrossValidationInsideDs1) {
   };
   refused("{\"class_weights\": [1, 2, 0, 1, 1]}", "class_weights[2]");
   refused("{\"class_weights\": [1, 1, 1, 1, 1], \"rhythm_gate\": {\"enabled\": true, \"p_wave\": \"low\"}}",
-          "decision.rhythm_gate.p_wave");
+          "decision.rhythm_step.p_wave");
   // A seed dataset has no record-grouped folds.
   r = run("data build --protocol seed --records 100,208 --smote-target 300 --data-dir " + heartwave::test::mitdb_dir().string() +
           " --out " + (tmp / "seed").string());
@@ -634,7 +662,7 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   EXPECT_NE(text.find("\"stored_metrics_reproduced\": true"), std::string::npos);
   EXPECT_NE(text.find("\"protocol\": \"inter-patient\""), std::string::npos);
   const auto metrics = nlohmann::json::parse(text);
-  ASSERT_TRUE(metrics["rhythm_gate"]["enabled"].get<bool>());  // the shipped decision: argmax, then the rhythm gate
+  ASSERT_TRUE(metrics["rhythm_step"]["enabled"].get<bool>());  // the shipped decision: argmax, then the rhythm gate
   EXPECT_EQ(metrics["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
   // The same model on the same records read from the database folder end to
   // end (evaluate --records): the same beats and decisions, so the same
@@ -713,21 +741,21 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   // otherwise (not compared); --store with it, or with --no-rhythm-gate, refused.
   {
     std::ofstream own(tmp / "own-step.json");
-    own << nlohmann::json{{"rhythm_gate", metrics["rhythm_gate"]}}.dump();
+    own << nlohmann::json{{"rhythm_step", metrics["rhythm_step"]}}.dump();
   }
   r = run("evaluate --rhythm-step " + (tmp / "own-step.json").string() + " --data " + ds + " --out " + (tmp / "ev-own").string(),
           "env -u HEARTWAVE_MODEL");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("reproduces the figures stored in the model"), std::string::npos) << r.out;
-  const std::string gate16 = std::string(HEARTWAVE_SOURCE_DIR) + "/configs/rhythm-steps/gate16.json";
+  const std::string gate16 = std::string(HEARTWAVE_SOURCE_DIR) + "/configs/rhythm-steps/af16-tplcorr.json";
   r = run("evaluate --rhythm-step " + gate16 + " --data " + ds + " --out " + (tmp / "ev-16").string(), "env -u HEARTWAVE_MODEL");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("not compared under this one"), std::string::npos) << r.out;
   {
     std::ifstream f(tmp / "ev-16/metrics.json");
     const auto m16 = nlohmann::json::parse(f);
-    EXPECT_EQ(m16["rhythm_gate"]["half_window"], 16);
-    EXPECT_NE(metrics["rhythm_gate"], m16["rhythm_gate"]);
+    EXPECT_EQ(m16["rhythm_step"]["half_window"], 16);
+    EXPECT_NE(metrics["rhythm_step"], m16["rhythm_step"]);
     EXPECT_NE(m16["confusion_matrix"], metrics["confusion_matrix"]);  // another rule, other decisions
     EXPECT_EQ(m16["class_weights"], metrics["class_weights"]);
   }
@@ -743,12 +771,12 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   EXPECT_FALSE(std::filesystem::exists(tmp / "ev-x"));
   {
     std::ofstream bad(tmp / "bad-step.json");
-    bad << R"({"rhythm_gate": {"enabled": "yes"}})";
+    bad << R"({"rhythm_step": {"enabled": "yes"}})";
   }
   r = run("evaluate --rhythm-step " + (tmp / "bad-step.json").string() + " --data " + ds + " --out " + (tmp / "ev-x").string(),
           "env -u HEARTWAVE_MODEL");
   EXPECT_EQ(r.status, 8) << r.out;
-  EXPECT_NE(r.out.find("decision.rhythm_gate.enabled"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("decision.rhythm_step.enabled"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists(tmp / "ev-x"));
   {
     std::ifstream in(std::string(HEARTWAVE_SOURCE_DIR) + "/models/default.hwm", std::ios::binary);
@@ -801,10 +829,10 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   {
     std::ifstream f(gate16);
     auto step = nlohmann::json::parse(f);
-    step["rhythm_gate"]["half_window"] = 32;
-    step["rhythm_gate"]["irregularity"] = 0.06;
-    step["rhythm_gate"]["p_measure"] = "coherence";
-    step["rhythm_gate"]["p_wave"] = 0.15;
+    step["rhythm_step"]["half_window"] = 32;
+    step["rhythm_step"]["irregularity"] = 0.06;
+    step["rhythm_step"]["p_measure"] = "coherence";
+    step["rhythm_step"]["p_wave"] = 0.15;
     std::ofstream(tmp / "coherence-step.json") << step.dump(2);
   }
   std::map<std::string, std::string> coh_dataset, coh_record;

@@ -2,11 +2,11 @@
 
 #include <array>
 
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/beats.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/label_sets.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/beats/segment.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/beats/label_sets.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -2,9 +2,9 @@
 
 #include <map>
 
-#include "heartwave/annotation.hpp"
-#include "heartwave/label_sets.hpp"
-#include "heartwave/rhythm.hpp"
+#include "heartwave/io/wfdb_annotation.hpp"
+#include "heartwave/beats/label_sets.hpp"
+#include "heartwave/beats/rhythm.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/error.hpp"
-#include "heartwave/rr.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/beats/rr.hpp"
 
 using namespace heartwave;
 

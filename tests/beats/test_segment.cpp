@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/beats.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/beats/segment.hpp"
+#include "heartwave/core/error.hpp"
 
 using namespace heartwave;
 

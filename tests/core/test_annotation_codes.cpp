@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/annotation_codes.hpp"
+#include "heartwave/core/annotation_codes.hpp"
 
 using namespace heartwave;
 

@@ -6,12 +6,12 @@
 #include <map>
 #include <set>
 
-#include "heartwave/dataset.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/features.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/npy.hpp"
-#include "heartwave/sha256.hpp"
+#include "heartwave/data/builder.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/features/morphology.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/data/npy.hpp"
+#include "heartwave/io/sha256.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -6,11 +6,11 @@
 #include <map>
 #include <set>
 
-#include "heartwave/dataset.hpp"
-#include "heartwave/dataset_reader.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/features.hpp"
-#include "heartwave/file_util.hpp"
+#include "heartwave/data/builder.hpp"
+#include "heartwave/data/reader.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/features/morphology.hpp"
+#include "heartwave/io/file_util.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/error.hpp"
-#include "heartwave/npy.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/data/npy.hpp"
 
 using namespace heartwave;
 using namespace std::string_literals;

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <random>
 
-#include "heartwave/error.hpp"
-#include "heartwave/smote.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/data/smote.hpp"
 
 using namespace heartwave;
 

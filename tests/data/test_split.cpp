@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "heartwave/error.hpp"
-#include "heartwave/split.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/data/split.hpp"
 
 using namespace heartwave;
 

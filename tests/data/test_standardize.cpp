@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/error.hpp"
-#include "heartwave/standardize.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/data/standardize.hpp"
 
 using namespace heartwave;
 

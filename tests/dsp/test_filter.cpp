@@ -6,8 +6,8 @@
 #include <cmath>
 #include <fstream>
 
-#include "heartwave/error.hpp"
-#include "heartwave/filter.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/dsp/filter.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

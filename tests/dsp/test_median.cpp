@@ -5,8 +5,8 @@
 #include <fstream>
 #include <numbers>
 
-#include "heartwave/baseline.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/dsp/median.hpp"
+#include "heartwave/core/error.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <numbers>
 
-#include "heartwave/error.hpp"
-#include "heartwave/resample.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/dsp/resample.hpp"
 
 using namespace heartwave;
 

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "heartwave/compare.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/metrics.hpp"
+#include "heartwave/eval/compare.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/eval/metrics.hpp"
 
 using namespace heartwave;
 

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "heartwave/error.hpp"
-#include "heartwave/metrics.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/eval/metrics.hpp"
 
 using namespace heartwave;
 

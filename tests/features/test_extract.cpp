@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/features.hpp"
-#include "heartwave/preprocess.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/features/morphology.hpp"
+#include "heartwave/features/extract.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

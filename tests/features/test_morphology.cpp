@@ -6,8 +6,8 @@
 #include <cmath>
 #include <fstream>
 
-#include "heartwave/error.hpp"
-#include "heartwave/features.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/features/morphology.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

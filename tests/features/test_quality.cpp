@@ -3,11 +3,11 @@
 #include <cmath>
 #include <vector>
 
-#include "heartwave/error.hpp"
-#include "heartwave/features.hpp"
-#include "heartwave/filter.hpp"
-#include "heartwave/preprocess.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/features/morphology.hpp"
+#include "heartwave/dsp/filter.hpp"
+#include "heartwave/features/extract.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/annotation.hpp"
-#include "heartwave/annotation_codes.hpp"
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
+#include "heartwave/io/wfdb_annotation.hpp"
+#include "heartwave/core/annotation_codes.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/csv_beats.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/io/csv_beats.hpp"
+#include "heartwave/core/error.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "heartwave/csv_signal.hpp"
-#include "heartwave/error.hpp"
+#include "heartwave/io/csv_signal.hpp"
+#include "heartwave/core/error.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

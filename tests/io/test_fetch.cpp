@@ -6,10 +6,10 @@
 #include <chrono>
 #include <thread>
 
-#include "heartwave/error.hpp"
-#include "heartwave/fetch.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/sha256.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/fetch.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/io/sha256.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

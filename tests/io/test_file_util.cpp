@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
 #include "support.hpp"
 
 namespace {

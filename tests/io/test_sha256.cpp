@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/file_util.hpp"
-#include "heartwave/sha256.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/io/sha256.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -2,8 +2,8 @@
 
 #include <random>
 
-#include "heartwave/error.hpp"
-#include "heartwave/wfdb_signal.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/wfdb_record.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

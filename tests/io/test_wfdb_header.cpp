@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "heartwave/error.hpp"
-#include "heartwave/wfdb_header.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/wfdb_header.hpp"
 #include "support.hpp"
 
 using namespace heartwave;

@@ -8,9 +8,9 @@
 #include <cmath>
 #include <random>
 
-#include "heartwave/error.hpp"
-#include "heartwave/metrics.hpp"
-#include "heartwave/model_bundle.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/eval/metrics.hpp"
+#include "heartwave/models/bundle.hpp"
 #include "support.hpp"
 
 using namespace heartwave;
@@ -230,12 +230,26 @@ TEST(TorchFamilies, ParametersAndShapesAreValidated) {
   EXPECT_THROW(too_wide->fit(fit, early, nullptr), InvalidArgument);
 }
 
+// The LibTorch families come from a module loaded on first use: a program
+// that never creates one never loads LibTorch.
+TEST(TorchFamilies, LibTorchIsLoadedOnlyWithTheFirstTorchFamily) {
+  // ctest runs every test in a process of its own, so nothing has loaded it yet.
+  if (dlsym(RTLD_DEFAULT, "openblas_get_num_threads") == nullptr) {
+    auto xgb = create_classifier("xgb-feat", nlohmann::json::object(), 1, 1);
+    EXPECT_EQ(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"), nullptr) << "xgb-feat loaded LibTorch";
+  }
+  ASSERT_NE(create_classifier("convxgb", small_net(), 1, 1), nullptr);
+  EXPECT_NE(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"), nullptr);
+}
+
 // LibTorch parallelises its own kernels; OpenBLAS (what setup.sh installs for
 // libblas.so.3) must then stay on one thread, or its spinning threads eat the
 // other core and its thread count, which follows the machine's cores, changes
 // the sums. Building a network pins it, whatever it was before; training on
 // two LibTorch threads is then as deterministic as on one.
 TEST(TorchFamilies, TheBlasRunsOnOneThread) {
+  // LibTorch, and with it OpenBLAS, arrive with the module the first LibTorch family loads.
+  ASSERT_NE(create_classifier("cnn-mlp", small_net(), 1, 1), nullptr);
   using Get = int (*)();
   using Set = void (*)(int);
   const auto get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/model.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/models/model.hpp"
 #include "support.hpp"
 #include "tree_forest.hpp"
 

@@ -5,11 +5,11 @@
 #include <functional>
 #include <random>
 
-#include "heartwave/error.hpp"
-#include "heartwave/file_util.hpp"
-#include "heartwave/metrics.hpp"
-#include "heartwave/model_bundle.hpp"
-#include "heartwave/sha256.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/eval/metrics.hpp"
+#include "heartwave/models/bundle.hpp"
+#include "heartwave/io/sha256.hpp"
 #include "support.hpp"
 
 using namespace heartwave;
