@@ -52,7 +52,9 @@ int main_entry(int argc, char** argv) {
   TrainArgs train;
   EvaluateArgs evaluate;
   PredictArgs predict;
-  register_model(app, train, evaluate, predict, status);
+  register_train(app, train, status);
+  register_evaluate(app, evaluate, status);
+  register_predict(app, predict, status);
   TuneArgs tune;
   register_tune(app, tune, status);
   CvArgs cv;

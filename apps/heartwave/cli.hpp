@@ -138,7 +138,9 @@ int run_tune(const TuneArgs& args);
 // (cv checks --model itself: `cv --from` takes the family from the earlier run).
 void add_family_options(CLI::App* cmd, std::string& model, std::string& data, std::string& params, std::uint64_t& seed,
                         int& threads, const char* data_help, bool model_required = true);
-void register_model(CLI::App& app, TrainArgs& train, EvaluateArgs& evaluate, PredictArgs& predict, int& status);
+void register_train(CLI::App& app, TrainArgs& train, int& status);
+void register_evaluate(CLI::App& app, EvaluateArgs& evaluate, int& status);
+void register_predict(CLI::App& app, PredictArgs& predict, int& status);
 int run_train(const TrainArgs& args);
 int run_evaluate(const EvaluateArgs& args);
 int run_predict(const PredictArgs& args);

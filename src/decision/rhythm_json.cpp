@@ -11,6 +11,7 @@
 
 #include "heartwave/core/error.hpp"
 #include "heartwave/core/json_checks.hpp"
+#include "heartwave/io/file_util.hpp"
 #include "heartwave/features/morphology.hpp"
 #include "heartwave/beats/rr.hpp"
 
@@ -147,6 +148,22 @@ nlohmann::json to_json(const RhythmStep& g) {
           {"adapt_third", g.adapt_third == AdaptInput::none            ? "none"
                           : g.adapt_third == AdaptInput::rr_post_local ? "rr_post_local"
                                                                        : "tpl_corr_p"}};
+}
+
+RhythmStep read_rhythm_step_file(const std::string& path, const std::string& option) {
+  nlohmann::json given;
+  try {
+    given = nlohmann::json::parse(read_file_text(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw ParseError(path + ": " + e.what());
+  }
+  if (!rhythm_step_object(given))
+    throw InvalidArgument(option + ": " + path + " holds no rhythm_step (give a decision.json from cv)");
+  try {
+    return rhythm_step_from_json(given);
+  } catch (const FormatError& e) {
+    throw InvalidArgument(option + ": " + path + ": " + e.what());
+  }
 }
 
 }  // namespace heartwave

@@ -177,5 +177,9 @@ RhythmStep rhythm_step_from_json(const nlohmann::json& decision);
 const nlohmann::json* rhythm_step_object(const nlohmann::json& decision);
 RhythmStep model_rhythm_step(const nlohmann::json& meta);  // meta["decision"]["rhythm_step"]
 nlohmann::json to_json(const RhythmStep& gate);
+// The rhythm step of a JSON file holding one (a decision.json from cv, or
+// configs/rhythm-steps/): ParseError for bad JSON, InvalidArgument naming
+// `option`, the file and the field otherwise.
+RhythmStep read_rhythm_step_file(const std::string& path, const std::string& option);
 
 }  // namespace heartwave
