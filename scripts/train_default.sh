@@ -16,7 +16,7 @@
 # tree (class weights capped at 20); these two have the say in N and S.
 # The third, the first's parameters on every column (the 36 relative
 # morphology features too), has the say in V, F and Q (round 19,
-# docs/research/round19-relative-morphology-v-member). The decision
+# docs/research/r19-relative-morphology-v-member). The decision
 # keeps the plain argmax and adds the rhythm step (N calls at beats
 # premature against the record's mean RR become S, then no S calls inside
 # atrial fibrillation, judged 32 beats either side by the irregularity of
@@ -25,7 +25,7 @@
 # leave-one-record-out cross-validation inside DS1 chooses (`cv
 # --leave-one-record-out --argmax --exclude-af` -> decision.json); the
 # same kind of cross-validation chose the members (`heartwave select` and
-# the declared rounds under configs/selection).
+# the declared rounds under docs/research).
 #
 # models/one-lead.hwm (MLII only, for single-lead recordings and CSVs of one
 # lead's beats): configs/models/one-lead.json, depth 6 and 40 rounds, the
@@ -75,11 +75,11 @@ ship() {
   $hw evaluate --store --model "models/$name.hwm" --data "$data" --split test --out "out/eval/$name"
 }
 # The default's AF gate looks 32 beats either side (round 14,
-# docs/research/round14-gate-window) and its thresholds are fitted to
+# docs/research/r14-gate-window) and its thresholds are fitted to
 # DS1's annotated AF, its P-wave sign the window's P-wave coherence (round
-# 16, docs/research/round16-gate-fit-to-rhythm); the one-lead model
-# decides the same way since round 18 (docs/research/round18-one-lead-gate).
-af_gate="--gate-window 32 --gate-fit rhythm --gate-p-measure coherence"
+# 16, docs/research/r16-gate-fit-to-rhythm); the one-lead model
+# decides the same way since round 18 (docs/research/r18-one-lead-gate).
+af_gate="--search configs/search/af-rhythm-fit.json"
 ship default ensemble configs/models/default.json out/datasets/inter-patient "$af_gate" --second-lead --relative-morphology
 ship one-lead xgb-feat configs/models/one-lead.json out/datasets/inter-patient-1lead "$af_gate"
 # The window-only model: no decision to choose (nothing in it reads time).

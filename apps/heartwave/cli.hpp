@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <map>
 #include <functional>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@ struct DataBuildArgs {
   bool relative_morphology = false;
   bool signal_quality = false;
   bool second_lead_morphology = false;
+  std::vector<std::string> features;  // --features: the feature groups, instead of the four flags above
   int folds = 5;
   bool remove_baseline = false;
   std::vector<std::string> records;
@@ -100,16 +102,9 @@ struct CvArgs {
   bool leave_one_record_out = false;
   bool argmax = false;  // decision.json: class weights of 1, only the rhythm gate fitted
   std::vector<double> class_weights;  // --class-weights: fixed weights instead (5, or empty)
-  bool adapt_forms = false;  // --adapt-forms: the rhythm step also chooses the record adaptation's form
-  int adapt_passes = 1;      // --adapt-passes: passes of the record adaptation, fixed
   std::string rhythm_step;   // --rhythm-step FILE: this decision.json's rhythm step for every fold, not chosen
-  std::string step_choice = "best";  // --step-choice: how the rhythm step's grid point is chosen (best, smoothed)
-  std::string step_criterion = "macro_f1";  // --step-criterion: what the rhythm step is chosen for (macro_f1, sveb_se)
-  double step_floor = 0;                    // --step-floor: sveb_se's SVEB +P floor
-  std::string gate_intervals = "not_v";     // --gate-intervals: the AF gate's irregularity over not_v or n_only intervals
-  int gate_window = 16;                     // --gate-window: the AF gate's beats either side, fixed
-  std::string gate_fit = "macro_f1";         // --gate-fit: the AF gate's thresholds chosen with the step (macro_f1) or fitted to DS1's annotated AF (rhythm)
-  std::string gate_p_measure = "tpl_corr_p";  // --gate-p-measure: the AF gate's P-wave sign, tpl_corr_p or coherence, fixed
+  std::string search;        // --search FILE: how the rhythm step is searched for (train/rhythm_step_search.hpp)
+  std::map<std::string, std::string> search_flags;  // the search's keys given as flags (--gate-window 32 ...), over the file's
   std::string from;  // --from DIR: decide again on an earlier cv run's out-of-fold probabilities, no training
   bool exclude_af = false;
 };

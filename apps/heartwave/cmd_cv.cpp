@@ -15,6 +15,7 @@
 
 #include "model_options.hpp"
 #include "progress.hpp"
+#include "heartwave/train/rhythm_step_search.hpp"
 #include "heartwave/io/wfdb_annotation.hpp"
 #include "heartwave/core/annotation_codes.hpp"
 #include "heartwave/infer/beat_pipeline.hpp"
@@ -68,54 +69,31 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
       ->delimiter(',')
       ->expected(5)
       ->excludes(argmax);
-  cmd->add_flag("--adapt-forms", c.adapt_forms,
-                "The rhythm step also chooses the record adaptation's form (priors, taking S calls back, a third input), nested "
-                "like its thresholds");
-  cmd->add_option("--adapt-passes", c.adapt_passes,
-                  "Passes of the record adaptation, each refitted on the decisions the one before left (1 to " +
-                      std::to_string(kMaxAdaptPasses) + "; fixed, not chosen)")
-      ->check(CLI::Range(1, kMaxAdaptPasses));
-  auto* step_choice = cmd->add_option("--step-choice", c.step_choice,
-                  "How the rhythm step's grid point is chosen, here and in each fold for the nested figure: best (by its own pooled "
-                  "figures, as --step-criterion says) or smoothed (by those figures averaged over the point and its neighbours one "
-                  "threshold step away)")
-      ->check(CLI::IsMember({step_choice_name(StepChoice::best), step_choice_name(StepChoice::smoothed)}));
-  auto* step_criterion = cmd->add_option("--step-criterion", c.step_criterion,
-                  "What the rhythm step is chosen for: macro_f1 (the pooled 5-class macro-F1) or sveb_se (the pooled SVEB "
-                  "sensitivity among the grid points whose SVEB +P is at least --step-floor; ties to the higher macro-F1)")
-      ->check(CLI::IsMember({step_criterion_name(StepCriterion::macro_f1), step_criterion_name(StepCriterion::sveb_se)}));
-  auto* step_floor = cmd->add_option("--step-floor", c.step_floor, "The SVEB +P floor of --step-criterion sveb_se, from 0 to 1 (e.g. 0.6)")
-      ->check(CLI::Range(0.0, 1.0));
-  auto* gate_intervals = cmd->add_option("--gate-intervals", c.gate_intervals,
-                  "The intervals the AF gate's irregularity counts, for every rhythm step tried: not_v (between beats not called V) "
-                  "or n_only (between two beats called N, so that premature beats do not look like AF); fixed, not chosen")
-      ->check(CLI::IsMember({"not_v", "n_only"}));
-  auto* gate_window = cmd->add_option("--gate-window", c.gate_window,
-                  "The AF gate's window, beats either side of each beat, for every rhythm step tried (default 16; fixed, not chosen)")
-      ->check(CLI::Range(1, kMaxHalfWindow));
-  auto* gate_p_measure = cmd->add_option("--gate-p-measure", c.gate_p_measure,
-                  "The AF gate's sign of no consistent P wave, for every rhythm step tried: tpl_corr_p (the window's median P-wave "
-                  "correlation with the dominant beat) or coherence (how much of the beats' P-region energy survives averaging "
-                  "them, near 0 in AF); fixed, not chosen")
-      ->check(CLI::IsMember({p_measure_name(PMeasure::tpl_corr_p), p_measure_name(PMeasure::coherence)}));
-  auto* gate_fit = cmd->add_option("--gate-fit", c.gate_fit,
-                  "How the AF gate's two thresholds are chosen: macro_f1 (with the rest of the rhythm step, for the beats' pooled "
-                  "figures) or rhythm (the pair whose verdicts best match DS1's annotated atrial fibrillation and flutter, by "
-                  "balanced accuracy, the rest of the step then chosen with it; nested like the rest)")
-      ->check(CLI::IsMember({gate_fit_name(GateFit::macro_f1), gate_fit_name(GateFit::rhythm)}));
-  cmd->add_option("--rhythm-step", c.rhythm_step,
-                  "A decision.json whose rhythm step (rhythm_step) decides every fold as it is, instead of one chosen here: "
-                  "model changes judged with the decision rule held fixed")
-      ->check(CLI::ExistingFile)
-      ->excludes("--adapt-forms")
-      ->excludes("--adapt-passes")
-      ->excludes(step_choice)
-      ->excludes(step_criterion)
-      ->excludes(step_floor)
-      ->excludes(gate_intervals)
-      ->excludes(gate_window)
-      ->excludes(gate_p_measure)
-      ->excludes(gate_fit);
+  auto* search = cmd->add_option("--search", c.search,
+                                 "Search-space JSON for the rhythm step (the keys the options below set, e.g. "
+                                 "configs/search/af-rhythm-fit.json; default: every key's default); an option given too "
+                                 "overrides the file's key")
+                     ->check(CLI::ExistingFile);
+  auto* given_step = cmd->add_option("--rhythm-step", c.rhythm_step,
+                                     "A decision.json whose rhythm step (rhythm_step) decides every fold as it is, instead of one "
+                                     "chosen here: model changes judged with the decision rule held fixed")
+                         ->check(CLI::ExistingFile)
+                         ->excludes(search);
+  // The search's keys, each also an option (declared once, in rhythm_step_search_parameters).
+  for (const auto& p : rhythm_step_search_parameters()) {
+    const std::string key = p.key, type = p.type;
+    const std::string help = std::string(p.description) + " (search key " + key + ", default " + p.fallback.dump() + ")";
+    CLI::Option* o = nullptr;
+    if (type == "bool") {
+      o = cmd->add_flag_callback(p.flag, [&c, key] { c.search_flags[key] = "true"; }, help);
+    } else {
+      o = cmd->add_option_function<std::string>(p.flag, [&c, key](const std::string& v) { c.search_flags[key] = v; }, help);
+      if (type == "choice") o->check(CLI::IsMember(p.allowed.get<std::vector<std::string>>()));
+      else if (type == "int") o->check(CLI::Range(p.allowed[0].get<std::int64_t>(), p.allowed[1].get<std::int64_t>()));
+      else o->check(CLI::Range(p.allowed[0].get<double>(), p.allowed[1].get<double>()));
+    }
+    given_step->excludes(o);
+  }
   cmd->add_flag("--leave-one-record-out", c.leave_one_record_out,
                 "One fold per DS1 record, each predicted by a model fitted on all other records (no early stopping)");
   cmd->callback([&] { status = run_cv(c); });
@@ -123,25 +101,22 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
 
 namespace {
 
-// cv's rhythm step search, from its options (checked before any training).
+// cv's rhythm step search: the --search file, then the keys given as
+// options (checked before any training).
 RhythmStepSearch step_search(const CvArgs& a) {
-  RhythmStepSearch s;
-  s.adapt_forms = a.adapt_forms;
-  s.adapt_passes = a.adapt_passes;
-  s.choice = step_choice_from_name(a.step_choice);
-  s.criterion = step_criterion_from_name(a.step_criterion);
-  s.sveb_ppv_floor = a.step_floor;
-  s.irregularity_n_only = a.gate_intervals == "n_only";
-  s.half_window = a.gate_window;
-  s.p_measure = p_measure_from_name(a.gate_p_measure);
-  s.gate_fit = gate_fit_from_name(a.gate_fit);
-  if (s.gate_fit == GateFit::rhythm && s.choice == StepChoice::smoothed)
-    throw InvalidArgument("cv: --step-choice smoothed averages over the AF gate's thresholds, which --gate-fit rhythm does not choose");
-  if (s.criterion != StepCriterion::sveb_se && a.step_floor != 0)
-    throw InvalidArgument("cv: --step-floor is the SVEB +P floor of --step-criterion sveb_se");
-  return s;
+  nlohmann::json j = a.search.empty() ? nlohmann::json::object() : read_json_file(a.search);
+  if (!j.is_object()) throw InvalidArgument("cv --search: " + a.search + " is not a JSON object");
+  for (const auto& p : rhythm_step_search_parameters()) {
+    const auto it = a.search_flags.find(p.key);
+    if (it == a.search_flags.end()) continue;
+    const std::string type = p.type;
+    if (type == "bool") j[p.key] = true;
+    else if (type == "int") j[p.key] = std::stoll(it->second);  // CLI11 has checked the range
+    else if (type == "number") j[p.key] = std::stod(it->second);
+    else j[p.key] = it->second;
+  }
+  return rhythm_step_search_from_json(j, a.search.empty() ? std::string("cv") : "cv --search " + a.search);
 }
-
 
 }  // namespace
 
@@ -245,6 +220,7 @@ int run_cv(const CvArgs& a) {
         gate_fit.fold_gates.assign(static_cast<std::size_t>(cv.folds), gate_fit.gate);
       }
       decision["rhythm_step"] = to_json(gate_fit);
+      if (!given_gate) decision["rhythm_step"]["search"] = to_json(search);
       // How the chosen gate's AF verdicts agree with the annotated rhythm
       // (the dataset's rhythm column, never a model input).
       if (!ds1.fit.rhythm.empty()) {

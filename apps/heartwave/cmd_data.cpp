@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli.hpp"
+#include "heartwave/features/groups.hpp"
 #include "heartwave/data/builder.hpp"
 #include "heartwave/core/error.hpp"
 #include "heartwave/io/fetch.hpp"
@@ -35,15 +36,19 @@ void register_data(CLI::App& app, DataBuildArgs& b, DataFetchArgs& f, int& statu
   build->add_option("--threads", b.threads, "Worker threads")->capture_default_str()->check(CLI::Range(1, 256));
   build->add_option("--lead-name", b.lead_name, "Lead to use, by signal name ('' to choose by --lead only)")->capture_default_str();
   build->add_option("--lead", b.lead, "Signal index to use when a record has no signal named --lead-name")->capture_default_str();
-  build->add_flag("--second-lead", b.second_lead, "Add the other signal's patient-relative template features (8 columns)");
-  build->add_flag("--relative-morphology", b.relative_morphology,
-                 "Add each beat's 36 morphology features minus those of the record's dominant beat (36 columns, rel_*)");
-  build->add_flag("--signal-quality", b.signal_quality,
-                 "Add each beat's signal quality against the record's dominant beat, per lead (3 columns a lead, sq_*: what "
-                 "the beat filter removed and the wiggle outside the QRS)");
-  build->add_flag("--second-lead-morphology", b.second_lead_morphology,
-                 "Add the second lead's 36 morphology features minus those of its dominant beat (36 columns, l2_rel_*, "
-                 "after all others; needs --second-lead)");
+  std::string groups_help = "Feature groups, in column order (comma separated; rr, morph and template always):";
+  for (const auto& g : feature_groups())
+    groups_help += std::string(" ") + g.name + " (" + g.columns + ": " + g.description + (g.needs ? std::string("; needs ") + g.needs : "") + ");";
+  groups_help += " e.g. rr,morph,template,l2_template,relative for the default model's dataset";
+  auto* features = build->add_option("--features", b.features, groups_help)->delimiter(',');
+  const auto alias = [&](const char* flag, bool& value, const char* group) {
+    build->add_flag(flag, value, std::string("Alias: adds the ") + group + " group (kept for older scripts; --features says it in one list)")
+        ->excludes(features);
+  };
+  alias("--second-lead", b.second_lead, "l2_template");
+  alias("--relative-morphology", b.relative_morphology, "relative");
+  alias("--signal-quality", b.signal_quality, "quality");
+  alias("--second-lead-morphology", b.second_lead_morphology, "l2_relative");
   build->add_option("--folds", b.folds, "Record-grouped folds inside DS1 (inter-patient)")->capture_default_str()->check(CLI::Range(2, 22));
   build->add_flag("--remove-baseline", b.remove_baseline, "Remove baseline wander (200/600 ms median filters) first");
   build->add_option("--records", b.records, "Only these records (comma separated)")->delimiter(',');
@@ -60,7 +65,6 @@ void register_data(CLI::App& app, DataBuildArgs& b, DataFetchArgs& f, int& statu
 int run_data_build(const DataBuildArgs& a) {
   return guarded([&] {
     if (a.second_lead_morphology && !a.second_lead) throw InvalidArgument("--second-lead-morphology needs --second-lead");
-    prepare_output_dir(a.out);
     BuildOptions opt;
     opt.protocol = parse_protocol(a.protocol);
     opt.data_dir = a.data_dir;
@@ -76,6 +80,8 @@ int run_data_build(const DataBuildArgs& a) {
     opt.pre.relative_morphology = a.relative_morphology;
     opt.pre.signal_quality = a.signal_quality;
     opt.pre.second_lead_morphology = a.second_lead_morphology;
+    if (!a.features.empty()) select_feature_groups(opt.pre, a.features);  // refused before any folder is made
+    prepare_output_dir(a.out);
     opt.pre.remove_baseline = a.remove_baseline;
     opt.folds = a.folds;
     opt.records = a.records;

@@ -136,6 +136,34 @@ TEST(Cli, DataBuildSubset) {
   EXPECT_TRUE(std::filesystem::exists(tmp / "ds/manifest.json"));
 }
 
+// --features lists the feature groups; the old flags are aliases giving the
+// same dataset, and the two together are refused.
+TEST(Cli, DataBuildFeatureGroups) {
+  heartwave::test::TempDir tmp;
+  const std::string common = "data build --protocol inter-patient --records 100,101,103,105,106,108,109,111,112,113,114,115 "
+                             "--no-smote --data-dir " + heartwave::test::mitdb_dir().string();
+  auto r = run(common + " --features rr,morph,template,l2_template,relative --out " + (tmp / "a").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run(common + " --second-lead --relative-morphology --out " + (tmp / "b").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto manifest = [&](const char* d) {
+    std::ifstream f(tmp / d / "manifest.json");
+    return nlohmann::json::parse(f);
+  };
+  const auto a = manifest("a"), b = manifest("b");
+  EXPECT_EQ(a["preprocessing"], b["preprocessing"]);
+  EXPECT_EQ(a["schema"], b["schema"]);
+  EXPECT_EQ(a["files"], b["files"]);  // the same rows, byte for byte
+  EXPECT_TRUE(a["preprocessing"]["second_lead"].get<bool>());
+  EXPECT_TRUE(a["preprocessing"]["relative_morphology"].get<bool>());
+  r = run(common + " --features rr,morph,template --second-lead --out " + (tmp / "c").string());
+  EXPECT_NE(r.status, 0) << r.out;
+  r = run(common + " --features rr,morph,template,l2_relative --out " + (tmp / "d").string());
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("'l2_relative' needs 'l2_template'"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "d"));  // refused before any folder is made
+}
+
 TEST(Cli, TrainEvaluatePredict) {
   heartwave::test::TempDir tmp;
   const std::string ds = (tmp / "ds").string();
@@ -443,6 +471,37 @@ TEST(Cli, CrossValidationInsideDs1) {
             " --data " + ds + " --out " + (tmp / "cv-x").string());
     EXPECT_NE(r.status, 0) << r.out;
     EXPECT_FALSE(std::filesystem::exists(tmp / "cv-x"));
+    // --search FILE: the search's keys from a file, the same as giving them as options.
+    {
+      const std::string from = "cv --from " + (tmp / "cv-loro").string() + " --argmax --data " + ds + " --out ";
+      const std::string file = std::string(HEARTWAVE_SOURCE_DIR) + "/configs/search/af-rhythm-fit.json";
+      r = run(from + (tmp / "cv-sf").string() + " --search " + file);
+      ASSERT_EQ(r.status, 0) << r.out;
+      r = run(from + (tmp / "cv-so").string() + " --gate-window 32 --gate-p-measure coherence --gate-fit rhythm");
+      ASSERT_EQ(r.status, 0) << r.out;
+      std::ifstream fa(tmp / "cv-sf/decided.csv"), fb(tmp / "cv-so/decided.csv");
+      const std::string da((std::istreambuf_iterator<char>(fa)), {}), db((std::istreambuf_iterator<char>(fb)), {});
+      EXPECT_FALSE(da.empty());
+      EXPECT_EQ(da, db);
+      std::ifstream df(tmp / "cv-sf/decision.json");
+      const auto d = nlohmann::json::parse(df);
+      EXPECT_EQ(d["rhythm_step"]["search"]["gate_window"], 32);
+      EXPECT_EQ(d["rhythm_step"]["half_window"], 32);
+      // An option given with the file overrides its key; a bad file is refused naming the key.
+      r = run(from + (tmp / "cv-sx").string() + " --search " + file + " --gate-window 20");
+      ASSERT_EQ(r.status, 0) << r.out;
+      std::ifstream dx(tmp / "cv-sx/decision.json");
+      EXPECT_EQ(nlohmann::json::parse(dx)["rhythm_step"]["half_window"], 20);
+      {
+        FILE* f = std::fopen((tmp / "bad-search.json").c_str(), "w");
+        std::fputs("{\"gate_windows\": 32}", f);
+        std::fclose(f);
+      }
+      r = run(from + (tmp / "cv-sb").string() + " --search " + (tmp / "bad-search.json").string());
+      EXPECT_EQ(r.status, 8) << r.out;
+      EXPECT_NE(r.out.find("unknown key 'gate_windows'"), std::string::npos) << r.out;
+      EXPECT_FALSE(std::filesystem::exists(tmp / "cv-sb"));
+    }
     // --rhythm-step: the given decision.json's step decides every fold as it
     // is; given the step chosen on all the folds, the figure is that
     // step's pooled one, and decided.csv holds its decisions.

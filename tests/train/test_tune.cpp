@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "heartwave/train/rhythm_step_search.hpp"
 #include "heartwave/train/cross_validate.hpp"
 #include "heartwave/data/builder.hpp"
 #include "heartwave/data/reader.hpp"
@@ -67,7 +68,7 @@ TEST(SearchSpace, BadSpecsNameTheEntry) {
 // 20-minute run. Parameter files must be accepted by their family; search
 // spaces must parse, and every configuration they draw must be accepted.
 TEST(Configs, ShippedFilesAreValidForTheirFamily) {
-  int params_files = 0, spaces = 0, rhythm_steps = 0;
+  int params_files = 0, spaces = 0, rhythm_steps = 0, searches = 0;
   // docs/research/<round>/ holds the candidates of each declared model
   // selection round (scripts/select_round.sh): parameter files too.
   std::vector<std::filesystem::path> files;
@@ -81,6 +82,11 @@ TEST(Configs, ShippedFilesAreValidForTheirFamily) {
     if (entry.path().extension() != ".json") continue;
     SCOPED_TRACE(name);
     const nlohmann::json j = nlohmann::json::parse(read_file_text(entry.path()));
+    if (entry.path().parent_path().filename() == "search") {  // rhythm step searches for cv --search
+      EXPECT_NO_THROW(rhythm_step_search_from_json(j, name));
+      ++searches;
+      continue;
+    }
     if (entry.path().parent_path().filename() == "rhythm-steps") {  // decision rules for --rhythm-step
       ASSERT_TRUE(j.contains("rhythm_step"));
       EXPECT_TRUE(rhythm_step_from_json(j).enabled);
@@ -109,6 +115,7 @@ TEST(Configs, ShippedFilesAreValidForTheirFamily) {
   EXPECT_GE(params_files, 7);
   EXPECT_GE(spaces, 4);
   EXPECT_GE(rhythm_steps, 1);
+  EXPECT_GE(searches, 2);
 }
 
 TEST(Configs, SelectionRoundsListABaselineFirst) {

@@ -9,20 +9,9 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "heartwave/decision/rhythm_step.hpp"
+#include "heartwave/train/rhythm_step_search.hpp"
 
 namespace heartwave {
-
-struct RhythmStepSearch {
-  bool adapt_forms = false;  // also choose the record adaptation's form
-  int adapt_passes = 1;      // fixed for every adaptation tried (1 to kMaxAdaptPasses)
-  StepChoice choice = StepChoice::best;
-  StepCriterion criterion = StepCriterion::macro_f1;
-  double sveb_ppv_floor = 0;  // sveb_se: only points with at least this pooled SVEB +P (0 to 1)
-  bool irregularity_n_only = false;  // every point's gate measures irregularity between N calls only (fixed, not chosen)
-  int half_window = RhythmStep{}.half_window;  // every point's gate window, beats either side (fixed, not chosen)
-  PMeasure p_measure = PMeasure::tpl_corr_p;   // every point's P-wave measure (fixed, not chosen)
-  GateFit gate_fit = GateFit::macro_f1;        // the AF gate's thresholds chosen with the rest (macro_f1) or fitted to the annotated rhythm
-};
 
 struct RhythmStepFit {
   RhythmStep gate;                // disabled when no candidate raises macro-F1
