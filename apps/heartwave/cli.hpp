@@ -11,6 +11,9 @@
 
 namespace heartwave::cli {
 
+// Every command's help text (Markdown: the reference docs/cli.md holds).
+std::string command_reference(const CLI::App& app, bool markdown);
+
 // --data-dir default: $HEARTWAVE_DATA, else ../shared/data/mitdb.
 std::string default_data_dir();
 

@@ -55,6 +55,18 @@ TEST(Cli, BareCommandPrintsUsage) {
   EXPECT_EQ(v.find("unknown"), std::string::npos) << v;
 }
 
+// docs/cli.md is the program's own help text: regenerate it with
+// `build/release/heartwave help --markdown > docs/cli.md` when an option changes.
+TEST(Cli, TheCommandReferenceIsCurrent) {
+  const auto r = run("help --markdown", "env -u HEARTWAVE_DATA -u HEARTWAVE_MODEL");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("## `heartwave cv`"), std::string::npos);
+  EXPECT_NE(r.out.find("--search"), std::string::npos);
+  std::ifstream f(std::string(HEARTWAVE_SOURCE_DIR) + "/docs/cli.md");
+  const std::string doc((std::istreambuf_iterator<char>(f)), {});
+  EXPECT_TRUE(doc == r.out) << "docs/cli.md is not current: run build/release/heartwave help --markdown > docs/cli.md";
+}
+
 // The program does not link LibTorch (only the module of the LibTorch
 // families does, loaded when one is created), so inference never loads it.
 TEST(Cli, TheProgramDoesNotLinkLibTorch) {
