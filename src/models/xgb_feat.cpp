@@ -166,10 +166,10 @@ class XgbFeat final : public Classifier {
       params_[k] = v;
     }
     check_params(params_);
-    check(XGBoosterCreate(nullptr, 0, &booster_), "create");
-    configure();
   }
-  ~XgbFeat() override { XGBoosterFree(booster_); }
+  ~XgbFeat() override {
+    if (booster_) XGBoosterFree(booster_);
+  }
 
   std::string family() const override { return "xgb-feat"; }
   View view() const override { return View::feat; }
@@ -190,7 +190,9 @@ class XgbFeat final : public Classifier {
     DMatrix dfit(fit, w.empty() ? nullptr : &w, threads_);
     std::optional<DMatrix> dearly;
     if (stops) dearly.emplace(early, nullptr, threads_);
-    XGBoosterFree(booster_);
+    if (booster_) XGBoosterFree(booster_);
+    booster_ = nullptr;
+    pending_.clear();
     DMatrixHandle cache[] = {dfit.h, stops ? dearly->h : nullptr};
     const int cached = stops ? 2 : 1;
     check(XGBoosterCreate(cache, cached, &booster_), "create");
@@ -230,7 +232,7 @@ class XgbFeat final : public Classifier {
     check(XGBoosterSlice(booster_, 0, res.best_iteration, 1, &sliced), "slice");
     XGBoosterFree(booster_);
     booster_ = sliced;
-    build_forest();
+    build_forest(save_weights());
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
   }
@@ -263,7 +265,7 @@ class XgbFeat final : public Classifier {
     const bst_ulong* shape = nullptr;
     bst_ulong ndim = 0;
     const float* out = nullptr;
-    check(XGBoosterPredictFromDense(booster_, iface, config, nullptr, &shape, &ndim, &out), "predict");
+    check(XGBoosterPredictFromDense(booster(), iface, config, nullptr, &shape, &ndim, &out), "predict");
     if (ndim != 2 || shape[0] != rows || shape[1] != 5) throw FormatError("xgb-feat: model does not output 5 classes");
     return {out, out + rows * 5};
   }
@@ -279,18 +281,39 @@ class XgbFeat final : public Classifier {
   std::vector<std::uint8_t> save_weights() const override {
     bst_ulong len = 0;
     const char* buf = nullptr;
-    check(XGBoosterSaveModelToBuffer(booster_, "{\"format\": \"ubj\"}", &len, &buf), "save");
+    check(XGBoosterSaveModelToBuffer(booster(), "{\"format\": \"ubj\"}", &len, &buf), "save");
     return {reinterpret_cast<const std::uint8_t*>(buf), reinterpret_cast<const std::uint8_t*>(buf) + len};
   }
 
+  // Inference runs on our own tree evaluator, built from the bytes as
+  // given; XGBoost reads them only when something needs its booster
+  // (saving, its own predictor), so loading a model for inference never
+  // starts XGBoost or its threads.
   void load_weights(std::span<const std::uint8_t> bytes) override {
-    check(XGBoosterLoadModelFromBuffer(booster_, bytes.data(), bytes.size()), "load");
-    configure();
-    build_forest();
+    if (booster_) XGBoosterFree(booster_);
+    booster_ = nullptr;
+    pending_.assign(bytes.begin(), bytes.end());
+    if (params_["predictor"] == "native") build_forest(pending_);
+    else booster();  // XGBoost's predictor: read now, so that damaged weights fail here
   }
 
  private:
-  void configure() {
+  // XGBoost's booster, created and configured on first use, with the
+  // weights load_weights kept, if any.
+  BoosterHandle booster() const {
+    if (!booster_) {
+      check(XGBoosterCreate(nullptr, 0, &booster_), "create");
+      configure();
+    }
+    if (!pending_.empty()) {
+      check(XGBoosterLoadModelFromBuffer(booster_, pending_.data(), pending_.size()), "load");
+      configure();
+      pending_.clear();
+    }
+    return booster_;
+  }
+
+  void configure() const {
     auto set = [&](const char* k, const std::string& v) { check(XGBoosterSetParam(booster_, k, v.c_str()), k); };
     set("objective", "multi:softprob");
     set("num_class", "5");
@@ -333,10 +356,9 @@ class XgbFeat final : public Classifier {
                             (exact ? "" : "at least ") + std::to_string(need));
   }
 
-  void build_forest() {
+  void build_forest(std::span<const std::uint8_t> bytes) {
     forest_.reset();
     if (params_["predictor"] != "native") return;
-    const auto bytes = save_weights();
     const auto cols = params_["columns"].empty() ? std::vector<std::size_t>() : columns(0);
     const std::size_t offset = params_["columns"].empty() && !params_["use_samples"].get<bool>() ? params_["num_samples"].get<std::size_t>() : 0;
     forest_ = std::make_shared<const TreeForest>(TreeForest::from_ubjson(bytes, cols, offset));
@@ -348,14 +370,15 @@ class XgbFeat final : public Classifier {
     const bst_ulong* shape = nullptr;
     bst_ulong ndim = 0;
     const float* out = nullptr;
-    check(XGBoosterPredictFromDMatrix(booster_, d, config.c_str(), &shape, &ndim, &out), "predict");
+    check(XGBoosterPredictFromDMatrix(booster(), d, config.c_str(), &shape, &ndim, &out), "predict");
     return {out, out + rows * 5};
   }
 
   nlohmann::json params_;
   std::uint64_t seed_;
   int threads_;
-  BoosterHandle booster_ = nullptr;
+  mutable BoosterHandle booster_ = nullptr;
+  mutable std::vector<std::uint8_t> pending_;  // weights given to load_weights, not yet read by XGBoost
   std::shared_ptr<const TreeForest> forest_;
 };
 
