@@ -74,14 +74,48 @@ std::string write_npy(const std::filesystem::path& path, std::span<const T> valu
   return h.hex();
 }
 
+// The same for columns [first, first + count) of a row-major rows x width
+// matrix, streamed through a small buffer (the file holds exactly what
+// write_npy would write for those columns copied out).
+std::string write_npy_columns(const std::filesystem::path& path, std::span<const float> matrix, std::size_t width,
+                              std::size_t first, std::size_t count) {
+  if (width == 0 || matrix.size() % width || first + count > width) throw InvalidArgument(path.string() + ": columns out of range");
+  const std::uint64_t rows = matrix.size() / width;
+  const auto header = npy_header(npy_descr<float>(), {rows, count});
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw IoError(tmp.string() + ": cannot create");
+  Sha256 h;
+  h.update(header.data(), header.size());
+  bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
+  constexpr std::size_t kBlock = 2048;  // rows per write
+  std::vector<float> buf(kBlock * count);
+  for (std::uint64_t r0 = 0; ok && r0 < rows; r0 += kBlock) {
+    const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, rows - r0));
+    for (std::size_t i = 0; i < k; ++i)
+      std::copy_n(matrix.data() + (r0 + i) * width + first, count, buf.data() + i * count);
+    const std::size_t bytes = k * count * sizeof(float);
+    h.update(buf.data(), bytes);
+    ok = std::fwrite(buf.data(), 1, bytes, f) == bytes;
+  }
+  if (std::fclose(f) != 0 || !ok) {
+    std::filesystem::remove(tmp);
+    throw IoError(tmp.string() + ": write failed");
+  }
+  std::filesystem::rename(tmp, path);
+  return h.hex();
+}
+
 nlohmann::json counts_json(const std::array<std::size_t, kNumClasses>& c) {
   nlohmann::json j = nlohmann::json::object();
   for (int k = 0; k < kNumClasses; ++k) j[std::string(class_name(k))] = c[static_cast<std::size_t>(k)];
   return j;
 }
 
+// One split's rows: each row its W samples then its F features (the feat
+// view); base and feat_only are written as slices of it.
 struct Rows {
-  std::vector<float> base, feat, feat_only;
+  std::vector<float> feat;
   std::vector<std::int32_t> y, record, fold, rhythm;
   std::vector<std::int64_t> r_sample;
 };
@@ -153,30 +187,21 @@ BuildReport build_dataset(const BuildOptions& opt) {
   });
   lap("read+segment+filter+features");
 
-  // Assemble rows and assign splits.
+  // Assign splits, then copy each beat once, into its split's rows.
   const auto W = static_cast<std::size_t>(opt.pre.window.length());
   const std::size_t F = opt.pre.num_features();
+  const std::size_t D = W + F;
   std::size_t n = 0;
   for (const auto& r : per_record) n += r.beats.size();
-  std::vector<float> base(n * W), feats(n * F);
   std::vector<int> labels(n), record_of(n);
-  std::vector<std::int64_t> r_sample(n);
-  std::vector<std::int32_t> af(n);
   {
     std::size_t at = 0;
-    for (std::size_t i = 0; i < per_record.size(); ++i) {
-      const auto& r = per_record[i];
-      std::copy(r.windows.begin(), r.windows.end(), base.begin() + static_cast<std::ptrdiff_t>(at * W));
-      std::copy(r.features.begin(), r.features.end(), feats.begin() + static_cast<std::ptrdiff_t>(at * F));
-      for (std::size_t b = 0; b < r.beats.size(); ++b, ++at) {
-        labels[at] = r.beats[b].label;
-        record_of[at] = std::stoi(records[i]);
-        r_sample[at] = r.beats[b].r_sample;
-        af[at] = per_record_af[i][b];
-        ++report.total[static_cast<std::size_t>(r.beats[b].label)];
+    for (std::size_t i = 0; i < per_record.size(); ++i)
+      for (const auto& beat : per_record[i].beats) {
+        labels[at] = beat.label;
+        record_of[at++] = std::stoi(records[i]);
+        ++report.total[static_cast<std::size_t>(beat.label)];
       }
-    }
-    per_record.clear();
   }
   std::vector<Split> split(n);
   if (opt.protocol == Protocol::seed) {
@@ -184,16 +209,6 @@ BuildReport build_dataset(const BuildOptions& opt) {
   } else {
     for (std::size_t i = 0; i < n; ++i) split[i] = fixed_split.at(std::to_string(record_of[i]));
   }
-
-  // Standardise with statistics from the training rows only.
-  std::unique_ptr<bool[]> mask(new bool[n]);
-  for (std::size_t i = 0; i < n; ++i) mask[i] = split[i] == Split::train;
-  const Standardizer base_scaler = Standardizer::fit(base, W, {mask.get(), n});
-  const Standardizer feat_scaler = Standardizer::fit(feats, F, {mask.get(), n});
-  base_scaler.apply(base);
-  feat_scaler.apply(feats);
-
-  // Per-split row sets.
   const std::vector<Split> split_order = opt.protocol == Protocol::seed
                                              ? std::vector<Split>{Split::train, Split::val, Split::test}
                                              : std::vector<Split>{Split::train, Split::test};
@@ -204,28 +219,53 @@ BuildReport build_dataset(const BuildOptions& opt) {
     for (Split sp : split_order) {
       Rows& r = rows[sp];
       const std::size_t m = count[sp];
-      r.base.resize(m * W);
-      r.feat.resize(m * (W + F));
-      r.feat_only.resize(m * F);
+      r.feat.resize(m * D);
       r.y.reserve(m);
       r.record.reserve(m);
       r.r_sample.reserve(m);
+      r.rhythm.reserve(m);
     }
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    Rows& r = rows[split[i]];
-    const std::size_t j = r.y.size();
-    const float* b = base.data() + i * W;
-    const float* f = feats.data() + i * F;
-    std::copy(b, b + W, r.base.data() + j * W);
-    std::copy(b, b + W, r.feat.data() + j * (W + F));
-    std::copy(f, f + F, r.feat.data() + j * (W + F) + W);
-    std::copy(f, f + F, r.feat_only.data() + j * F);
-    r.y.push_back(labels[i]);
-    r.record.push_back(record_of[i]);
-    r.r_sample.push_back(r_sample[i]);
-    r.rhythm.push_back(af[i]);
+  {
+    std::size_t i = 0;
+    for (std::size_t k = 0; k < per_record.size(); ++k) {
+      RecordBeats& rb = per_record[k];
+      for (std::size_t b = 0; b < rb.beats.size(); ++b, ++i) {
+        Rows& r = rows[split[i]];
+        float* row = r.feat.data() + r.y.size() * D;
+        std::copy_n(rb.windows.data() + b * W, W, row);
+        std::copy_n(rb.features.data() + b * F, F, row + W);
+        r.y.push_back(labels[i]);
+        r.record.push_back(record_of[i]);
+        r.r_sample.push_back(rb.beats[b].r_sample);
+        r.rhythm.push_back(per_record_af[k][b]);
+      }
+      rb = RecordBeats{};  // its memory back before the next record's rows are touched
+    }
+    per_record.clear();
   }
+  // Standardise with statistics from the training rows only (real rows: SMOTE
+  // comes after), the samples and the features each with their own. The
+  // training split holds its rows in the order of all rows, so this is the
+  // fit on the whole dataset masked to them.
+  const Standardizer all_scaler = Standardizer::fit(rows[Split::train].feat, D);
+  Standardizer base_scaler, feat_scaler;
+  base_scaler.mean.assign(all_scaler.mean.begin(), all_scaler.mean.begin() + static_cast<std::ptrdiff_t>(W));
+  base_scaler.scale.assign(all_scaler.scale.begin(), all_scaler.scale.begin() + static_cast<std::ptrdiff_t>(W));
+  feat_scaler.mean.assign(all_scaler.mean.begin() + static_cast<std::ptrdiff_t>(W), all_scaler.mean.end());
+  feat_scaler.scale.assign(all_scaler.scale.begin() + static_cast<std::ptrdiff_t>(W), all_scaler.scale.end());
+  {
+    // In place, in blocks of rows over the threads (each element's result does not depend on the blocking).
+    std::vector<std::span<float>> blocks;
+    constexpr std::size_t kRowsPerBlock = 4096;
+    for (Split sp : split_order) {
+      auto& X = rows[sp].feat;
+      for (std::size_t r0 = 0; r0 * D < X.size(); r0 += kRowsPerBlock)
+        blocks.emplace_back(X.data() + r0 * D, std::min(kRowsPerBlock * D, X.size() - r0 * D));
+    }
+    parallel_for(blocks.size(), opt.threads, [&](std::size_t i) { all_scaler.apply(blocks[i]); });
+  }
+
   for (Split s : split_order) {
     SplitSummary& sum = report.splits[std::string(to_string(s))];
     for (int y : rows[s].y) ++sum.real[static_cast<std::size_t>(y)];
@@ -237,10 +277,6 @@ BuildReport build_dataset(const BuildOptions& opt) {
     const auto folds = record_folds(tr.record, opt.folds, opt.seed, tr.y);
     tr.fold.assign(folds.begin(), folds.end());
   }
-  base.clear();
-  base.shrink_to_fit();
-  feats.clear();
-  feats.shrink_to_fit();
   lap("split+standardise");
 
   // SMOTE: training rows only, in the combined (samples + features) space.
@@ -252,17 +288,10 @@ BuildReport build_dataset(const BuildOptions& opt) {
     so.k = opt.smote_k;
     so.seed = opt.seed;
     so.threads = opt.threads;
-    const std::size_t D = W + F;
     const SmoteResult sm = smote(tr.feat, D, tr.y, so);
     synthetic_rows = sm.labels.size();
-    tr.base.reserve(tr.base.size() + synthetic_rows * W);
-    tr.feat.reserve(tr.feat.size() + synthetic_rows * D);
-    tr.feat_only.reserve(tr.feat_only.size() + synthetic_rows * F);
+    tr.feat.insert(tr.feat.end(), sm.rows.begin(), sm.rows.begin() + static_cast<std::ptrdiff_t>(synthetic_rows * D));
     for (std::size_t i = 0; i < synthetic_rows; ++i) {
-      const float* row = sm.rows.data() + i * D;
-      tr.base.insert(tr.base.end(), row, row + W);
-      tr.feat.insert(tr.feat.end(), row, row + D);
-      tr.feat_only.insert(tr.feat_only.end(), row + W, row + D);
       tr.y.push_back(sm.labels[i]);
       tr.record.push_back(-1);
       tr.r_sample.push_back(-1);
@@ -285,9 +314,9 @@ BuildReport build_dataset(const BuildOptions& opt) {
     std::filesystem::create_directories(opt.out_dir / dir);
     Rows& r = rows[s];
     const std::uint64_t m = r.y.size();
-    jobs.push_back({dir + "/base.npy", [&r, m, W](auto& p) { return write_npy<float>(p, r.base, {m, W}); }});
-    jobs.push_back({dir + "/feat.npy", [&r, m, W, F](auto& p) { return write_npy<float>(p, r.feat, {m, W + F}); }});
-    jobs.push_back({dir + "/feat_only.npy", [&r, m, F](auto& p) { return write_npy<float>(p, r.feat_only, {m, F}); }});
+    jobs.push_back({dir + "/base.npy", [&r, D, W](auto& p) { return write_npy_columns(p, r.feat, D, 0, W); }});
+    jobs.push_back({dir + "/feat.npy", [&r, m, D](auto& p) { return write_npy<float>(p, r.feat, {m, D}); }});
+    jobs.push_back({dir + "/feat_only.npy", [&r, D, W, F](auto& p) { return write_npy_columns(p, r.feat, D, W, F); }});
     jobs.push_back({dir + "/y.npy", [&r, m](auto& p) { return write_npy<std::int32_t>(p, r.y, {m}); }});
     jobs.push_back({dir + "/record.npy", [&r, m](auto& p) { return write_npy<std::int32_t>(p, r.record, {m}); }});
     jobs.push_back({dir + "/r_sample.npy", [&r, m](auto& p) { return write_npy<std::int64_t>(p, r.r_sample, {m}); }});

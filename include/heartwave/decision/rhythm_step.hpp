@@ -1,55 +1,21 @@
-// The rhythm step: no S calls inside atrial fibrillation.
-//
-// In AF there is no organised atrial activity, so no beat is supraventricular
-// ectopic (MIT-BIH labels AF beats N), yet an irregular ventricular response
-// is exactly what a beat classifier reads as premature beats: in DS1 the AF
-// records 201 and 203 draw more false S calls than DS1 has true S beats. The
-// gate recognises AF by its two defining signs, over a window of beats
-// around each beat:
-//   - an irregularly irregular rhythm: the median absolute difference of
-//     successive RR intervals over the median RR interval, counting only
-//     intervals between beats not called V (so ventricular bigeminy and
-//     trigeminy, which are regular between the ectopics, do not count);
-//   - no consistent P wave, measured one of two ways (`p_measure`):
-//     `tpl_corr_p`, the median of the beats' tpl_corr_p feature
-//     (correlation with the record's dominant beat over R-250..R-83 ms); or
-//     `coherence`, the P-wave coherence of the window: the P regions
-//     (kPRegionBegin..kPRegionEnd) of the beats not called V, each less its
-//     mean and linear trend, are averaged, and the energy of the average is
-//     taken over the mean energy of the regions (1: the same atrial wave at
-//     the same distance before every QRS; near 0: atrial activity unrelated
-//     to the QRS, as in AF, or no atrial activity at all).
-// Where both hold, an S decision becomes N.
-//
-// Before the gate, the same step can apply the defining sign of a premature
-// beat (`premature` > 0): an N decision at a beat whose preceding RR
-// interval is shorter than `premature` times the record's mean RR interval
-// becomes S. The model decides the QRS (V and F calls are never changed);
-// the rhythm says premature, the way the clinical definition of an atrial
-// premature beat reads, and a ratio to the patient's own mean RR carries
-// across patients where a tree model's learned RR thresholds do not. The AF
-// gate then runs on the result, so premature-looking beats in AF stay N.
-//
-// After the gate, the step can adapt to the record (`adapt_min_beats` > 0):
-// where a record holds at least that many beats decided S and as many
-// decided N, those decisions label the record's own beats for a two-class
-// linear discriminant (diagonal pooled variance, the classes' shares as
-// priors) on the two prematurity ratios, the RR interval before the beat over
-// the local and over the record mean; an N decision that the discriminant
-// puts with the record's S beats becomes S (outside gated windows). The
-// model finds a patient's clearest premature beats; their rhythm, learnt on
-// that patient, finds the others, without any label of the patient's.
-// Its form has three options, chosen by `cv` with the rest of the step:
-// equal priors instead of the class shares, taking back S decisions the
-// discriminant puts with the record's N beats, and a third input (the RR
-// interval after the beat over the local mean, for a compensatory pause, or
-// the beat's own P-wave correlation with the dominant beat). With
-// `adapt_passes` > 1 the adaptation runs again, refitted on the decisions the
-// pass before left, until a pass changes nothing or the passes run out.
-//
-// The thresholds are chosen on out-of-fold DS1 predictions by `heartwave
-// cv` (fit_rhythm_step), kept in decision.json and then in the model, like
-// the class weights.
+// The rhythm step: the decision rule applied to a record's beat decisions
+// after the class weights, in three parts, each optional:
+//   1. prematurity (`premature` > 0): an N decision whose preceding RR
+//      interval is below `premature` times the record's mean RR becomes S;
+//   2. the AF gate: an S decision becomes N where the window of beats around
+//      it (`half_window` either side) is irregular (median |dRR| / median RR
+//      of intervals between beats not called V, or between N calls with
+//      `irregularity_n_only`, above `irregularity`) and shows no consistent
+//      P wave (`p_measure`: the median tpl_corr_p, or the window's P-wave
+//      coherence, below `p_wave`);
+//   3. the record adaptation (`adapt_min_beats` > 0): a two-class linear
+//      discriminant fitted to the record's own S and N decisions on their
+//      prematurity ratios turns N decisions it puts with the S beats into S
+//      (and, with `adapt_take_back`, S into N), `adapt_passes` times.
+// V and F decisions are never changed. The parameters are chosen on
+// out-of-fold DS1 predictions (train/fit_rhythm_step.hpp) and kept in
+// decision.json and the model file. docs/rhythm-step.md describes the step;
+// docs/research/ records why each part was adopted.
 #pragma once
 #include <cstdint>
 #include <span>
