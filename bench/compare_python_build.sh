@@ -6,12 +6,13 @@
 # times and the ratio of the medians. Needs a release build
 # (build/release/heartwave) and the peer's Debian packages (its README).
 #   bash bench/compare_python_build.sh [ROUNDS]     (default 5)
+#   HEARTWAVE_BIN=/path/to/heartwave bash bench/compare_python_build.sh   (another build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
 data=${HEARTWAVE_DATA:-../shared/data/mitdb}
 peer=../shared/python-peer
-hw=build/release/heartwave
+hw=${HEARTWAVE_BIN:-build/release/heartwave}  # HEARTWAVE_BIN: another build to time
 [ -x "$hw" ] || { echo "compare_python_build.sh: build first (cmake --preset release && cmake --build --preset release)" >&2; exit 2; }
 [ -f "$peer/seed_pipeline.py" ] || { echo "compare_python_build.sh: $peer/seed_pipeline.py not found" >&2; exit 2; }
 tmp=$(mktemp -d)

@@ -69,13 +69,15 @@ nlohmann::json value_of(const nlohmann::json& j, const SearchParameter& p, const
 RhythmStepSearch rhythm_step_search_from_json(const nlohmann::json& j, const std::string& where) {
   if (!j.is_object()) throw InvalidArgument(where + ": a search space must be a JSON object");
   const auto& table = rhythm_step_search_parameters();
-  for (const auto& [key, value] : j.items())
+  for (const auto& item : j.items()) {
+    const std::string key = item.key();
     if (key != "description" &&
-        std::none_of(table.begin(), table.end(), [&](const SearchParameter& p) { return key == p.key; })) {
+        std::none_of(table.begin(), table.end(), [&key](const SearchParameter& p) { return key == p.key; })) {
       std::string known;
       for (const auto& p : table) known += std::string(known.empty() ? "" : ", ") + p.key;
       throw InvalidArgument(where + ": unknown key '" + key + "' (" + known + ")");
     }
+  }
   const auto get = [&](const char* key) {
     for (const auto& p : table)
       if (std::string(key) == p.key) return value_of(j, p, where);
