@@ -74,7 +74,7 @@ struct ModelDataArgs {
   int threads = 2;
   bool store = false;  // evaluate only: record the metrics in the model file
   bool argmax = false;  // ignore the model's class weights (plain argmax)
-  bool no_rhythm_step = false;  // ignore the model's rhythm gate
+  bool no_rhythm_step = false;  // ignore the model's rhythm step
   std::string rhythm_step;      // --rhythm-step FILE: this decision.json's rhythm step instead of the model's
   std::string record;  // predict only: a WFDB record (path without extension), beats from its annotations
   std::string annotator = "atr";
@@ -103,7 +103,7 @@ struct CvArgs {
   int threads = 2;
   bool no_early_stopping = false;
   bool leave_one_record_out = false;
-  bool argmax = false;  // decision.json: class weights of 1, only the rhythm gate fitted
+  bool argmax = false;  // decision.json: class weights of 1, only the rhythm step fitted
   std::vector<double> class_weights;  // --class-weights: fixed weights instead (5, or empty)
   std::string rhythm_step;   // --rhythm-step FILE: this decision.json's rhythm step for every fold, not chosen
   std::string search;        // --search FILE: how the rhythm step is searched for (train/rhythm_step_search.hpp)

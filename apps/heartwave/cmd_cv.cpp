@@ -58,14 +58,14 @@ void register_cv(CLI::App& app, CvArgs& c, int& status) {
                   "--exclude-af and --leave-one-record-out are then the earlier run's")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--out", c.out, "Output folder: metrics.json, report.html, predictions.csv (argmax), decision.json, decided.csv (the decision rule, "
-                  "its rhythm gate nested), proba.npy and fold.npy (the exact out-of-fold probabilities and folds, for --from)")->required();
+                  "its rhythm step nested), proba.npy and fold.npy (the exact out-of-fold probabilities and folds, for --from)")->required();
   cmd->add_flag("--no-early-stopping", c.no_early_stopping,
                 "Fit each fold's model on all other folds for the configured number of rounds or epochs (as train --early-fold -1)");
   cmd->add_flag("--exclude-af", c.exclude_af, kExcludeAfHelp);
-  auto* argmax = cmd->add_flag("--argmax", c.argmax, "decision.json keeps class weights of 1 (the rhythm gate is then chosen on the plain argmax)");
+  auto* argmax = cmd->add_flag("--argmax", c.argmax, "decision.json keeps class weights of 1 (the rhythm step is then chosen on the plain argmax)");
   cmd->add_option("--class-weights", c.class_weights,
                   "decision.json keeps these fixed weights for N,S,V,F,Q (e.g. 1,2,1,1,1: an operating point with more S calls) instead of "
-                  "fitting them; the rhythm gate is then chosen on the decisions they make")
+                  "fitting them; the rhythm step is then chosen on the decisions they make")
       ->delimiter(',')
       ->expected(5)
       ->excludes(argmax);
@@ -184,7 +184,7 @@ int run_cv(const CvArgs& a) {
       decision["class_weights"] = a.class_weights;
       decision["class_weights_fitted"] = false;  // given by --class-weights, not chosen here
     }
-    // The rhythm gate, chosen on the decisions these class weights make.
+    // The rhythm step, chosen on the decisions these class weights make.
     RhythmStepFit gate_fit;
     {
       const auto decided = decide(cv.proba, class_weights_from_json(decision));
@@ -257,7 +257,7 @@ int run_cv(const CvArgs& a) {
                       encode_npy<std::int32_t>(cv.fold, {static_cast<std::uint64_t>(cv.fold.size())}));
     // The honest decisions of the rule in decision.json: each fold decided
     // by the class weights of 1 or those chosen (as decision.json says) and
-    // the rhythm gate chosen without it.
+    // the rhythm step chosen without it.
     if (gate_fit.nested_decisions.size() != cv.truth.size()) throw InvalidArgument("cv: no nested decisions (no folds?)");
     std::string decided_csv = kPredictionHeader;
     for (std::size_t i = 0; i < cv.truth.size(); ++i)
@@ -274,7 +274,7 @@ int run_cv(const CvArgs& a) {
                 100 * decision["macro_f1_weighted"].get<double>(), 100 * decision["macro_f1_nested"].get<double>());
     const auto& gate = decision["rhythm_step"];
     if (gate["enabled"].get<bool>())
-      std::printf("rhythm gate (S where pre-RR < %g x the record's mean RR, 0: never; then no S where irregularity > %g and "
+      std::printf("rhythm step (S where pre-RR < %g x the record's mean RR, 0: never; then no S where irregularity > %g and "
                   "P-wave %s < %g; then record adaptation where >= %d S and N decisions, 0: never; "
                   "priors %s, S calls taken back: %s, third input %s, passes %d; irregularity over %s intervals, %d beats either side; grid point chosen: %s): "
                   "macro-F1 %.2f%% -> %.2f%% on these predictions, %.2f%% nested\n",

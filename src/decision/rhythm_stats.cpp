@@ -35,7 +35,7 @@ constexpr const char* kPWaveFeature = "tpl_corr_p";
 
 std::size_t column_of(const std::vector<std::string>& names, const std::string& where) {
   const auto it = std::find(names.begin(), names.end(), kPWaveFeature);
-  if (it == names.end()) throw FormatError(where + ": no " + kPWaveFeature + " feature (the rhythm gate needs it)");
+  if (it == names.end()) throw FormatError(where + ": no " + kPWaveFeature + " feature (the rhythm step needs it)");
   return static_cast<std::size_t>(it - names.begin());
 }
 

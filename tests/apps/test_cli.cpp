@@ -338,16 +338,16 @@ TEST(Cli, CrossValidationInsideDs1) {
   std::ifstream odj(tmp / "cv-loro/decision.json");
   const auto loro_decision = nlohmann::json::parse(odj);
   EXPECT_EQ(loro_decision["fold_weights"].size(), 4u);
-  // --argmax: class weights of 1; the rhythm gate is still chosen, nested by record.
+  // --argmax: class weights of 1; the rhythm step is still chosen, nested by record.
   EXPECT_EQ(loro_decision["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
   EXPECT_EQ(loro_decision["class_weights_fitted"], false);
   EXPECT_EQ(loro_decision["rhythm_step"]["fold_gates"].size(), 4u);
   EXPECT_TRUE(loro_decision["rhythm_step"]["enabled"].is_boolean());
   EXPECT_GE(loro_decision["rhythm_step"]["macro_f1_gated"].get<double>(), loro_decision["rhythm_step"]["macro_f1_before"].get<double>());
   EXPECT_TRUE(loro_decision["rhythm_step"]["premature"].is_number());
-  EXPECT_NE(loro_out.find("rhythm gate"), std::string::npos) << loro_out;
+  EXPECT_NE(loro_out.find("rhythm step ("), std::string::npos) << loro_out;
   // --class-weights: fixed decision weights kept as given (an operating
-  // point), the rhythm gate chosen on the decisions they make.
+  // point), the rhythm step chosen on the decisions they make.
   {
     const auto [w_out, w_metrics] = cv_with("--leave-one-record-out --class-weights 1,3,1,1,1", "cv-w");
     std::ifstream f(tmp / "cv-w/decision.json");
@@ -733,7 +733,7 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
   EXPECT_NE(text.find("\"stored_metrics_reproduced\": true"), std::string::npos);
   EXPECT_NE(text.find("\"protocol\": \"inter-patient\""), std::string::npos);
   const auto metrics = nlohmann::json::parse(text);
-  ASSERT_TRUE(metrics["rhythm_step"]["enabled"].get<bool>());  // the shipped decision: argmax, then the rhythm gate
+  ASSERT_TRUE(metrics["rhythm_step"]["enabled"].get<bool>());  // the shipped decision: argmax, then the rhythm step
   EXPECT_EQ(metrics["class_weights"], nlohmann::json({1.0, 1.0, 1.0, 1.0, 1.0}));
   // The same model on the same records read from the database folder end to
   // end (evaluate --records): the same beats and decisions, so the same
@@ -854,7 +854,7 @@ TEST(Cli, DefaultModelReproducesItsStoredFigures) {
     EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), model_bytes);  // nothing stored
   }
 
-  // The rhythm gate on raw input decides as on the dataset: record 201 (atrial
+  // The rhythm step on raw input decides as on the dataset: record 201 (atrial
   // fibrillation, DS1) from its WFDB files and from the dataset's train split.
   const auto s_calls = [](const std::string& csv_text, const std::string& record, std::map<std::string, std::string>* out) {
     std::istringstream in(csv_text);

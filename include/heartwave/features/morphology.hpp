@@ -49,7 +49,7 @@ void morphology_features(std::span<const float> beat, int r_index, std::span<flo
 
 // The P-wave region, in samples relative to R at the model's rate:
 // [kPRegionBegin, kPRegionEnd), the P wave and PR segment (tpl_corr_p's
-// region; the rhythm gate's P-wave coherence reads the same samples).
+// region; the AF gate's P-wave coherence reads the same samples).
 inline constexpr int kPRegionBegin = -90, kPRegionEnd = -30;
 // The QRS, likewise: [kQrsRegionBegin, kQrsRegionEnd), about +-60 ms
 // (tpl_corr_qrs's region; the signal-quality features read everything else).

@@ -36,11 +36,11 @@ class BeatPipeline {
   // The model's decision rule (its "decision" object; all ones without one):
   // a beat's class is decide(proba, class_weights()).
   const ClassWeights& class_weights() const { return weights_; }
-  // The model's rhythm gate (its "decision.rhythm_step"; disabled without one).
+  // The model's rhythm step (its "decision.rhythm_step"; disabled without one).
   const RhythmStep& rhythm_step() const { return gate_; }
   LabelSet label_set() const { return labels_; }
   // Whether the model needs each beat's time and its record's other beats:
-  // it reads an RR-interval or dominant-beat column, or has a rhythm gate.
+  // it reads an RR-interval or dominant-beat column, or has a rhythm step.
   // Models that read only the beat's own window and morphology do not, and
   // can classify independent beats (classify_windows without times).
   bool needs_beat_times() const { return needs_times_; }
@@ -71,7 +71,7 @@ class BeatPipeline {
                                 std::span<const std::int64_t> r_samples, std::span<const double> raw_windows2 = {}) const;
 
   // The classes of one record's beats: decide(proba, class_weights()), then
-  // the rhythm gate over the record; `use_weights` false is the plain argmax,
+  // the rhythm step over the record; `use_weights` false is the plain argmax,
   // `use_gate` false skips the gate.
   std::vector<std::int32_t> decide(const RecordResult& result, bool use_weights = true, bool use_gate = true) const;
   // The same with another rhythm step than the model's (e.g. one chosen by
