@@ -1,6 +1,7 @@
 #include "heartwave/io/fetch.hpp"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <cstdio>
 #include <memory>
@@ -14,9 +15,51 @@
 namespace heartwave {
 namespace {
 
-void global_init() {
+// libcurl, loaded the first time something is downloaded: it and the thirty
+// libraries it brings (TLS, HTTP/2, Kerberos, LDAP, ...) would otherwise be
+// loaded and relocated at the start of every heartwave process.
+struct Curl {
+  CURLcode (*global_init)(long);
+  CURL* (*easy_init)();
+  void (*easy_cleanup)(CURL*);
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  const char* (*easy_strerror)(CURLcode);
+};
+
+template <class F>
+void bind(void* lib, const char* name, F& f) {
+  f = reinterpret_cast<F>(dlsym(lib, name));
+  if (!f) throw UnsupportedError(std::string("libcurl.so.4 has no ") + name);
+}
+
+const Curl& curl_api() {
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  static Curl api{};
+  static std::string failure;
+  std::call_once(once, [] {
+    void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      failure = std::string("downloading needs libcurl (Debian: libcurl4): ") + dlerror();
+      return;
+    }
+    try {
+      bind(lib, "curl_global_init", api.global_init);
+      bind(lib, "curl_easy_init", api.easy_init);
+      bind(lib, "curl_easy_cleanup", api.easy_cleanup);
+      bind(lib, "curl_easy_setopt", api.easy_setopt);
+      bind(lib, "curl_easy_perform", api.easy_perform);
+      bind(lib, "curl_easy_getinfo", api.easy_getinfo);
+      bind(lib, "curl_easy_strerror", api.easy_strerror);
+      api.global_init(CURL_GLOBAL_DEFAULT);
+    } catch (const UnsupportedError& e) {
+      failure = e.what();
+      api = Curl{};
+    }
+  });
+  if (!api.easy_init) throw UnsupportedError(failure);
+  return api;
 }
 
 struct Sink {
@@ -36,27 +79,27 @@ std::size_t on_data(char* p, std::size_t size, std::size_t n, void* user) {
 
 // GETs `url` starting at byte `from`; returns the HTTP status.
 long http_get(const std::string& url, Sink& sink, std::uint64_t from, long timeout_s) {
-  global_init();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  const Curl& api = curl_api();
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(api.easy_init(), api.easy_cleanup);
   if (!curl) throw NetworkError(url + ": curl initialisation failed");
   char err[CURL_ERROR_SIZE] = {0};
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, timeout_s);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "heartwave/0.1");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  if (from > 0) curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(from));
-  const CURLcode rc = curl_easy_perform(c);
+  api.easy_setopt(c, CURLOPT_URL, url.c_str());
+  api.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  api.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+  api.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  api.easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+  api.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  api.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  api.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, timeout_s);
+  api.easy_setopt(c, CURLOPT_USERAGENT, "heartwave/0.1");
+  api.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  if (from > 0) api.easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(from));
+  const CURLcode rc = api.easy_perform(c);
   long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && status >= 400))
-    throw NetworkError(url + ": " + (err[0] ? std::string(err) : curl_easy_strerror(rc)));
+    throw NetworkError(url + ": " + (err[0] ? std::string(err) : api.easy_strerror(rc)));
   return status;
 }
 
