@@ -51,21 +51,22 @@ void parallel_for(std::size_t n, int threads, Fn fn) {
   if (error) std::rethrow_exception(error);
 }
 
-// Streams an .npy file to disk while hashing it; returns the SHA-256.
-template <class T>
-std::string write_npy(const std::filesystem::path& path, std::span<const T> values, std::vector<std::uint64_t> shape) {
-  std::uint64_t count = 1;
-  for (auto s : shape) count *= s;
-  if (count != values.size()) throw InvalidArgument(path.string() + ": shape does not match data");
-  const auto header = npy_header(npy_descr<T>(), shape);
+// Writes an .npy file with `header`, its data coming from `produce`, which
+// hands each piece of the data to `put` in order; hashes what it writes and
+// returns the SHA-256. Written to PATH.tmp and renamed into place.
+template <class Produce>
+std::string write_npy_stream(const std::filesystem::path& path, std::span<const std::uint8_t> header, Produce&& produce) {
   const std::filesystem::path tmp = path.string() + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) throw IoError(tmp.string() + ": cannot create");
   Sha256 h;
-  h.update(header.data(), header.size());
-  h.update(values.data(), values.size_bytes());
-  const bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size() &&
-                  std::fwrite(values.data(), 1, values.size_bytes(), f) == values.size_bytes();
+  bool ok = true;
+  const auto put = [&](const void* data, std::size_t bytes) {
+    h.update(data, bytes);
+    ok = ok && std::fwrite(data, 1, bytes, f) == bytes;
+  };
+  put(header.data(), header.size());
+  produce(put);
   if (std::fclose(f) != 0 || !ok) {
     std::filesystem::remove(tmp);
     throw IoError(tmp.string() + ": write failed");
@@ -74,36 +75,32 @@ std::string write_npy(const std::filesystem::path& path, std::span<const T> valu
   return h.hex();
 }
 
-// The same for columns [first, first + count) of a row-major rows x width
-// matrix, streamed through a small buffer (the file holds exactly what
-// write_npy would write for those columns copied out).
+// An array of `shape` holding `values`.
+template <class T>
+std::string write_npy(const std::filesystem::path& path, std::span<const T> values, std::vector<std::uint64_t> shape) {
+  std::uint64_t count = 1;
+  for (auto s : shape) count *= s;
+  if (count != values.size()) throw InvalidArgument(path.string() + ": shape does not match data");
+  return write_npy_stream(path, npy_header(npy_descr<T>(), shape),
+                          [&](auto& put) { put(values.data(), values.size_bytes()); });
+}
+
+// Columns [first, first + count) of a row-major rows x width matrix, copied
+// out through a small buffer: the file write_npy would write for them.
 std::string write_npy_columns(const std::filesystem::path& path, std::span<const float> matrix, std::size_t width,
                               std::size_t first, std::size_t count) {
   if (width == 0 || matrix.size() % width || first + count > width) throw InvalidArgument(path.string() + ": columns out of range");
   const std::uint64_t rows = matrix.size() / width;
-  const auto header = npy_header(npy_descr<float>(), {rows, count});
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw IoError(tmp.string() + ": cannot create");
-  Sha256 h;
-  h.update(header.data(), header.size());
-  bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
-  constexpr std::size_t kBlock = 2048;  // rows per write
-  std::vector<float> buf(kBlock * count);
-  for (std::uint64_t r0 = 0; ok && r0 < rows; r0 += kBlock) {
-    const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, rows - r0));
-    for (std::size_t i = 0; i < k; ++i)
-      std::copy_n(matrix.data() + (r0 + i) * width + first, count, buf.data() + i * count);
-    const std::size_t bytes = k * count * sizeof(float);
-    h.update(buf.data(), bytes);
-    ok = std::fwrite(buf.data(), 1, bytes, f) == bytes;
-  }
-  if (std::fclose(f) != 0 || !ok) {
-    std::filesystem::remove(tmp);
-    throw IoError(tmp.string() + ": write failed");
-  }
-  std::filesystem::rename(tmp, path);
-  return h.hex();
+  return write_npy_stream(path, npy_header(npy_descr<float>(), {rows, count}), [&](auto& put) {
+    constexpr std::size_t kBlock = 2048;  // rows per write
+    std::vector<float> buf(kBlock * count);
+    for (std::uint64_t r0 = 0; r0 < rows; r0 += kBlock) {
+      const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, rows - r0));
+      for (std::size_t i = 0; i < k; ++i)
+        std::copy_n(matrix.data() + (r0 + i) * width + first, count, buf.data() + i * count);
+      put(buf.data(), k * count * sizeof(float));
+    }
+  });
 }
 
 nlohmann::json counts_json(const std::array<std::size_t, kNumClasses>& c) {
