@@ -143,10 +143,9 @@ int evaluate_records(const EvaluateArgs& a, const DecisionChoice& choice) {
   options.only = a.only;
   options.exclude = a.exclude;
   options.exclude_paced = a.exclude_paced;
-  {  // the folder's records listed (and refused when there are none) before the output folder is made
-    std::vector<std::string> unannotated;
-    annotated_records(options, unannotated);
-  }
+  // The folder's records listed (and refused when there are none) before the output folder is made.
+  std::vector<std::string> listed_unannotated;
+  std::vector<std::string> listed = annotated_records(options, listed_unannotated);
   prepare_output_dir(a.out);
   const ModelBundle b = load_bundle(a.model, a.threads);
   const BeatPipeline pipe(b.meta, *b.model);
@@ -154,7 +153,7 @@ int evaluate_records(const EvaluateArgs& a, const DecisionChoice& choice) {
   const Preprocessing& pre = pipe.preprocessing();
   Progress bar;
   const RecordFolderResult f = classify_record_folder(
-      pipe, options, a.argmax, gate, [&](std::size_t k, std::size_t n) { bar.update("records", k, n); },
+      pipe, options, std::move(listed), std::move(listed_unannotated), a.argmax, gate, [&](std::size_t k, std::size_t n) { bar.update("records", k, n); },
       [&](const std::string& path, std::size_t leads) { check_lead_count(a, pipe, path, leads); });
   const auto& [names, unannotated, paced, truth, pred, record, r_sample, csv, per_record, unscored] = f;
   bar.finish();

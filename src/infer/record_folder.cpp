@@ -36,23 +36,24 @@ std::vector<std::string> annotated_records(const RecordFolderOptions& a, std::ve
   return names;
 }
 
-RecordFolderResult classify_record_folder(const BeatPipeline& pipe, const RecordFolderOptions& options, bool argmax, const RhythmStep& step,
+RecordFolderResult classify_record_folder(const BeatPipeline& pipe, const RecordFolderOptions& options, std::vector<std::string> names,
+                                          std::vector<std::string> unannotated, bool argmax, const RhythmStep& step,
                                           const std::function<void(std::size_t, std::size_t)>& progress,
                                           const std::function<void(const std::string&, std::size_t)>& check_leads) {
   RecordFolderResult r;
-  r.names = annotated_records(options, r.unannotated);
+  r.names = std::move(names);
+  r.unannotated = std::move(unannotated);
   r.predictions_csv = kPredictionHeader;
   const Preprocessing& pre = pipe.preprocessing();
-  const auto& names = r.names;
-  for (std::size_t k = 0; k < names.size(); ++k) {
-    if (progress) progress(k, names.size());
-    const std::string path = (options.dir / names[k]).string();
+  for (std::size_t k = 0; k < r.names.size(); ++k) {
+    if (progress) progress(k, r.names.size());
+    const std::string path = (options.dir / r.names[k]).string();
     const auto anns = read_annotations(path + "." + options.annotator);
     if (options.exclude_paced && std::any_of(anns.begin(), anns.end(), [](const Annotation& x) {
           const auto m = annotation_mnemonic(x.code);
           return m == "/" || m == "f";
         })) {
-      r.paced.push_back(names[k]);
+      r.paced.push_back(r.names[k]);
       continue;
     }
     const Recording rec = to_recording(read_record(path));
@@ -69,11 +70,11 @@ RecordFolderResult classify_record_folder(const BeatPipeline& pipe, const Record
       r.record.push_back(static_cast<std::int32_t>(k));
       r.r_sample.push_back(beat.r_sample);
       errors += beat.label != p[i];
-      append_prediction(r.predictions_csv, names[k], beat.r_sample, class_name(beat.label), p[i], res.proba.data() + i * 5);
+      append_prediction(r.predictions_csv, r.names[k], beat.r_sample, class_name(beat.label), p[i], res.proba.data() + i * 5);
     }
-    nlohmann::json leads = {rec.leads[pre.choose_lead(rec.leads, names[k])]};
-    if (pre.second_lead) leads.push_back(rec.leads[pre.choose_second_lead(rec.leads, names[k])]);
-    r.per_record.push_back({{"record", names[k]}, {"fs", rec.fs}, {"leads", leads}, {"beats", p.size()}, {"errors", errors}});
+    nlohmann::json leads = {rec.leads[pre.choose_lead(rec.leads, r.names[k])]};
+    if (pre.second_lead) leads.push_back(rec.leads[pre.choose_second_lead(rec.leads, r.names[k])]);
+    r.per_record.push_back({{"record", r.names[k]}, {"fs", rec.fs}, {"leads", leads}, {"beats", p.size()}, {"errors", errors}});
   }
   return r;
 }

@@ -37,11 +37,13 @@ struct RecordFolderResult {
   std::map<std::string, std::size_t> unscored;          // beat annotations the label set has no class for, by mnemonic
 };
 
-// Each record of annotated_records(options) classified with `pipe`, decided
-// with the model's class weights (unless `argmax`) and `step`.
+// Each record of `names` (annotated_records(options), `unannotated` what it
+// left out; both kept in the result) classified with `pipe`, decided with
+// the model's class weights (unless `argmax`) and `step`.
 // `progress(k, n)` is called before record k; `check_leads(path, leads)` may
 // refuse a record before it is classified.
-RecordFolderResult classify_record_folder(const BeatPipeline& pipe, const RecordFolderOptions& options, bool argmax, const RhythmStep& step,
+RecordFolderResult classify_record_folder(const BeatPipeline& pipe, const RecordFolderOptions& options, std::vector<std::string> names,
+                                          std::vector<std::string> unannotated, bool argmax, const RhythmStep& step,
                                           const std::function<void(std::size_t, std::size_t)>& progress,
                                           const std::function<void(const std::string&, std::size_t)>& check_leads);
 
