@@ -7,9 +7,10 @@ PKGS=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev ccache
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-  libcurl4-openssl-dev libssl-dev libsamplerate0-dev libcpp-httplib-dev
+  libcurl4-openssl-dev libssl-dev libsoxr-dev libcpp-httplib-dev
   libxgboost-dev libtorch-dev libopenblas0-pthread
   python3-scipy python3-numpy
+  libbiosig-dev biosig-tools
 )
 
 missing=()

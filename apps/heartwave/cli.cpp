@@ -100,6 +100,10 @@ int main_entry(int argc, char** argv) {
   register_compare(app, compare, status);
   SelectArgs select;
   register_select(app, select, status);
+  AnalyzeArgs analyze;
+  register_analyze(app, analyze, status);
+  Ec57Args ec57;
+  register_ec57(app, ec57, status);
 
   // `heartwave help --markdown`: every command's help, as docs/cli.md holds it.
   bool markdown = false;

@@ -82,6 +82,9 @@ struct ModelDataArgs {
   std::string records;  // evaluate only: a folder of WFDB records, every annotated one scored end to end
   std::vector<std::string> only, exclude;  // evaluate --records: these records only / not these
   bool exclude_paced = false;  // evaluate --records: leave out records with paced beats (as EC57 reports)
+  bool detect = false;         // evaluate --records --detect: beats found by the QRS detector, scored by EC57 rules
+  std::string detector, lead;  // --detect: the detector and lead (analyze's defaults when empty)
+  double window_s = 0.15, learning_s = 300;  // --detect: EC57 match window and learning period
 };
 using EvaluateArgs = ModelDataArgs;
 using PredictArgs = ModelDataArgs;
@@ -129,7 +132,34 @@ struct SelectArgs {
   std::vector<std::string> floors;  // --floor FIGURE=VALUE
 };
 void register_select(CLI::App& app, SelectArgs& select, int& status);
+
+struct AnalyzeArgs {
+  std::vector<std::string> inputs;  // records, EDF/CSV files, folders, or '-' (standard input)
+  std::string model = default_model();
+  std::string out = "out/analyze";
+  std::string annotator = "hw";
+  std::vector<std::string> formats = {"wfdb"};
+  std::string detector;
+  std::string lead;
+  int threads = 2;
+  double fs = 0;
+  std::string stdin_format = "text";
+  double adc_gain = 200;
+  bool argmax = false, no_rhythm_step = false;
+};
+void register_analyze(CLI::App& app, AnalyzeArgs& analyze, int& status);
+int run_analyze(const AnalyzeArgs& args);
 int run_select(const SelectArgs& args);
+
+// heartwave ec57: bxb's beat-by-beat comparison of annotation files.
+struct Ec57Args {
+  std::string ref_dir, ref_ann = "atr", test_dir, test_ann;
+  std::string records;  // comma-separated, or a file of names; empty: every record of ref_dir
+  double learning_period = 300, window = 0.15;
+  std::string json, l1, l2;
+};
+void register_ec57(CLI::App& app, Ec57Args& ec57, int& status);
+int run_ec57(const Ec57Args& args);
 int run_tune(const TuneArgs& args);
 
 // --model FAMILY, --data, --params, --seed and --threads of train and cv

@@ -50,6 +50,7 @@ namespace heartwave::cli {
 namespace {
 int evaluate_records(const EvaluateArgs& a, const DecisionChoice& choice);
 }  // namespace
+int evaluate_detected(const EvaluateArgs& a);
 
 void register_evaluate(CLI::App& app, EvaluateArgs& e, int& status) {
   CLI::App* ev = app.add_subcommand(
@@ -65,6 +66,16 @@ void register_evaluate(CLI::App& app, EvaluateArgs& e, int& status) {
   ev->add_flag("--exclude-paced", e.exclude_paced,
                "With --records: leave out every record whose reference annotations hold paced beats (/ or f), as ANSI/AAMI EC57 "
                "reports (MIT-BIH: 102, 104, 107, 217)");
+  ev->add_flag("--detect", e.detect,
+               "With --records: find the beats with the QRS detector (as `heartwave analyze` does, the reference annotations "
+               "set aside), classify them, and score detection and classification by the ANSI/AAMI EC57 beat-by-beat rules "
+               "(writes <record>.hw annotations, ec57.json and bxb-style tables)");
+  ev->add_option("--detector", e.detector, "With --detect: the QRS detector (default: analyze's)");
+  ev->add_option("--lead", e.lead, "With --detect: the lead to analyse, by name (default: the model's, else II, else the first)");
+  ev->add_option("--window", e.window_s, "With --detect: EC57 match window in seconds")->capture_default_str();
+  ev->add_option("--learning-period", e.learning_s,
+                 "With --detect: seconds left out at the start of each record for the VEB and SVEB figures (EC57: 300)")
+      ->capture_default_str();
   ev->add_flag("--store", e.store, "Record the metrics in the model file (later evaluations check they are reproduced)");
   ev->callback([&] { status = run_evaluate(e); });
 
@@ -79,6 +90,8 @@ int run_evaluate(const EvaluateArgs& a) {
       throw InvalidArgument("evaluate --store: a model stores the figures of its own decision rule; drop --rhythm-step");
     if (a.store && !a.records.empty())
       throw InvalidArgument("evaluate --store: a model stores the figures of a dataset split (its test split); not with --records");
+    if (a.detect && a.records.empty()) throw InvalidArgument("evaluate --detect: give --records DIR (a folder of annotated records)");
+    if (a.detect) return evaluate_detected(a);
     const DecisionChoice choice = decision_choice(a);
     if (!a.records.empty()) return evaluate_records(a, choice);
     prepare_output_dir(a.out);

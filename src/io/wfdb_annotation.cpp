@@ -36,8 +36,11 @@ std::vector<Annotation> parse_annotations(std::span<const std::uint8_t> b, const
         if (pos + 6 > b.size()) throw FormatError(where(pos) + ": truncated SKIP interval");
         const std::uint32_t hi = word_at(pos + 2), lo = word_at(pos + 4);
         const auto skip = static_cast<std::int32_t>((hi << 16) | lo);
+        // WFDB's reader applies a SKIP as it stands, whatever the sign: some
+        // PhysioNet files open with a NOTE at sample 0 followed by a SKIP
+        // back before it, so the running time may be negative for a while
+        // (an annotation written there keeps its negative time).
         time += skip;
-        if (time < 0) throw FormatError(where(pos) + ": SKIP makes the time negative");
         pos += 6;
         break;
       }

@@ -40,10 +40,45 @@ TEST(Annotation, MalformedStreamsGiveFormatErrors) {
   expect_throw_with<FormatError>([] { parse_annotations(std::vector<std::uint8_t>{0x01, 61 << 2, 0, 0}, "a.atr"); }, "modifier before");
   // Code out of range (50..58).
   expect_throw_with<FormatError>([] { parse_annotations(std::vector<std::uint8_t>{0x01, 50 << 2, 0, 0}, "a.atr"); }, "out of range");
-  // SKIP to a negative time.
-  expect_throw_with<FormatError>(
-      [] { parse_annotations(std::vector<std::uint8_t>{0x00, 59 << 2, 0xFF, 0xFF, 0xF0, 0xFF, 0x01, 0x04, 0, 0}, "a.atr"); },
-      "negative");
+}
+
+// Files that open with a NOTE at sample 0 and then a SKIP back before it
+// (as some PhysioNet databases' do): WFDB's reader applies the SKIP as it
+// stands, so heartwave reads them too, and writes the same bytes back.
+TEST(Annotation, NoteAtZeroFollowedByANegativeSkipIsReadAsWfdbReadsIt) {
+  // Built word by word as WFDB's writer lays it out: NOTE (22) at 0 with an
+  // AUX string, SKIP of -300 with the annotation after it at step 0, then
+  // beats with ordinary steps and a positive SKIP.
+  std::vector<std::uint8_t> bytes;
+  auto word = [&](unsigned w) { bytes.push_back(w & 0xFF), bytes.push_back((w >> 8) & 0xFF); };
+  auto skip = [&](std::int32_t d) {
+    const auto u = static_cast<std::uint32_t>(d);
+    word(59u << 10), word(u >> 16), word(u & 0xFFFF);
+  };
+  word(22u << 10);                          // NOTE at 0
+  word((63u << 10) | 4), bytes.insert(bytes.end(), {'#', '#', ' ', 'x'});
+  skip(-300);
+  word(1u << 10);                           // N at -300
+  word((1u << 10) | 400);                   // N at 100
+  skip(5000);
+  word(5u << 10);                           // V at 5100
+  word(0);
+  const auto anns = parse_annotations(bytes, "neg.atr");
+  ASSERT_EQ(anns.size(), 4u);
+  EXPECT_EQ(anns[0].time, 0);
+  EXPECT_EQ(anns[0].code, 22);
+  EXPECT_EQ(anns[0].aux, "## x");
+  EXPECT_EQ(anns[1].time, -300);
+  EXPECT_EQ(anns[2].time, 100);
+  EXPECT_EQ(anns[3].time, 5100);
+  EXPECT_EQ(anns[3].code, 5);
+  EXPECT_EQ(encode_annotations(anns), bytes);
+
+  // The same through a file.
+  heartwave::test::TempDir tmp;
+  write_annotations(tmp / "neg.atr", anns);
+  EXPECT_EQ(read_file_bytes(tmp / "neg.atr"), bytes);
+  EXPECT_EQ(read_annotations(tmp / "neg.atr"), anns);
 }
 
 TEST(Annotation, EncoderRejectsUnrepresentableAnnotations) {

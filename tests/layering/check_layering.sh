@@ -10,14 +10,15 @@ declare -A allowed=(
   [core]="core"
   [io]="core io"
   [dsp]="core dsp"
-  [beats]="core io dsp beats"
-  [features]="core io dsp beats features"
-  [data]="core io dsp beats features data"
-  [eval]="core io dsp beats eval"
-  [models]="core io dsp beats features data eval models"
-  [decision]="core io dsp beats features data eval decision"
-  [infer]="core io dsp beats features data eval models decision infer"
-  [train]="core io dsp beats features data eval models decision infer train"
+  [detect]="core dsp detect"
+  [beats]="core io dsp detect beats"
+  [features]="core io dsp detect beats features"
+  [data]="core io dsp detect beats features data"
+  [eval]="core io dsp detect beats eval"
+  [models]="core io dsp detect beats features data eval models"
+  [decision]="core io dsp detect beats features data eval decision"
+  [infer]="core io dsp detect beats features data eval models decision infer"
+  [train]="core io dsp detect beats features data eval models decision infer train"
 )
 bad=0 checked=0
 for stage in "${!allowed[@]}"; do

@@ -22,7 +22,9 @@ struct Annotation {
 
 // Parses an MIT-format annotation stream. `source` names it in errors.
 // Throws FormatError for odd lengths, truncated SKIP/AUX fields, codes out of
-// range, time going negative, or a missing end marker.
+// range, or a missing end marker. As in WFDB, a SKIP may step backwards
+// (even before sample 0, as files that open with a NOTE at 0 and a negative
+// SKIP do); an annotation keeps the time its steps give it.
 std::vector<Annotation> parse_annotations(std::span<const std::uint8_t> bytes, const std::string& source);
 std::vector<Annotation> read_annotations(const std::filesystem::path& path);
 

@@ -1,0 +1,186 @@
+// heartwave analyze: raw recordings in, every beat found and classified out
+// (WFDB annotations, CSV or JSON), no reference annotations read.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+#include "progress.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/beats/label_sets.hpp"
+#include "heartwave/detect/qrs.hpp"
+#include "heartwave/infer/analyze.hpp"
+#include "heartwave/io/biosig_record.hpp"
+#include "heartwave/io/file_util.hpp"
+#include "heartwave/io/recording_file.hpp"
+#include "heartwave/io/wfdb_annotation.hpp"
+#include "heartwave/models/bundle.hpp"
+
+namespace heartwave::cli {
+
+void register_analyze(CLI::App& app, AnalyzeArgs& a, int& status) {
+  CLI::App* an = app.add_subcommand(
+      "analyze", "Find and classify every beat of raw recordings (no reference annotations read): WFDB, EDF/BDF/GDF, CSV or stdin");
+  an->add_option("records", a.inputs,
+                 "WFDB records (path without extension), .edf/.bdf/.gdf files, .csv signals (--fs), folders of them, or '-' "
+                 "(samples on standard input, --fs)")
+      ->required();
+  an->add_option("--model", a.model, "Model file")->capture_default_str();
+  an->add_option("--out", a.out, "Output folder")->capture_default_str();
+  an->add_option("--annotator", a.annotator, "Annotation file extension of the WFDB output (<record>.<annotator>)")
+      ->capture_default_str();
+  an->add_option("--format", a.formats, "Outputs: wfdb (MIT annotation file), csv, json; several may be given")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"wfdb", "csv", "json"}))
+      ->capture_default_str();
+  an->add_option("--detector", a.detector, "QRS detector (" + [] {
+    std::string s;
+    for (const auto& n : qrs_detector_names()) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  }() + "; default " + kDefaultQrsDetector + ")");
+  an->add_option("--lead", a.lead, "Lead to analyse, by signal name (default: the model's lead MLII, else II, else the first)");
+  an->add_option("--threads", a.threads, "Records analysed at once")->capture_default_str()->check(CLI::Range(1, 256));
+  an->add_option("--fs", a.fs, "Sampling rate in Hz of CSV and standard-input samples");
+  an->add_option("--stdin-format", a.stdin_format,
+                 "Standard input: text (numbers, a line per sample, a column per lead), f32 (float32 mV) or i16 (int16 ADC units)")
+      ->check(CLI::IsMember({"text", "f32", "i16"}))
+      ->capture_default_str();
+  an->add_option("--adc-gain", a.adc_gain, "ADC units per mV of --stdin-format i16")->capture_default_str();
+  an->add_flag("--argmax", a.argmax, "Ignore the model's class weights (plain argmax)");
+  an->add_flag("--no-rhythm-step", a.no_rhythm_step, "Ignore the model's rhythm step");
+  an->callback([&] { status = run_analyze(a); });
+}
+
+namespace {
+
+// The inputs, folders expanded into the records and signal files they hold.
+std::vector<std::filesystem::path> expand_inputs(const std::vector<std::string>& inputs) {
+  std::vector<std::filesystem::path> out;
+  for (const std::string& in : inputs) {
+    const std::filesystem::path p(in);
+    if (in != "-" && std::filesystem::is_directory(p)) {
+      std::set<std::filesystem::path> found;
+      for (const auto& e : std::filesystem::directory_iterator(p)) {
+        if (!e.is_regular_file()) continue;
+        const auto& f = e.path();
+        if (f.extension() == ".hea") found.insert(f.parent_path() / f.stem());
+        else if (is_biosig_file(f)) found.insert(f);
+      }
+      if (found.empty()) throw InvalidArgument(in + ": the folder holds no WFDB header (.hea) or EDF/BDF/GDF file");
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+struct Outcome {
+  std::string line, error;
+  int exit = 0;
+  std::exception_ptr thrown;
+};
+
+}  // namespace
+
+int run_analyze(const AnalyzeArgs& a) {
+  return guarded([&] {
+    const std::vector<std::filesystem::path> inputs = expand_inputs(a.inputs);
+    std::set<std::string> names;
+    for (const auto& p : inputs)
+      if (!names.insert(recording_name(p)).second)
+        throw InvalidArgument("two inputs are named '" + recording_name(p) + "': their outputs would overwrite each other");
+    RecordingFileOptions ro;
+    ro.fs = a.fs;
+    ro.raw = parse_raw_format(a.stdin_format);
+    ro.adc_gain = a.adc_gain;
+    AnalyzeOptions ao;
+    ao.detector = a.detector.empty() ? kDefaultQrsDetector : a.detector;
+    make_qrs_detector(ao.detector, 360);  // an unknown name fails before any work
+    ao.lead = a.lead;
+    ao.use_weights = !a.argmax;
+    ao.use_rhythm_step = !a.no_rhythm_step;
+    const int workers = std::max(1, std::min<int>(a.threads, static_cast<int>(inputs.size())));
+    // One record: its model evaluation gets the threads; several: the records do.
+    const ModelBundle bundle = load_bundle(a.model, workers == 1 ? a.threads : 1);
+    const BeatPipeline pipe(bundle.meta, *bundle.model);
+    const nlohmann::json model_info = {{"file", a.model}, {"family", bundle.meta.value("family", "")},
+                                       {"label_set", bundle.meta.value("label_set", "")}};
+    std::filesystem::create_directories(a.out);
+    const std::set<std::string> formats(a.formats.begin(), a.formats.end());
+
+    std::vector<Outcome> outcomes(inputs.size());
+    std::atomic<std::size_t> next{0}, done{0};
+    std::mutex draw;
+    Progress progress;
+    auto work = [&] {
+      for (std::size_t i; (i = next.fetch_add(1)) < inputs.size();) {
+        Outcome& o = outcomes[i];
+        try {
+          const auto t0 = std::chrono::steady_clock::now();
+          const Recording rec = read_recording_file(inputs[i], ro, &std::cin);
+          const Analysis an = analyze_recording(rec, pipe, ao);
+          const std::filesystem::path base = std::filesystem::path(a.out) / an.record;
+          std::vector<std::string> wrote;
+          if (formats.count("wfdb")) {
+            write_annotations(base.string() + "." + a.annotator, analysis_annotations(an));
+            wrote.push_back(base.string() + "." + a.annotator);
+          }
+          if (formats.count("csv")) {
+            write_file_atomic(base.string() + ".csv", analysis_csv(an));
+            wrote.push_back(base.string() + ".csv");
+          }
+          if (formats.count("json")) {
+            write_file_atomic(base.string() + ".json", analysis_json(an, model_info).dump(1) + "\n");
+            wrote.push_back(base.string() + ".json");
+          }
+          std::array<std::size_t, 5> counts{};
+          for (const auto& b : an.beats) ++counts[static_cast<std::size_t>(b.cls)];
+          const double ms = 1000 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          char head[256];
+          std::snprintf(head, sizeof head, "%s: %zu beats (N %zu, S %zu, V %zu, F %zu, Q %zu), lead %s, %.0f s at %g Hz, %.0f ms ->",
+                        an.record.c_str(), an.beats.size(), counts[0], counts[1], counts[2], counts[3], counts[4], an.lead.c_str(),
+                        static_cast<double>(an.num_samples) / an.fs, an.fs, ms);
+          o.line = head;
+          for (const auto& w : wrote) o.line += " " + w;
+        } catch (const Error& e) {
+          o.error = e.what();
+          o.exit = 1;
+          o.thrown = std::current_exception();
+        }
+        const std::size_t k = ++done;
+        std::lock_guard<std::mutex> lock(draw);
+        progress.update("analyze", k, inputs.size());
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < workers; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    progress.finish();
+    // One recording: its own error (and exit code).
+    if (inputs.size() == 1 && outcomes[0].thrown) std::rethrow_exception(outcomes[0].thrown);
+    int failed = 0;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (outcomes[i].exit) {
+        ++failed;
+        std::fprintf(stderr, "error: %s: %s\n", inputs[i].string().c_str(), outcomes[i].error.c_str());
+      } else {
+        std::printf("%s\n", outcomes[i].line.c_str());
+      }
+    }
+    if (inputs.size() > 1) std::printf("%zu of %zu recordings analysed; outputs in %s\n", inputs.size() - failed, inputs.size(), a.out.c_str());
+    if (failed) throw InvalidArgument(std::to_string(failed) + " of " + std::to_string(inputs.size()) + " recordings could not be analysed");
+    return 0;
+  });
+}
+
+}  // namespace heartwave::cli
