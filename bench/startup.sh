@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-process times of the commands whose cost is mostly start-up:
-# `heartwave --version` and `heartwave predict --record` of one MIT-BIH
+# `heartwave --version`, `heartwave predict --record` and `heartwave analyze` of one MIT-BIH
 # record (the shipped default model, its beats at the reference
 # annotations), ROUNDS runs each after one untimed run; prints a markdown
 # table of the medians and extremes.
@@ -35,3 +35,4 @@ echo "|---|---|---|---|---|"
 time_runs '`heartwave --version`' "$hw" --version
 time_runs '`heartwave predict --record 100` (default model)' "$hw" predict --record "$data/100" --out "$tmp/p.csv"
 time_runs '`heartwave predict --record 100 --model models/one-lead.hwm`' "$hw" predict --model models/one-lead.hwm --record "$data/100" --out "$tmp/p.csv"
+time_runs '`heartwave analyze 100` (detect and classify, default model, one thread)' "$hw" analyze "$data/100" --threads 1 --out "$tmp/a"

@@ -1,13 +1,13 @@
-// EDF/BDF/GDF through libbiosig: libbiosig opens paths, so the input goes
-// to a file first. Any heartwave::Error is a clean refusal; a crash, a
-// sanitizer report or a hang is a file the reader let through to libbiosig
-// unchecked. A Recording that comes back must be consistent.
+// EDF/BDF through libbiosig: libbiosig opens paths, so the input goes to a
+// file first (one per process, in the temporary folder, reused). Any
+// heartwave::Error is a clean refusal; a crash, a sanitizer report or a hang
+// is a file the reader let through to libbiosig unchecked. A Recording that
+// comes back must be consistent.
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -17,13 +17,8 @@
 namespace {
 
 const std::filesystem::path& input_path() {
-  static const std::filesystem::path p = [] {
-    std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove(input_path(), ec);
-    });
-    return std::filesystem::temp_directory_path() / ("heartwave-fuzz-edf-" + std::to_string(getpid()) + ".edf");
-  }();
+  static const std::filesystem::path p =
+      std::filesystem::temp_directory_path() / ("heartwave-fuzz-edf-" + std::to_string(getpid()) + ".edf");
   return p;
 }
 

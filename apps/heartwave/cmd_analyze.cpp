@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "model_options.hpp"
 #include "progress.hpp"
 #include "heartwave/core/error.hpp"
 #include "heartwave/beats/label_sets.hpp"
@@ -102,12 +103,7 @@ int run_analyze(const AnalyzeArgs& a) {
     ro.fs = a.fs;
     ro.raw = parse_raw_format(a.stdin_format);
     ro.adc_gain = a.adc_gain;
-    AnalyzeOptions ao;
-    ao.detector = a.detector.empty() ? kDefaultQrsDetector : a.detector;
-    make_qrs_detector(ao.detector, 360);  // an unknown name fails before any work
-    ao.lead = a.lead;
-    ao.use_weights = !a.argmax;
-    ao.use_rhythm_step = !a.no_rhythm_step;
+    const AnalyzeOptions ao = analyze_options(a.detector, a.lead, a.argmax, a.no_rhythm_step);
     const int workers = std::max(1, std::min<int>(a.threads, static_cast<int>(inputs.size())));
     // One record: its model evaluation gets the threads; several: the records do.
     const ModelBundle bundle = load_bundle(a.model, workers == 1 ? a.threads : 1);

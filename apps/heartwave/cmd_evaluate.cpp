@@ -150,12 +150,7 @@ namespace {
 // predict --record classifies one, pooled and scored with the record as the
 // bootstrap unit; the records are numbered in name order.
 int evaluate_records(const EvaluateArgs& a, const DecisionChoice& choice) {
-  RecordFolderOptions options;
-  options.dir = a.records;
-  options.annotator = a.annotator;
-  options.only = a.only;
-  options.exclude = a.exclude;
-  options.exclude_paced = a.exclude_paced;
+  const RecordFolderOptions options = record_folder_options(a);
   // The folder's records listed (and refused when there are none) before the output folder is made.
   std::vector<std::string> listed_unannotated;
   std::vector<std::string> listed = annotated_records(options, listed_unannotated);

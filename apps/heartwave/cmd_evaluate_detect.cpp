@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "model_options.hpp"
 #include "progress.hpp"
 #include "heartwave/core/error.hpp"
 #include "heartwave/core/version.hpp"
@@ -32,21 +33,11 @@ std::vector<Ec57Record> pick(const std::vector<DetectedRecord>& rs, Span span, b
 }  // namespace
 
 int evaluate_detected(const EvaluateArgs& a) {
-  RecordFolderOptions options;
-  options.dir = a.records;
-  options.annotator = a.annotator;
-  options.only = a.only;
-  options.exclude = a.exclude;
-  options.exclude_paced = a.exclude_paced;
+  const RecordFolderOptions options = record_folder_options(a);
   std::vector<std::string> unannotated;
   const std::vector<std::string> names = annotated_records(options, unannotated);
   if (!(a.window_s > 0) || !(a.learning_s >= 0)) throw InvalidArgument("evaluate --detect: the window must be positive and the learning period not negative");
-  AnalyzeOptions ao;
-  ao.detector = a.detector.empty() ? kDefaultQrsDetector : a.detector;
-  make_qrs_detector(ao.detector, 360);  // an unknown name fails before any work
-  ao.lead = a.lead;
-  ao.use_weights = !a.argmax;
-  ao.use_rhythm_step = !a.no_rhythm_step;
+  const AnalyzeOptions ao = analyze_options(a.detector, a.lead, a.argmax, a.no_rhythm_step);
   if (!a.rhythm_step.empty()) throw InvalidArgument("evaluate --detect: --rhythm-step is not supported here; the model's own is used");
   prepare_output_dir(a.out);
   const ModelBundle b = load_bundle(a.model, 1);

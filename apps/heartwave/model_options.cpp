@@ -105,4 +105,24 @@ void check_lead_count(const ModelDataArgs& a, const BeatPipeline& pipe, const st
 }
 
 
+RecordFolderOptions record_folder_options(const ModelDataArgs& a) {
+  RecordFolderOptions options;
+  options.dir = a.records;
+  options.annotator = a.annotator;
+  options.only = a.only;
+  options.exclude = a.exclude;
+  options.exclude_paced = a.exclude_paced;
+  return options;
+}
+
+AnalyzeOptions analyze_options(const std::string& detector, const std::string& lead, bool argmax, bool no_rhythm_step) {
+  AnalyzeOptions o;
+  o.detector = detector.empty() ? kDefaultQrsDetector : detector;
+  make_qrs_detector(o.detector, 360);
+  o.lead = lead;
+  o.use_weights = !argmax;
+  o.use_rhythm_step = !no_rhythm_step;
+  return o;
+}
+
 }  // namespace heartwave::cli

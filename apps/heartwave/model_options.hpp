@@ -10,7 +10,9 @@
 #include "cli.hpp"
 #include "heartwave/eval/metrics.hpp"
 #include "heartwave/infer/apply_split.hpp"
+#include "heartwave/infer/analyze.hpp"
 #include "heartwave/infer/beat_pipeline.hpp"
+#include "heartwave/infer/record_folder.hpp"
 
 namespace heartwave::cli {
 
@@ -26,5 +28,10 @@ void print_metrics(const std::string& what, const Metrics& m, const nlohmann::js
 // shipped one-lead model (the pipeline's own error cannot know of it).
 void check_lead_count(const ModelDataArgs& a, const BeatPipeline& pipe, const std::string& what, std::size_t leads);
 
+// evaluate --records' folder options (--records, --annotator, --only, --exclude, --exclude-paced).
+RecordFolderOptions record_folder_options(const ModelDataArgs& a);
+// analyze's and evaluate --detect's analysis options; an unknown detector
+// name fails here, before any work.
+AnalyzeOptions analyze_options(const std::string& detector, const std::string& lead, bool argmax, bool no_rhythm_step);
 
 }  // namespace heartwave::cli

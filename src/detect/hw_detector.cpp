@@ -91,7 +91,6 @@ void HwDetector::filter(std::span<const double> x) {
   }
   Biquad high = high_, low = low_, refine = refine_;
   double last = last_x_, sum = window_sum_;
-  const bool squared = p_.squared;
   std::int64_t t = n_;
   for (double v : x) {
     // Gaps (NaN, infinities) hold the last valid value: a flat stretch has
@@ -105,7 +104,7 @@ void HwDetector::filter(std::span<const double> x) {
     // Before the first samples the rings hold zeros.
     const double d = y - y_ring_[static_cast<std::size_t>(t - derivative_) & mask_];
     d_ring_[i] = std::abs(d);
-    const double e = squared ? d * d : std::abs(d);
+    const double e = d * d;
     const std::size_t old = static_cast<std::size_t>(t - integration_) & mask_;
     sum += e - e_ring_[old];
     e_ring_[i] = e;
@@ -207,17 +206,11 @@ HwDetector::Candidate HwDetector::describe(std::int64_t peak, double amplitude) 
     if (dev > top) top = dev, up = t;
     if (-dev > bottom) bottom = -dev, down = t;
   }
-  if (p_.refine_rule == 0) {
-    c.r = top >= bottom ? up : down;
-  } else if (p_.refine_rule == 1) {
-    // The earlier of the two lobes when it is at least refine_ratio of the other.
-    const std::int64_t first = std::min(up, down), second = std::max(up, down);
-    const double a = first == up ? top : bottom, b = first == up ? bottom : top;
-    c.r = a >= p_.refine_ratio * b ? first : second;
-  } else {
-    // The positive lobe unless it is under refine_ratio of the negative.
-    c.r = top >= p_.refine_ratio * bottom ? up : down;
-  }
+  // The earlier of the two lobes when it is at least refine_ratio of the
+  // other (an R before a deeper S, a PVC's first deflection), else the other.
+  const std::int64_t first = std::min(up, down), second = std::max(up, down);
+  const double a = first == up ? top : bottom, b = first == up ? bottom : top;
+  c.r = a >= p_.refine_ratio * b ? first : second;
   return c;
 }
 

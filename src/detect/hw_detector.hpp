@@ -1,23 +1,26 @@
 // heartwave's own QRS detector ("hw"): a Pan-Tompkins / Hamilton-Tompkins
-// style energy detector with adaptive thresholds, a bounded search-back and
-// T-wave rejection, then R-peak refinement on the high-passed signal. Private
-// to src/detect: callers use make_qrs_detector() (qrs.hpp).
+// style energy detector with adaptive thresholds, a bounded search-back,
+// T-wave and P-wave rejection, then R-peak refinement. Private to
+// src/detect: callers use make_qrs_detector() (qrs.hpp). docs/detection.md
+// describes each step and how its settings were chosen.
 //
 //   1. band-pass 5..18 Hz (two 2nd-order Butterworth sections), designed
 //      for the sampling rate, so no retuning is needed at any rate;
-//   2. derivative, squared, moving-window integration (120 ms);
+//   2. derivative, squared, moving-window integration (150 ms);
 //   3. candidate peaks of the integrated signal (the maximum of each rise,
 //      reported when the signal has fallen to half of it or 300 ms later);
-//   4. a candidate is a beat when it exceeds the threshold
-//      NPK + 0.25 (SPK - NPK) of the running signal and noise peak levels,
-//      is at least 200 ms after the last beat, and, within 360 ms of it, has
-//      at least half its steepest slope (else it is a T wave);
-//   5. search-back: with no beat for 1.66 times the mean of the last 8 RR
-//      intervals, the largest candidate since the last beat above half the
-//      threshold is taken; candidates are kept in a fixed-size list, so the
-//      search never rescans the signal and the time per sample is bounded;
-//   6. the R peak is the largest deviation of the 1 Hz high-passed signal
-//      from its local mean around the steepest slope, either polarity.
+//   4. a candidate is a beat when it exceeds NPK + 0.2 (SPK - NPK) of the
+//      running signal and noise peak levels, is 200 ms after the last beat
+//      and not a second hump of its complex, and, within 360 ms of it, has
+//      at least half its steepest slope (else it is a T wave); a much
+//      steeper one within 360 ms replaces the last beat (its P wave);
+//   5. search-back: with no beat for 1.5 times the mean of the last 8 RR
+//      intervals, the largest candidate since the last beat above 0.4 of
+//      the threshold is taken; candidates are kept in a fixed-size list, so
+//      the search never rescans the signal and the time per sample is bounded;
+//   6. the R peak: of the largest positive and negative deviations of the
+//      1 Hz high-passed signal around the steepest slope, the earlier when
+//      it is at least half the other, either polarity.
 //
 // References: J. Pan, W. J. Tompkins, "A real-time QRS detection
 // algorithm", IEEE Trans. Biomed. Eng. 32(3), 1985; P. S. Hamilton,
@@ -50,11 +53,13 @@ struct HwParams {
   // Every beat is reported at most this long after its R peak: search-back
   // looks no further back, and the learning span is shorter.
   double max_delay_s = 3.5;
-  double refine_half_window_s = 0.03;
-  bool squared = true;
-  int refine_rule = 1;
-  double refine_ratio = 0.5;
+  double refine_half_window_s = 0.03;  // the R peak is looked for this far either side of the steepest slope
+  double refine_ratio = 0.5;           // the earlier lobe is the R peak when at least this share of the later
+  // A second hump within merge_s whose trough since the last beat stays
+  // above merge_trough of the smaller peak is the same complex.
   double merge_s = 0.35, merge_trough = 0.25;
+  // A candidate within t_wave_s this much steeper (and larger) than the last
+  // beat replaces it (the last was its P wave).
   double p_wave_slope = 1.5, p_wave_amp = 2.0;
 };
 

@@ -137,7 +137,7 @@ std::string analysis_csv(const Analysis& a) {
   for (const AnalyzedBeat& b : a.beats) {
     const double t = static_cast<double>(b.sample) / a.fs;
     if (b.classified) {
-      std::snprintf(line, sizeof line, ",%lld,%.4f,%s,%.6g,%.6g,%.6g,%.6g,%.6g\n", static_cast<long long>(b.sample), t,
+      std::snprintf(line, sizeof line, ",%lld,%.4f,%s,%.6f,%.6f,%.6f,%.6f,%.6f\n", static_cast<long long>(b.sample), t,
                     std::string(class_name(b.cls)).c_str(), b.proba[0], b.proba[1], b.proba[2], b.proba[3], b.proba[4]);
     } else {
       std::snprintf(line, sizeof line, ",%lld,%.4f,Q,,,,,\n", static_cast<long long>(b.sample), t);

@@ -1,6 +1,8 @@
 #include "heartwave/io/recording_file.hpp"
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <sstream>
@@ -53,11 +55,20 @@ Recording read_raw_samples(std::istream& in, const RecordingFileOptions& o, cons
     std::string text = bytes;
     const std::size_t eol = text.find('\n');
     const std::string first = text.substr(0, eol);
-    const bool has_header = first.find_first_not_of("0123456789+-.eE, \t\r") != std::string::npos &&
-                            first.find_first_of("0123456789") == std::string::npos;
+    // A header when any field of the first line is not a number.
+    bool has_header = false;
+    std::size_t columns = 1;
+    for (std::size_t at = 0;; ++columns) {
+      const std::size_t comma = first.find(',', at);
+      std::string field = first.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+      while (!field.empty() && std::isspace(static_cast<unsigned char>(field.back()))) field.pop_back();
+      char* end = nullptr;
+      std::strtod(field.c_str(), &end);
+      if (field.empty() || end != field.c_str() + field.size()) has_header = true;
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
     if (!has_header) {
-      std::size_t columns = 1;
-      for (char c : first) columns += c == ',';
       std::string header = "ECG";
       for (std::size_t k = 2; k <= columns; ++k) header += ",ECG" + std::to_string(k);
       text = header + "\n" + text;

@@ -21,26 +21,13 @@
 #include "heartwave/dsp/resample.hpp"
 #include "heartwave/data/split.hpp"
 #include "heartwave/io/wfdb_record.hpp"
+#include "run_cli.hpp"
 #include "support.hpp"
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out;
-};
-
-// `env`: variable assignments put before the command, e.g. "HEARTWAVE_MODEL=m.hwm".
-Result run(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + " " + std::string(HEARTWAVE_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) throw std::runtime_error("popen failed");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using Result = heartwave::test::CliResult;
+Result run(const std::string& args, const std::string& env = "") { return heartwave::test::run_cli(args, env); }
 
 }  // namespace
 

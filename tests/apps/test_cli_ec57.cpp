@@ -15,25 +15,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "run_cli.hpp"
 #include "support.hpp"
 
 namespace {
 
-struct Output {
-  int status;
-  std::string text;
-};
-
-Output run_heartwave(const std::string& args) {
-  const std::string cmd = std::string(HEARTWAVE_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) throw std::runtime_error("popen failed");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using Output = heartwave::test::CliResult;
+Output run_heartwave(const std::string& args) { return heartwave::test::run_cli(args); }
 
 std::filesystem::path ec57_reference() {
   const std::filesystem::path p = std::filesystem::path(HEARTWAVE_SOURCE_DIR) / ".." / "shared" / "ec57-reference";
@@ -76,16 +64,16 @@ TEST(CliEc57, GrossLineAndBxbTables) {
   const auto r = run_heartwave("ec57 --ref-dir " + db.string() + " --test-dir " + (ref / "annotations").string() +
                                " --test-ann pert --records 100,101 --learning-period 0 --l1 " + (tmp / "l1").string() +
                                " --l2 " + (tmp / "l2").string() + " --json " + (tmp / "ec57.json").string());
-  ASSERT_EQ(r.status, 0) << r.text;
+  ASSERT_EQ(r.status, 0) << r.out;
   // Summed by hand from the two records' lines of bxb.L1 (pert, whole record).
-  EXPECT_EQ(last_line(r.text),
+  EXPECT_EQ(last_line(r.out),
             "gross QRS_Se=98.70 QRS_PP=99.05 VEB_Se=0.00 VEB_PP=0.00 VEB_FPR=1.674 SVEB_Se=97.22 SVEB_PP=42.68")
-      << r.text;
-  EXPECT_NE(r.text.find("\nSummary of results from 2 records\n"), std::string::npos) << r.text;
+      << r.out;
+  EXPECT_NE(r.out.find("\nSummary of results from 2 records\n"), std::string::npos) << r.out;
   const auto expected = ref / "expected" / "pert-whole-record";
   EXPECT_EQ(slurp(tmp / "l1"), expected_lines(expected / "bxb.L1", 1, {"100", "101"}));
   EXPECT_EQ(slurp(tmp / "l2"), expected_lines(expected / "bxb.L2", 2, {"100", "101"}));
-  EXPECT_NE(r.text.find(expected_lines(expected / "bxb.L1", 1, {"100", "101"})), std::string::npos) << r.text;
+  EXPECT_NE(r.out.find(expected_lines(expected / "bxb.L1", 1, {"100", "101"})), std::string::npos) << r.out;
   const auto j = nlohmann::json::parse(slurp(tmp / "ec57.json"));
   ASSERT_EQ(j["records"].size(), 2u);
   EXPECT_EQ(j["records"][1]["record"], "101");
@@ -99,11 +87,11 @@ TEST(CliEc57, GrossLineAndBxbTables) {
   }
   const auto five = run_heartwave("ec57 --ref-dir " + db.string() + " --test-dir " + (ref / "annotations").string() +
                                   " --test-ann qrs --records " + (tmp / "records.txt").string());
-  ASSERT_EQ(five.status, 0) << five.text;
-  EXPECT_NE(five.text.find(expected_lines(ref / "expected" / "qrs-from-5min" / "bxb.L1", 0, {"100", "101"})),
+  ASSERT_EQ(five.status, 0) << five.out;
+  EXPECT_NE(five.out.find(expected_lines(ref / "expected" / "qrs-from-5min" / "bxb.L1", 0, {"100", "101"})),
             std::string::npos)
-      << five.text;
-  EXPECT_EQ(last_line(five.text).rfind("gross QRS_Se=", 0), 0u) << five.text;
+      << five.out;
+  EXPECT_EQ(last_line(five.out).rfind("gross QRS_Se=", 0), 0u) << five.out;
 }
 
 TEST(CliEc57, ErrorsAreClear) {
@@ -112,32 +100,32 @@ TEST(CliEc57, ErrorsAreClear) {
   const std::string base = "ec57 --ref-dir " + db.string() + " --test-dir " + ann;
   // The test annotator has no file for the record.
   auto r = run_heartwave(base + " --test-ann nope --records 100");
-  EXPECT_EQ(r.status, 3) << r.text;
-  EXPECT_NE(r.text.find("test annotation file"), std::string::npos) << r.text;
-  EXPECT_NE(r.text.find("100.nope"), std::string::npos) << r.text;
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("test annotation file"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("100.nope"), std::string::npos) << r.out;
   // A record the reference folder does not have.
   r = run_heartwave(base + " --test-ann qrs --records 100,999");
-  EXPECT_EQ(r.status, 3) << r.text;
-  EXPECT_NE(r.text.find("999.hea"), std::string::npos) << r.text;
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("999.hea"), std::string::npos) << r.out;
   // Bad windows and learning periods.
   for (const char* w : {"0", "-0.1", "20"}) {
     r = run_heartwave(base + " --test-ann qrs --records 100 --window " + std::string(w));
-    EXPECT_EQ(r.status, 8) << w << ": " << r.text;
-    EXPECT_NE(r.text.find("--window"), std::string::npos) << r.text;
+    EXPECT_EQ(r.status, 8) << w << ": " << r.out;
+    EXPECT_NE(r.out.find("--window"), std::string::npos) << r.out;
   }
   r = run_heartwave(base + " --test-ann qrs --records 100 --window abc");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.status, -1);
-  EXPECT_NE(r.text.find("--window"), std::string::npos) << r.text;
+  EXPECT_NE(r.out.find("--window"), std::string::npos) << r.out;
   r = run_heartwave(base + " --test-ann qrs --records 100 --learning-period -5");
-  EXPECT_EQ(r.status, 8) << r.text;
-  EXPECT_NE(r.text.find("--learning-period"), std::string::npos) << r.text;
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("--learning-period"), std::string::npos) << r.out;
   // A learning period past the record's end.
   r = run_heartwave(base + " --test-ann qrs --records 100 --learning-period 4000");
-  EXPECT_EQ(r.status, 8) << r.text;
-  EXPECT_NE(r.text.find("record 100"), std::string::npos) << r.text;
+  EXPECT_EQ(r.status, 8) << r.out;
+  EXPECT_NE(r.out.find("record 100"), std::string::npos) << r.out;
   // --test-ann is required.
   r = run_heartwave(base + " --records 100");
   EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.text.find("--test-ann"), std::string::npos) << r.text;
+  EXPECT_NE(r.out.find("--test-ann"), std::string::npos) << r.out;
 }
