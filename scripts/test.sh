@@ -2,7 +2,7 @@
 # Installs dependencies, builds, and runs the whole test suite: the unit and
 # database tests in an optimised build and again under AddressSanitizer +
 # UndefinedBehaviorSanitizer, then a short libFuzzer run of every parser.
-#   bash scripts/test.sh            (FUZZ_SECONDS=30 by default; 0 skips fuzzing)
+#   bash scripts/test.sh            (FUZZ_SECONDS=20 by default; 0 skips fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -25,11 +25,11 @@ cmake --build --preset asan -j "$jobs"
 ctest --preset asan -j "$jobs" | tee "$log"
 total=$((total + $(ran)))
 
-if [ "${FUZZ_SECONDS:-30}" != "0" ]; then
-  echo "== fuzzing (${FUZZ_SECONDS:-30} s per harness)" >&2
+if [ "${FUZZ_SECONDS:-20}" != "0" ]; then
+  echo "== fuzzing (${FUZZ_SECONDS:-20} s per harness)" >&2
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$jobs"
-  bash fuzz/run.sh build/fuzz "${FUZZ_SECONDS:-30}"
+  bash fuzz/run.sh build/fuzz "${FUZZ_SECONDS:-20}"
   total=$((total + $(grep -c . fuzz/targets.txt)))
 fi
 # set -e has stopped the script at the first failure, so reaching here means all passed.

@@ -84,7 +84,7 @@ RecordBeats extract(const std::string& name, std::span<const double> lead, std::
                     std::span<const Annotation> annotations, LabelSet labels, const Preprocessing& pre) {
   RecordBeats out;
   out.record = name;
-  std::vector<double> work, work2;
+  std::vector<double> work;
   const std::span<const double> signal = condition(lead, fs, pre, work);
   std::vector<Annotation> anns(annotations.begin(), annotations.end());
   if (fs != pre.fs) {
@@ -97,7 +97,11 @@ RecordBeats extract(const std::string& name, std::span<const double> lead, std::
     if (lead2.size() != lead.size())
       throw InvalidArgument(name + ": the two leads differ in length (" + std::to_string(lead.size()) + " and " +
                             std::to_string(lead2.size()) + " samples)");
-    out.windows2 = extract_windows(condition(lead2, fs, pre, work2), out.beats, pre.window);
+    // The first lead's conditioned copy (a whole resampled signal) is no
+    // longer needed: freed before the second lead's is made, so that one
+    // such copy is alive at a time.
+    std::vector<double>().swap(work);
+    out.windows2 = extract_windows(condition(lead2, fs, pre, work), out.beats, pre.window);
   }
   finish_beats(out, beat_times(anns), pre);
   return out;
