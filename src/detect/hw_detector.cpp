@@ -123,7 +123,9 @@ void HwDetector::filter(std::span<const double> x) {
 
 void HwDetector::track(std::size_t count, std::vector<std::int64_t>& beats) {
   if (!learned_) {
-    for (std::size_t k = 0; k < count; ++k) {
+    // Only the learning span's own samples, whatever the block sizes.
+    const auto span = static_cast<std::size_t>(std::clamp<std::int64_t>(learning_ - n_, 0, static_cast<std::int64_t>(count)));
+    for (std::size_t k = 0; k < span; ++k) {
       const double m = m_ring_[static_cast<std::size_t>(n_ + static_cast<std::int64_t>(k)) & mask_];
       learn_max_ = std::max(learn_max_, m);
       learn_sum_ += m;
@@ -160,7 +162,12 @@ void HwDetector::track(std::size_t count, std::vector<std::int64_t>& beats) {
 
 void HwDetector::wake() {
   next_event_ = std::min(next_event_, deadline_);
-  if (!last_reported_) next_event_ = std::min(next_event_, last_.peak + t_wave_ + hold_ + integration_ + 1);
+  if (!last_reported_) next_event_ = std::min(next_event_, report_time());
+}
+
+std::int64_t HwDetector::report_time() const {
+  // No later candidate can replace the last beat once this is past.
+  return last_.peak + t_wave_ + hold_ + integration_ + 1;
 }
 
 void HwDetector::events(std::vector<std::int64_t>& beats) {
@@ -170,11 +177,10 @@ void HwDetector::events(std::vector<std::int64_t>& beats) {
     learn_candidates_.clear();
   }
   if (learned_ && n_ >= deadline_) search_back(beats);
-  const std::int64_t report_at = last_.peak + t_wave_ + hold_ + integration_ + 1;
-  if (!last_reported_ && n_ >= report_at) report(beats);
+  if (!last_reported_ && n_ >= report_time()) report(beats);
   // The next sample at which one of these is due.
   next_event_ = learned_ ? deadline_ : learning_;
-  if (!last_reported_) next_event_ = std::min(next_event_, report_at);
+  if (!last_reported_) next_event_ = std::min(next_event_, report_time());
   next_event_ = std::max(next_event_, n_ + 1);
 }
 

@@ -97,7 +97,8 @@ class HwDetector final : public QrsDetector {
   void filter(std::span<const double> x);
   void track(std::size_t count, std::vector<std::int64_t>& beats);
   void events(std::vector<std::int64_t>& beats);
-  void wake();  // brings the next event forward to a new deadline or report time
+  void wake();
+  std::int64_t report_time() const;  // brings the next event forward to a new deadline or report time
   static constexpr std::size_t kChunk = 256;
   Candidate describe(std::int64_t peak, double amplitude) const;
   void on_candidate(const Candidate& c, std::vector<std::int64_t>& beats);
