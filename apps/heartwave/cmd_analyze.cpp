@@ -8,7 +8,6 @@
 #include <iostream>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +15,7 @@
 #include "model_options.hpp"
 #include "progress.hpp"
 #include "heartwave/core/error.hpp"
+#include "heartwave/core/parallel.hpp"
 #include "heartwave/beats/label_sets.hpp"
 #include "heartwave/detect/qrs.hpp"
 #include "heartwave/infer/analyze.hpp"
@@ -85,9 +85,8 @@ std::vector<std::filesystem::path> expand_inputs(const std::vector<std::string>&
 }
 
 struct Outcome {
-  std::string line, error;
-  int exit = 0;
-  std::exception_ptr thrown;
+  std::string line, error;    // what was written, or why not
+  std::exception_ptr thrown;  // set when the recording failed
 };
 
 }  // namespace
@@ -114,59 +113,53 @@ int run_analyze(const AnalyzeArgs& a) {
     const std::set<std::string> formats(a.formats.begin(), a.formats.end());
 
     std::vector<Outcome> outcomes(inputs.size());
-    std::atomic<std::size_t> next{0}, done{0};
+    std::atomic<std::size_t> done{0};
     std::mutex draw;
     Progress progress;
-    auto work = [&] {
-      for (std::size_t i; (i = next.fetch_add(1)) < inputs.size();) {
-        Outcome& o = outcomes[i];
-        try {
-          const auto t0 = std::chrono::steady_clock::now();
-          const Recording rec = read_recording_file(inputs[i], ro, &std::cin);
-          const Analysis an = analyze_recording(rec, pipe, ao);
-          const std::filesystem::path base = std::filesystem::path(a.out) / an.record;
-          std::vector<std::string> wrote;
-          if (formats.count("wfdb")) {
-            write_annotations(base.string() + "." + a.annotator, analysis_annotations(an));
-            wrote.push_back(base.string() + "." + a.annotator);
-          }
-          if (formats.count("csv")) {
-            write_file_atomic(base.string() + ".csv", analysis_csv(an));
-            wrote.push_back(base.string() + ".csv");
-          }
-          if (formats.count("json")) {
-            write_file_atomic(base.string() + ".json", analysis_json(an, model_info).dump(1) + "\n");
-            wrote.push_back(base.string() + ".json");
-          }
-          std::array<std::size_t, 5> counts{};
-          for (const auto& b : an.beats) ++counts[static_cast<std::size_t>(b.cls)];
-          const double ms = 1000 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-          char head[256];
-          std::snprintf(head, sizeof head, "%s: %zu beats (N %zu, S %zu, V %zu, F %zu, Q %zu), lead %s, %.0f s at %g Hz, %.0f ms ->",
-                        an.record.c_str(), an.beats.size(), counts[0], counts[1], counts[2], counts[3], counts[4], an.lead.c_str(),
-                        static_cast<double>(an.num_samples) / an.fs, an.fs, ms);
-          o.line = head;
-          for (const auto& w : wrote) o.line += " " + w;
-        } catch (const Error& e) {
-          o.error = e.what();
-          o.exit = 1;
-          o.thrown = std::current_exception();
+    // Every recording is tried; one that fails is reported and the others are still written.
+    parallel_for(inputs.size(), workers, [&](std::size_t i) {
+      Outcome& o = outcomes[i];
+      try {
+        const auto t0 = std::chrono::steady_clock::now();
+        const Recording rec = read_recording_file(inputs[i], ro, &std::cin);
+        const Analysis an = analyze_recording(rec, pipe, ao);
+        const std::filesystem::path base = std::filesystem::path(a.out) / an.record;
+        std::vector<std::string> wrote;
+        if (formats.count("wfdb")) {
+          write_annotations(base.string() + "." + a.annotator, analysis_annotations(an));
+          wrote.push_back(base.string() + "." + a.annotator);
         }
-        const std::size_t k = ++done;
-        std::lock_guard<std::mutex> lock(draw);
-        progress.update("analyze", k, inputs.size());
+        if (formats.count("csv")) {
+          write_file_atomic(base.string() + ".csv", analysis_csv(an));
+          wrote.push_back(base.string() + ".csv");
+        }
+        if (formats.count("json")) {
+          write_file_atomic(base.string() + ".json", analysis_json(an, model_info).dump(1) + "\n");
+          wrote.push_back(base.string() + ".json");
+        }
+        std::array<std::size_t, 5> counts{};
+        for (const auto& b : an.beats) ++counts[static_cast<std::size_t>(b.cls)];
+        const double ms = 1000 * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        char head[256];
+        std::snprintf(head, sizeof head, "%s: %zu beats (N %zu, S %zu, V %zu, F %zu, Q %zu), lead %s, %.0f s at %g Hz, %.0f ms ->",
+                      an.record.c_str(), an.beats.size(), counts[0], counts[1], counts[2], counts[3], counts[4], an.lead.c_str(),
+                      static_cast<double>(an.num_samples) / an.fs, an.fs, ms);
+        o.line = head;
+        for (const auto& w : wrote) o.line += " " + w;
+      } catch (const std::exception& e) {
+        o.error = e.what();
+        o.thrown = std::current_exception();
       }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < workers; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
+      const std::size_t k = ++done;
+      std::lock_guard<std::mutex> lock(draw);
+      progress.update("analyze", k, inputs.size());
+    });
     progress.finish();
     // One recording: its own error (and exit code).
     if (inputs.size() == 1 && outcomes[0].thrown) std::rethrow_exception(outcomes[0].thrown);
     int failed = 0;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-      if (outcomes[i].exit) {
+      if (outcomes[i].thrown) {
         ++failed;
         std::fprintf(stderr, "error: %s: %s\n", inputs[i].string().c_str(), outcomes[i].error.c_str());
       } else {

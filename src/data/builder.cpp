@@ -11,6 +11,7 @@
 
 #include "heartwave/data/builder.hpp"
 #include "heartwave/core/error.hpp"
+#include "heartwave/core/parallel.hpp"
 #include "heartwave/features/morphology.hpp"
 #include "heartwave/beats/rhythm.hpp"
 #include "heartwave/io/file_util.hpp"
@@ -26,30 +27,6 @@ namespace heartwave {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Runs fn(i) for i in [0, n) on `threads` threads; rethrows the first error.
-template <class Fn>
-void parallel_for(std::size_t n, int threads, Fn fn) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr error;
-  std::mutex m;
-  auto worker = [&] {
-    for (std::size_t i; (i = next++) < n;) {
-      try {
-        fn(i);
-      } catch (...) {
-        std::lock_guard lock(m);
-        if (!error) error = std::current_exception();
-        next = n;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& th : pool) th.join();
-  if (error) std::rethrow_exception(error);
-}
 
 // Writes an .npy file with `header`, its data coming from `produce`, which
 // hands each piece of the data to `put` in order; hashes what it writes and

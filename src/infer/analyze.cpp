@@ -90,10 +90,11 @@ Analysis classify_positions(const Recording& rec, const BeatPipeline& pipe, std:
     Recording view;
     view.name = rec.name;
     view.fs = rec.fs;
-    std::size_t second = lead == 0 ? 1 : 0;
-    for (std::size_t i = 0; i < rec.leads.size(); ++i)
-      if (i != lead && rec.leads[i] == "V1") second = i;
-    if (second >= rec.leads.size()) throw InvalidArgument(rec.name + ": the model needs a second lead and the recording has one");
+    // The model's own rule for the second lead (V1, else another),
+    // relative to the chosen lead.
+    Preprocessing chosen = pre;
+    chosen.lead_name = rec.leads[lead];
+    const std::size_t second = chosen.choose_second_lead(rec.leads, rec.name);
     view.leads = {pre.lead_name, "second"};
     view.samples = {rec.samples[lead], rec.samples[second]};
     a.second_lead = rec.leads[second];

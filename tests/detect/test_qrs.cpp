@@ -46,7 +46,9 @@ void expect_valid(const std::vector<std::int64_t>& beats, double fs, std::size_t
   for (std::size_t i = 0; i < beats.size(); ++i) {
     EXPECT_GE(beats[i], 0);
     EXPECT_LT(beats[i], static_cast<std::int64_t>(n));
-    if (i) EXPECT_GE(beats[i] - beats[i - 1], static_cast<std::int64_t>(0.2 * fs) - 1) << "beats " << i - 1 << " and " << i;
+    if (i) {
+      EXPECT_GE(beats[i] - beats[i - 1], static_cast<std::int64_t>(0.2 * fs) - 1) << "beats " << i - 1 << " and " << i;
+    }
   }
 }
 

@@ -59,7 +59,9 @@ TEST(Analyze, FindsTheBeatsOfMitBihRecords) {
     for (std::size_t i = 0; i < a.beats.size(); ++i) {
       EXPECT_GE(a.beats[i].sample, 0);
       EXPECT_LT(a.beats[i].sample, a.num_samples);
-      if (i) EXPECT_GT(a.beats[i].sample, a.beats[i - 1].sample);
+      if (i) {
+        EXPECT_GT(a.beats[i].sample, a.beats[i - 1].sample);
+      }
       EXPECT_GE(a.beats[i].cls, 0);
       EXPECT_LE(a.beats[i].cls, 4);
       if (a.beats[i].classified) {
