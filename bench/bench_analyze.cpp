@@ -21,7 +21,11 @@
 
 #include "heartwave/detect/qrs.hpp"
 #include "heartwave/dsp/synthetic.hpp"
+#include "heartwave/holter/episodes.hpp"
+#include "heartwave/holter/summary.hpp"
+#include "heartwave/holter/summary_html.hpp"
 #include "heartwave/infer/analyze.hpp"
+#include "heartwave/io/file_util.hpp"
 #include "heartwave/io/recording_file.hpp"
 #include "heartwave/io/wfdb_annotation.hpp"
 #include "heartwave/io/wfdb_record.hpp"
@@ -101,6 +105,32 @@ int main(int argc, char** argv) {
               record.c_str(), last.beats.size(), 1000 * runs[2], 1000 * last.detect_seconds, 1000 * last.classify_seconds);
   std::printf("| loading the model (once per process) | %.1f ms |\n", 1000 * load);
 
+  // 2b. The Holter summary on top: episodes, summary.json, summary.html
+  // (with its strips) and the rhythm annotations, timed alone and against
+  // the analysis it adds to.
+  {
+    const Recording rec = read_recording_file(std::filesystem::path(db) / record, {});
+    std::vector<double> extra;
+    std::size_t html_bytes = 0;
+    for (int round = 0; round < 5; ++round) {
+      const auto t0 = Clock::now();
+      std::vector<Episode> episodes;
+      const nlohmann::json summary = holter_summary(last, rec.samples[0], {{"file", model}}, "", {}, &episodes);
+      std::vector<std::int64_t> r;
+      for (const auto& beat : last.beats) r.push_back(beat.sample);
+      write_annotations(tmp / (record + ".hw"), merge_annotations(analysis_annotations(last), rhythm_annotations(episodes, r)));
+      write_file_atomic(tmp / "summary.json", summary.dump(1));
+      const std::string html = summary_html(summary, rec.samples[0], rec.fs);
+      write_file_atomic(tmp / "summary.html", html);
+      html_bytes = html.size();
+      extra.push_back(since(t0));
+    }
+    std::sort(extra.begin(), extra.end());
+    std::printf("| record %s: the Holter summary (episodes, summary.json, summary.html of %.0f kB, rhythm annotations) | **%.1f ms**, "
+                "**%.1f%%** of the analysis above |\n",
+                record.c_str(), static_cast<double>(html_bytes) / 1e3, 1000 * extra[2], 100 * extra[2] / runs[2]);
+  }
+
   // 3. A long synthetic recording.
   const double before = peak_rss_mb();
   SyntheticOptions o;
@@ -125,6 +155,14 @@ int main(int argc, char** argv) {
               "classify %.2f s) |\n",
               hours, static_cast<double>(rec.num_samples()) / 1e6, a.beats.size(), took, a.detect_seconds, a.classify_seconds);
   std::printf("| peak memory: before the recording / with it / after analysing it | %.0f / %.0f / %.0f MB |\n", before, signal_mb, peak_rss_mb());
+  {
+    const auto t1 = Clock::now();
+    const nlohmann::json summary = holter_summary(a, rec.samples[0], {}, "");
+    const std::string html = summary_html(summary, rec.samples[0], rec.fs);
+    const double sum_s = since(t1);
+    std::printf("| the same: its Holter summary and page (%.0f kB) | %.3f s, %.1f%% of the analysis |\n", static_cast<double>(html.size()) / 1e3,
+                sum_s, 100 * sum_s / took);
+  }
   std::filesystem::remove_all(tmp);
   return 0;
 }

@@ -45,5 +45,11 @@ $hw ec57 --ref-dir "$data" --test-dir out/analyze --test-ann hw --records "$ds2"
   --json out/analyze/ec57-ds2.json > out/analyze/ec57-ds2.txt
 tail -n 1 out/analyze/ec57-ds2.txt
 
-echo "outputs: out/analyze/NNN.hw (WFDB annotations, readable by rdann and bxb), out/analyze/NNN.csv (per beat: sample, time, class, probabilities),"
-echo "         out/analyze/ec57-whole-record.txt and ec57-ds2.txt (bxb/sumstats tables), and their .json"
+echo "== heartwave ec57 --episodes: AF episodes of the 7 records with AF, whole records (EC38 rules)" >&2
+$hw ec57 --ref-dir "$data" --test-dir out/analyze --test-ann hw --records 201,202,203,210,219,221,222 --learning-period 0 \
+  --episodes > out/analyze/ec57-af-episodes.txt
+tail -n 1 out/analyze/ec57-af-episodes.txt
+
+echo "outputs: out/analyze/NNN.hw (WFDB beat and rhythm annotations, readable by rdann, bxb, rxr and epicmp), out/analyze/NNN.csv (per beat),"
+echo "         out/analyze/NNN/summary.json and summary.html (the Holter summary), out/analyze/index.html,"
+echo "         out/analyze/ec57-whole-record.txt, ec57-ds2.txt, ec57-af-episodes.txt (tables), and their .json"

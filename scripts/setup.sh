@@ -11,6 +11,7 @@ PKGS=(
   libxgboost-dev libtorch-dev libopenblas0-pthread
   python3-scipy python3-numpy
   libbiosig-dev biosig-tools
+  chromium fonts-liberation  # tests/holter/chromium_print_check.sh: the summary page printed headless
 )
 
 missing=()

@@ -102,6 +102,8 @@ int main_entry(int argc, char** argv) {
   register_select(app, select, status);
   AnalyzeArgs analyze;
   register_analyze(app, analyze, status);
+  StreamArgs stream;
+  register_stream(app, stream, status);
   Ec57Args ec57;
   register_ec57(app, ec57, status);
 

@@ -146,9 +146,32 @@ struct AnalyzeArgs {
   std::string stdin_format = "text";
   double adc_gain = 200;
   bool argmax = false, no_rhythm_step = false;
+  bool no_summary = false, no_rhythm_annotations = false;
+  double pause_s = 2.0, asystole_s = 5.0, af_min_s = 60, af_merge_gap_s = 0, review_below = 0.6;
 };
 void register_analyze(CLI::App& app, AnalyzeArgs& analyze, int& status);
 int run_analyze(const AnalyzeArgs& args);
+
+// heartwave stream: raw samples in (standard input or a recording file fed
+// in blocks), classified beats out as JSON lines, as they happen.
+struct StreamArgs {
+  std::string input;  // a recording file; empty: standard input
+  std::string model = default_model();
+  std::string format = "f32";  // standard input: i16 or f32, interleaved
+  double adc_gain = 200;
+  double fs = 0;  // standard input and CSV: required
+  int leads = 2;
+  std::vector<std::string> lead_names;
+  std::string lead, detector;
+  int block = 360;
+  bool random_blocks = false;
+  std::uint64_t seed = 1;
+  bool final_only = false;
+  double final_delay = 60;
+  bool argmax = false, no_rhythm_step = false;
+};
+void register_stream(CLI::App& app, StreamArgs& stream, int& status);
+int run_stream(const StreamArgs& args);
 int run_select(const SelectArgs& args);
 
 // heartwave ec57: bxb's beat-by-beat comparison of annotation files.
@@ -157,6 +180,8 @@ struct Ec57Args {
   std::string records;  // comma-separated, or a file of names; empty: every record of ref_dir
   double learning_period = 300, window = 0.15;
   std::string json, l1, l2;
+  bool runs = false, episodes = false;          // rxr's run table / epicmp's episode table instead of bxb's
+  std::string episode_rhythms = "(AFIB,(AFL";  // --episode-rhythms: the rhythms an episode is made of
 };
 void register_ec57(CLI::App& app, Ec57Args& ec57, int& status);
 int run_ec57(const Ec57Args& args);

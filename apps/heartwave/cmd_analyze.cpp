@@ -18,6 +18,9 @@
 #include "heartwave/core/parallel.hpp"
 #include "heartwave/beats/label_sets.hpp"
 #include "heartwave/detect/qrs.hpp"
+#include "heartwave/holter/episodes.hpp"
+#include "heartwave/holter/summary.hpp"
+#include "heartwave/holter/summary_html.hpp"
 #include "heartwave/infer/analyze.hpp"
 #include "heartwave/io/biosig_record.hpp"
 #include "heartwave/io/file_util.hpp"
@@ -57,6 +60,15 @@ void register_analyze(CLI::App& app, AnalyzeArgs& a, int& status) {
   an->add_option("--adc-gain", a.adc_gain, "ADC units per mV of --stdin-format i16")->capture_default_str();
   an->add_flag("--argmax", a.argmax, "Ignore the model's class weights (plain argmax)");
   an->add_flag("--no-rhythm-step", a.no_rhythm_step, "Ignore the model's rhythm step");
+  an->add_flag("--no-summary", a.no_summary, "Do not write the Holter summary (<out>/<record>/summary.json, summary.html, <out>/index.html)");
+  an->add_flag("--no-rhythm-annotations", a.no_rhythm_annotations,
+               "Write only beat annotations to the WFDB file (default: also the rhythm episodes as '+' annotations, (AFIB, (VT, ...)");
+  an->add_option("--pause", a.pause_s, "Pause: an RR interval longer than this many seconds")->capture_default_str()->check(CLI::PositiveNumber);
+  an->add_option("--asystole", a.asystole_s, "Asystole: no QRS for at least this many seconds")->capture_default_str()->check(CLI::PositiveNumber);
+  an->add_option("--af-min-duration", a.af_min_s, "AF episodes shorter than this many seconds are dropped")->capture_default_str()->check(CLI::NonNegativeNumber);
+  an->add_option("--af-merge-gap", a.af_merge_gap_s, "AF stretches closer than this many seconds are one episode")->capture_default_str()->check(CLI::NonNegativeNumber);
+  an->add_option("--review-below", a.review_below, "Beats whose top class probability is below this are listed for review")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   an->callback([&] { status = run_analyze(a); });
 }
 
@@ -87,7 +99,15 @@ std::vector<std::filesystem::path> expand_inputs(const std::vector<std::string>&
 struct Outcome {
   std::string line, error;    // what was written, or why not
   std::exception_ptr thrown;  // set when the recording failed
+  nlohmann::json summary;     // for the index page
 };
+
+// The analysed lead's samples.
+std::span<const double> analysed_lead(const Recording& rec, const Analysis& an) {
+  for (std::size_t i = 0; i < rec.leads.size(); ++i)
+    if (rec.leads[i] == an.lead) return rec.samples[i];
+  return rec.samples.front();
+}
 
 }  // namespace
 
@@ -111,6 +131,12 @@ int run_analyze(const AnalyzeArgs& a) {
                                        {"label_set", bundle.meta.value("label_set", "")}};
     std::filesystem::create_directories(a.out);
     const std::set<std::string> formats(a.formats.begin(), a.formats.end());
+    SummaryOptions so;
+    so.episodes.pause_s = a.pause_s;
+    so.episodes.asystole_s = a.asystole_s;
+    so.episodes.af_min_s = a.af_min_s;
+    so.episodes.af_merge_gap_s = a.af_merge_gap_s;
+    so.review_below = a.review_below;
 
     std::vector<Outcome> outcomes(inputs.size());
     std::atomic<std::size_t> done{0};
@@ -125,9 +151,26 @@ int run_analyze(const AnalyzeArgs& a) {
         const Analysis an = analyze_recording(rec, pipe, ao);
         const std::filesystem::path base = std::filesystem::path(a.out) / an.record;
         std::vector<std::string> wrote;
+        std::vector<Episode> episodes;
+        const std::span<const double> lead = analysed_lead(rec, an);
+        const nlohmann::json summary = holter_summary(an, lead, model_info, "", so, &episodes);
         if (formats.count("wfdb")) {
-          write_annotations(base.string() + "." + a.annotator, analysis_annotations(an));
+          std::vector<Annotation> anns = analysis_annotations(an);
+          if (!a.no_rhythm_annotations) {
+            std::vector<std::int64_t> r;
+            for (const auto& b : an.beats) r.push_back(b.sample);
+            anns = merge_annotations(anns, rhythm_annotations(episodes, r));
+          }
+          write_annotations(base.string() + "." + a.annotator, anns);
           wrote.push_back(base.string() + "." + a.annotator);
+        }
+        if (!a.no_summary) {
+          std::filesystem::create_directories(base);
+          write_file_atomic((base / "summary.json").string(), summary.dump(1) + "\n");
+          write_file_atomic((base / "summary.html").string(), summary_html(summary, lead, rec.fs));
+          wrote.push_back((base / "summary.json").string());
+          wrote.push_back((base / "summary.html").string());
+          o.summary = summary;
         }
         if (formats.count("csv")) {
           write_file_atomic(base.string() + ".csv", analysis_csv(an));
@@ -165,6 +208,16 @@ int run_analyze(const AnalyzeArgs& a) {
       } else {
         std::printf("%s\n", outcomes[i].line.c_str());
       }
+    }
+    if (!a.no_summary) {
+      std::vector<nlohmann::json> summaries;
+      std::vector<std::string> links;
+      for (const Outcome& o : outcomes)
+        if (!o.thrown && o.summary.is_object()) {
+          summaries.push_back(o.summary);
+          links.push_back(o.summary["record"].get<std::string>() + "/summary.html");
+        }
+      if (!summaries.empty()) write_file_atomic((std::filesystem::path(a.out) / "index.html").string(), summary_index_html(summaries, links));
     }
     if (inputs.size() > 1) std::printf("%zu of %zu recordings analysed; outputs in %s\n", inputs.size() - failed, inputs.size(), a.out.c_str());
     if (failed) throw InvalidArgument(std::to_string(failed) + " of " + std::to_string(inputs.size()) + " recordings could not be analysed");

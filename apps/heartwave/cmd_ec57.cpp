@@ -12,6 +12,8 @@
 #include "cli.hpp"
 #include "heartwave/core/error.hpp"
 #include "heartwave/eval/ec57.hpp"
+#include "heartwave/eval/ec57_episodes.hpp"
+#include "heartwave/eval/ec57_runs.hpp"
 #include "heartwave/io/file_util.hpp"
 #include "heartwave/io/text_parse.hpp"
 
@@ -35,6 +37,15 @@ void register_ec57(CLI::App& app, Ec57Args& e, int& status) {
   cmd->add_option("--json", e.json, "Also write the counts and figures as JSON to this file");
   cmd->add_option("--l1", e.l1, "Also write bxb's beat-by-beat line table (bxb -L's first file) to this file");
   cmd->add_option("--l2", e.l2, "Also write bxb's shutdown line table (bxb -L's second file) to this file");
+  cmd->add_flag("--runs", e.runs,
+                "Compare runs instead (as rxr): ventricular and supraventricular couplets, short and long runs, Se and +P; "
+                "prints that table and a `runs` line (--json: its counts)");
+  cmd->add_flag("--episodes", e.episodes,
+                "Compare rhythm episodes instead (as epicmp for AF, EC38's rules): episode and duration Se and +P; "
+                "prints that table and an `episodes` line (--json: its counts; with --runs, both)");
+  cmd->add_option("--episode-rhythms", e.episode_rhythms,
+                  "With --episodes: the rhythms (AUX of rhythm annotations) an episode is made of, comma-separated")
+      ->capture_default_str();
   cmd->callback([&] { status = run_ec57(e); });
 }
 
@@ -77,6 +88,64 @@ std::string format_seconds(double s) {
 
 }  // namespace
 
+// --runs and --episodes: rxr's and epicmp's tables instead of bxb's.
+static int run_ec57_runs_episodes(const Ec57Args& a) {
+  if (!a.l1.empty() || !a.l2.empty())
+    throw InvalidArgument("ec57: --l1 and --l2 write bxb's tables; they cannot be used with --runs or --episodes");
+  Ec57EpisodeOptions eo;
+  eo.start_s = a.learning_period;
+  if (a.episodes) {
+    std::vector<std::string_view> names;
+    split_commas(a.episode_rhythms, names);
+    eo.rhythms.clear();
+    for (std::string_view name : names) {
+      name = trim(name);
+      if (name.empty())
+        throw InvalidArgument("ec57: --episode-rhythms '" + a.episode_rhythms +
+                              "': an empty rhythm (expected e.g. \"(AFIB,(AFL\")");
+      eo.rhythms.emplace_back(name);
+    }
+  }
+  if (!a.json.empty()) prepare_output_file(a.json);
+  Ec57Options o;
+  o.window_s = a.window;
+  o.start_s = a.learning_period;
+  std::vector<Ec57RunRecord> runs;
+  std::vector<Ec57EpisodeRecord> episodes;
+  for (const std::string& name : record_list(a)) {
+    const Ec57RecordFiles f = ec57_read_record_files(a.ref_dir, a.ref_ann, a.test_dir, a.test_ann, name);
+    if (a.runs) runs.push_back(ec57_compare_runs(f.reference, f.test, f.fs, f.num_samples, o, name));
+    if (a.episodes) episodes.push_back(ec57_compare_episodes(f.reference, f.test, f.fs, f.num_samples, eo, name));
+  }
+  const std::size_t n = a.runs ? runs.size() : episodes.size();
+  const std::string span = a.learning_period > 0
+                               ? "from " + format_seconds(a.learning_period) + " s (learning period)"
+                               : std::string("whole records");
+  if (a.runs) {
+    std::printf("EC57 run-by-run comparison (rxr's rules): test annotator %s against %s, %zu record%s, window %g s, %s\n\n",
+                a.test_ann.c_str(), a.ref_ann.c_str(), n, n == 1 ? "" : "s", a.window, span.c_str());
+    std::fputs(ec57_runs_table(runs).c_str(), stdout);
+  }
+  if (a.episodes) {
+    if (a.runs) std::printf("\n");
+    std::printf("EC38 episode-by-episode comparison (epicmp's rules) of %s episodes: test annotator %s against %s, "
+                "%zu record%s, %s\n\n",
+                a.episode_rhythms.c_str(), a.test_ann.c_str(), a.ref_ann.c_str(), n, n == 1 ? "" : "s", span.c_str());
+    std::fputs(ec57_episodes_table(episodes).c_str(), stdout);
+  }
+  if (!a.json.empty()) {
+    nlohmann::json j;
+    if (a.runs && a.episodes) j = {{"runs", ec57_runs_json(runs, o)}, {"episodes", ec57_episodes_json(episodes, eo)}};
+    else if (a.runs) j = ec57_runs_json(runs, o);
+    else j = ec57_episodes_json(episodes, eo);
+    write_file_atomic(a.json, j.dump(2) + "\n");
+    std::printf("wrote %s\n", a.json.c_str());
+  }
+  if (a.runs) std::printf("%s\n", ec57_runs_gross_line(ec57_summarize_runs(runs)).c_str());
+  if (a.episodes) std::printf("%s\n", ec57_episodes_gross_line(ec57_summarize_episodes(episodes)).c_str());
+  return 0;
+}
+
 int run_ec57(const Ec57Args& a) {
   return guarded([&] {
     if (!std::isfinite(a.window) || a.window <= 0 || a.window > 10)
@@ -85,6 +154,7 @@ int run_ec57(const Ec57Args& a) {
     if (!std::isfinite(a.learning_period) || a.learning_period < 0)
       throw InvalidArgument("ec57: --learning-period " + format_seconds(a.learning_period) +
                             ": must be 0 seconds or more");
+    if (a.runs || a.episodes) return run_ec57_runs_episodes(a);
     for (const std::string* out : {&a.json, &a.l1, &a.l2})
       if (!out->empty()) prepare_output_file(*out);
     Ec57Options o;

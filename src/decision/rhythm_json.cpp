@@ -127,6 +127,19 @@ RhythmStep rhythm_step_from_json(const nlohmann::json& decision) {
   return g;
 }
 
+RhythmStep default_af_gate() {
+  RhythmStep g;
+  g.enabled = true;
+  g.half_window = 32;
+  g.min_differences = 8;
+  g.irregularity = 0.06;
+  g.p_measure = PMeasure::coherence;
+  g.p_wave = 0.3;
+  g.premature = 0;
+  g.adapt_min_beats = 0;
+  return g;
+}
+
 RhythmStep model_rhythm_step(const nlohmann::json& meta) {
   return meta.is_object() && meta.contains("decision") ? rhythm_step_from_json(meta["decision"]) : RhythmStep{};
 }

@@ -260,6 +260,8 @@ void check_times(std::span<const Annotation> anns, const std::string& what, cons
 
 }  // namespace
 
+char ec57_beat_class(int code) noexcept { return bxb_is_beat(code) ? bxb_class(code) : 0; }
+
 Ec57Record ec57_compare(std::span<const Annotation> reference, std::span<const Annotation> test, double fs,
                         std::int64_t num_samples, const Ec57Options& options, std::string record_name) {
   const std::string where = "ec57: record " + record_name + ": ";

@@ -1,3 +1,4 @@
+#include "heartwave/core/html.hpp"
 #include "heartwave/eval/report.hpp"
 
 #include <nlohmann/json.hpp>
@@ -10,19 +11,7 @@
 namespace heartwave {
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
+std::string esc(const std::string& s) { return html_escape(s); }
 
 std::string fmt(double v, int digits = 2) {
   char b[32];

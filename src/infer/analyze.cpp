@@ -101,12 +101,14 @@ Analysis classify_positions(const Recording& rec, const BeatPipeline& pipe, std:
     res = pipe.classify_record(view, anns);
   }
   const std::vector<std::int32_t> cls = pipe.decide(res, o.use_weights, o.use_rhythm_step);
+  const std::vector<std::uint8_t> af = pipe.af_verdicts(res, o.use_weights, pipe.af_gate());
   a.classify_seconds = seconds_since(t0);
 
   // The classified beats are those whose window fits, in order, at the
   // model's rate: match them back to the detections.
   const double ratio = pre.fs / rec.fs;
   a.beats.resize(found.size());
+  a.af.assign(found.size(), 0);
   std::size_t k = 0;
   for (std::size_t i = 0; i < found.size(); ++i) {
     AnalyzedBeat& b = a.beats[i];
@@ -115,6 +117,7 @@ Analysis classify_positions(const Recording& rec, const BeatPipeline& pipe, std:
     if (k < res.beats.beats.size() && res.beats.beats[k].r_sample == at) {
       b.classified = true;
       b.cls = cls[k];
+      a.af[i] = af[k];
       for (int c = 0; c < 5; ++c) b.proba[static_cast<std::size_t>(c)] = res.proba[k * 5 + static_cast<std::size_t>(c)];
       ++k;
     }

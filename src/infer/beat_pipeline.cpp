@@ -107,15 +107,28 @@ std::vector<std::int32_t> BeatPipeline::decide(const RecordResult& result, bool 
 std::vector<std::int32_t> BeatPipeline::decide(const RecordResult& result, bool use_weights, const RhythmStep& gate) const {
   auto pred = heartwave::decide(result.proba, use_weights ? weights_ : ClassWeights{1, 1, 1, 1, 1});
   if (!gate.enabled) return pred;
-  std::vector<std::int64_t> r_sample;
-  r_sample.reserve(result.beats.beats.size());
-  for (const auto& beat : result.beats.beats) r_sample.push_back(beat.r_sample);
-  const auto regions = gate.p_measure == PMeasure::coherence
-                           ? p_regions_from_windows(result.beats.windows, static_cast<std::size_t>(pre_.window.length()), pre_.window.before)
-                           : std::vector<float>{};
-  return step_decisions(pred, std::vector<std::int32_t>(pred.size(), 0), r_sample,
-                        p_wave_from_features(result.beats.features, pre_.num_features()), pre_.fs, gate, regions);
+  const StepInputs in = step_inputs(result, gate);
+  return step_decisions(pred, std::vector<std::int32_t>(pred.size(), 0), in.r_sample, in.p_wave, pre_.fs, gate, in.regions);
 }
+
+BeatPipeline::StepInputs BeatPipeline::step_inputs(const RecordResult& result, const RhythmStep& gate) const {
+  StepInputs in;
+  in.r_sample.reserve(result.beats.beats.size());
+  for (const auto& beat : result.beats.beats) in.r_sample.push_back(beat.r_sample);
+  if (gate.p_measure == PMeasure::coherence)
+    in.regions = p_regions_from_windows(result.beats.windows, static_cast<std::size_t>(pre_.window.length()), pre_.window.before);
+  in.p_wave = p_wave_from_features(result.beats.features, pre_.num_features());
+  return in;
+}
+
+std::vector<std::uint8_t> BeatPipeline::af_verdicts(const RecordResult& result, bool use_weights, const RhythmStep& gate) const {
+  if (!gate.enabled) return std::vector<std::uint8_t>(result.beats.beats.size(), 0);
+  const auto pred = heartwave::decide(result.proba, use_weights ? weights_ : ClassWeights{1, 1, 1, 1, 1});
+  const StepInputs in = step_inputs(result, gate);
+  return gate_verdicts(pred, std::vector<std::int32_t>(pred.size(), 0), in.r_sample, in.p_wave, pre_.fs, gate, in.regions);
+}
+
+RhythmStep BeatPipeline::af_gate() const { return gate_.enabled ? gate_ : default_af_gate(); }
 
 std::size_t BeatPipeline::row_width() const {
   const auto w = static_cast<std::size_t>(pre_.window.length());

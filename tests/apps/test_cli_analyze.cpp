@@ -68,7 +68,19 @@ TEST(CliAnalyze, WritesEachFormatWithoutReadingReferenceAnnotations) {
   const Output o = run("analyze " + q(tmp / "in" / "100") + " --out " + q(tmp / "out") + " --format wfdb,csv,json");
   ASSERT_EQ(o.status, 0) << o.out;
   EXPECT_NE(o.out.find("100: "), std::string::npos) << o.out;
-  const auto anns = heartwave::read_annotations(tmp / "out" / "100.hw");
+  const auto all = heartwave::read_annotations(tmp / "out" / "100.hw");
+  // The beats, and the rhythm annotations among them (code 28, '+'): the first at the first beat.
+  std::vector<heartwave::Annotation> anns, rhythm;
+  for (const auto& a : all) (a.code == 28 ? rhythm : anns).push_back(a);
+  ASSERT_FALSE(rhythm.empty());
+  EXPECT_EQ(rhythm[0].time, anns.at(0).time);
+  for (const auto& r : rhythm) EXPECT_EQ(r.aux.substr(0, 1), "(") << r.aux;
+  // The Holter summary and the index page.
+  const auto summary = nlohmann::json::parse(slurp(tmp / "out" / "100" / "summary.json"));
+  EXPECT_EQ(summary["record"], "100");
+  EXPECT_TRUE(summary["build"].contains("git_commit"));
+  EXPECT_NE(slurp(tmp / "out" / "100" / "summary.html").find("Holter summary"), std::string::npos);
+  EXPECT_NE(slurp(tmp / "out" / "index.html").find("100/summary.html"), std::string::npos);
   const auto csv = lines(slurp(tmp / "out" / "100.csv"));
   const auto json = nlohmann::json::parse(slurp(tmp / "out" / "100.json"));
   ASSERT_GT(anns.size(), 2200u);
@@ -81,6 +93,7 @@ TEST(CliAnalyze, WritesEachFormatWithoutReadingReferenceAnnotations) {
   std::size_t counted = 0;
   for (const auto& [cls, n] : json["counts"].items()) counted += n.get<std::size_t>();
   EXPECT_EQ(counted, anns.size());
+  EXPECT_EQ(summary["beats"]["total"].get<std::size_t>(), anns.size());
   const std::map<int, std::string> codes = {{1, "N"}, {9, "S"}, {5, "V"}, {6, "F"}, {13, "Q"}};
   for (std::size_t i = 0; i < anns.size(); ++i) {
     ASSERT_TRUE(codes.count(anns[i].code)) << anns[i].code;
@@ -217,4 +230,27 @@ TEST(CliEvaluate, DetectScoresTheWholeChainByEc57Rules) {
     EXPECT_TRUE(std::filesystem::exists(tmp / "e" / f)) << f;
   const Output bad = run("evaluate --detect --data x --out " + q(tmp / "f"));
   EXPECT_EQ(bad.status, 8) << bad.out;
+}
+
+// Record 201 holds atrial fibrillation: its annotation file carries (AFIB
+// rhythm annotations, its summary an AF episode with a burden; with
+// --no-rhythm-annotations and --no-summary only the beats are written.
+TEST(CliAnalyze, WritesRhythmEpisodesAndTheSummaryOfAnAfRecord) {
+  TempDir tmp;
+  signals_only(tmp / "in", {"201"});
+  const Output o = run("analyze " + q(tmp / "in" / "201") + " --out " + q(tmp / "out"));
+  ASSERT_EQ(o.status, 0) << o.out;
+  std::size_t afib = 0;
+  for (const auto& a : heartwave::read_annotations(tmp / "out" / "201.hw"))
+    if (a.code == 28 && a.aux.substr(0, 5) == "(AFIB") ++afib;
+  EXPECT_GE(afib, 2u);
+  const auto summary = nlohmann::json::parse(slurp(tmp / "out" / "201" / "summary.json"));
+  EXPECT_TRUE(summary["af"]["present"].get<bool>());
+  EXPECT_GT(summary["af"]["burden_percent"].get<double>(), 20.0);  // the reference: 605.8 s of 1805.6 s
+  EXPECT_LT(summary["af"]["burden_percent"].get<double>(), 60.0);
+  const Output plain = run("analyze " + q(tmp / "in" / "201") + " --out " + q(tmp / "plain") + " --no-rhythm-annotations --no-summary");
+  ASSERT_EQ(plain.status, 0) << plain.out;
+  for (const auto& a : heartwave::read_annotations(tmp / "plain" / "201.hw")) EXPECT_NE(a.code, 28);
+  EXPECT_FALSE(std::filesystem::exists(tmp / "plain" / "201" / "summary.json"));
+  EXPECT_FALSE(std::filesystem::exists(tmp / "plain" / "index.html"));
 }

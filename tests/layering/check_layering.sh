@@ -18,6 +18,8 @@ declare -A allowed=(
   [models]="core io dsp detect beats features data eval models"
   [decision]="core io dsp detect beats features data eval decision"
   [infer]="core io dsp detect beats features data eval models decision infer"
+  [holter]="core io dsp detect beats features data eval models decision infer holter"
+  [stream]="core io dsp detect beats features data eval models decision infer holter stream"
   [train]="core io dsp detect beats features data eval models decision infer train"
 )
 bad=0 checked=0

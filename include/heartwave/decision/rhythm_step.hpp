@@ -116,6 +116,12 @@ std::vector<std::uint8_t> gate_verdicts(std::span<const std::int32_t> predicted,
                                         std::span<const std::int64_t> r_sample, std::span<const float> p_wave, double fs,
                                         const RhythmStep& gate, std::span<const float> p_regions = {});
 
+// The AF gate alone (no prematurity rule, no adaptation) with the default
+// model's thresholds (half window 32 beats, irregularity 0.06, P-wave
+// coherence 0.3; chosen on DS1 in research round 16): the AF detector for
+// models without a rhythm step of their own.
+RhythmStep default_af_gate();
+
 // How fit_rhythm_step searches (below).
 inline constexpr int kMaxAdaptPasses = 10;
 inline constexpr int kMaxHalfWindow = 1000;  // the gate window's largest half width (beats)

@@ -54,6 +54,12 @@ struct Ec57Record {
   }
 };
 
+// bxb's AAMI class of an annotation code, as the comparison reads it: 'N',
+// 'S', 'V', 'F' or 'Q' for a beat (classes as in the docs: e and j are S),
+// 'O' for a beat with no class (WFDB's isqrs includes '!', the flutter
+// wave), 0 for an annotation that is no beat. Shared by the run comparison.
+char ec57_beat_class(int code) noexcept;
+
 // Compares `test` with `reference` (both in sample numbers at `fs`; any
 // annotations, only beats count) over the span the options give. Pure, in
 // memory. `num_samples` is the record length from its header (0: unknown).

@@ -42,6 +42,9 @@ struct Analysis {
   std::string lead, second_lead;  // second_lead empty for one-lead models
   std::string detector;
   std::vector<AnalyzedBeat> beats;
+  // Per beat: 1 where the AF gate (BeatPipeline::af_gate()) judges its
+  // window atrial fibrillation; 0 elsewhere and for unclassified beats.
+  std::vector<std::uint8_t> af;
   double detect_seconds = 0, classify_seconds = 0;
 };
 

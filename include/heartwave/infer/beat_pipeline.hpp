@@ -78,6 +78,14 @@ class BeatPipeline {
   // another cross-validation; a disabled one skips the step).
   std::vector<std::int32_t> decide(const RecordResult& result, bool use_weights, const RhythmStep& gate) const;
 
+  // Whether each beat's window is atrial fibrillation by `gate`'s AF gate
+  // (rhythm_step.hpp gate_verdicts), on the decisions before the rhythm step;
+  // all 0 for a disabled gate. The rhythm episodes (holter/episodes.hpp)
+  // read it: af_gate() is the model's rhythm step, or default_af_gate() for
+  // a model without one.
+  std::vector<std::uint8_t> af_verdicts(const RecordResult& result, bool use_weights, const RhythmStep& gate) const;
+  RhythmStep af_gate() const;
+
   // Model rows (standardised) from extracted beats.
   std::vector<float> rows(const RecordBeats& beats) const;
 
@@ -91,6 +99,13 @@ class BeatPipeline {
                                      std::span<const float> dominant_beat2 = {}) const;
 
  private:
+  // What the rhythm step reads of a record's beats besides the decisions.
+  struct StepInputs {
+    std::vector<std::int64_t> r_sample;
+    std::vector<float> p_wave, regions;
+  };
+  StepInputs step_inputs(const RecordResult& result, const RhythmStep& gate) const;
+
   Preprocessing pre_;
   LabelSet labels_;
   View view_;
