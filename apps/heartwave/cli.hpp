@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "heartwave/holter/episodes.hpp"
+
 namespace heartwave::cli {
 
 // Every command's help text (Markdown: the reference docs/cli.md holds).
@@ -147,8 +149,11 @@ struct AnalyzeArgs {
   double adc_gain = 200;
   bool argmax = false, no_rhythm_step = false;
   bool no_summary = false, no_rhythm_annotations = false;
-  double pause_s = 2.0, asystole_s = 5.0, af_min_s = 60, af_merge_gap_s = 0, review_below = 0.6;
+  EpisodeOptions episodes;
+  double review_below = 0.6;
 };
+// The rhythm-episode thresholds as options (--pause, --asystole, --af-min-duration, --af-merge-gap).
+void add_episode_options(CLI::App* app, EpisodeOptions& o);
 void register_analyze(CLI::App& app, AnalyzeArgs& analyze, int& status);
 int run_analyze(const AnalyzeArgs& args);
 
@@ -169,6 +174,8 @@ struct StreamArgs {
   bool final_only = false;
   double final_delay = 60;
   bool argmax = false, no_rhythm_step = false;
+  bool no_episodes = false;
+  EpisodeOptions episodes;
 };
 void register_stream(CLI::App& app, StreamArgs& stream, int& status);
 int run_stream(const StreamArgs& args);

@@ -30,6 +30,13 @@
 
 namespace heartwave::cli {
 
+void add_episode_options(CLI::App* app, EpisodeOptions& o) {
+  app->add_option("--pause", o.pause_s, "Pause: an RR interval longer than this many seconds")->capture_default_str()->check(CLI::PositiveNumber);
+  app->add_option("--asystole", o.asystole_s, "Asystole: no QRS for at least this many seconds")->capture_default_str()->check(CLI::PositiveNumber);
+  app->add_option("--af-min-duration", o.af_min_s, "AF episodes shorter than this many seconds are dropped")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app->add_option("--af-merge-gap", o.af_merge_gap_s, "AF stretches closer than this many seconds are one episode")->capture_default_str()->check(CLI::NonNegativeNumber);
+}
+
 void register_analyze(CLI::App& app, AnalyzeArgs& a, int& status) {
   CLI::App* an = app.add_subcommand(
       "analyze", "Find and classify every beat of raw recordings (no reference annotations read): WFDB, EDF/BDF/GDF, CSV or stdin");
@@ -63,10 +70,7 @@ void register_analyze(CLI::App& app, AnalyzeArgs& a, int& status) {
   an->add_flag("--no-summary", a.no_summary, "Do not write the Holter summary (<out>/<record>/summary.json, summary.html, <out>/index.html)");
   an->add_flag("--no-rhythm-annotations", a.no_rhythm_annotations,
                "Write only beat annotations to the WFDB file (default: also the rhythm episodes as '+' annotations, (AFIB, (VT, ...)");
-  an->add_option("--pause", a.pause_s, "Pause: an RR interval longer than this many seconds")->capture_default_str()->check(CLI::PositiveNumber);
-  an->add_option("--asystole", a.asystole_s, "Asystole: no QRS for at least this many seconds")->capture_default_str()->check(CLI::PositiveNumber);
-  an->add_option("--af-min-duration", a.af_min_s, "AF episodes shorter than this many seconds are dropped")->capture_default_str()->check(CLI::NonNegativeNumber);
-  an->add_option("--af-merge-gap", a.af_merge_gap_s, "AF stretches closer than this many seconds are one episode")->capture_default_str()->check(CLI::NonNegativeNumber);
+  add_episode_options(an, a.episodes);
   an->add_option("--review-below", a.review_below, "Beats whose top class probability is below this are listed for review")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   an->callback([&] { status = run_analyze(a); });
@@ -132,10 +136,7 @@ int run_analyze(const AnalyzeArgs& a) {
     std::filesystem::create_directories(a.out);
     const std::set<std::string> formats(a.formats.begin(), a.formats.end());
     SummaryOptions so;
-    so.episodes.pause_s = a.pause_s;
-    so.episodes.asystole_s = a.asystole_s;
-    so.episodes.af_min_s = a.af_min_s;
-    so.episodes.af_merge_gap_s = a.af_merge_gap_s;
+    so.episodes = a.episodes;
     so.review_below = a.review_below;
 
     std::vector<Outcome> outcomes(inputs.size());

@@ -1,6 +1,7 @@
 // heartwave stream: raw samples in, classified beats out as JSON lines as
 // they happen (stream/stream_analyzer.hpp): a provisional event within 1 s
-// of each beat, a final one within --final-delay, then an "end" line.
+// of each beat, a final one within --final-delay, rhythm episodes as they
+// close, then an "end" line.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -46,6 +47,8 @@ void register_stream(CLI::App& app, StreamArgs& a, int& status) {
   st->add_option("--final-delay", a.final_delay, "Seconds from a beat to its final event (at most 600)")->capture_default_str();
   st->add_flag("--argmax", a.argmax, "Ignore the model's class weights (plain argmax)");
   st->add_flag("--no-rhythm-step", a.no_rhythm_step, "Ignore the model's rhythm step");
+  st->add_flag("--no-episodes", a.no_episodes, "Do not write rhythm episodes (runs, bigeminy, pauses, AF) as they close");
+  add_episode_options(st, a.episodes);
   st->callback([&] { status = run_stream(a); });
 }
 
@@ -64,7 +67,22 @@ class LineWriter {
     j["proba"] = b.classified ? nlohmann::json(std::vector<float>(b.proba.begin(), b.proba.end())) : nlohmann::json(nullptr);
     j["emitted_at"] = b.emitted_at;
     if (b.stage == BeatStage::provisional) j["late"] = b.late;
+    else j["af"] = b.af;
     line(j);
+  }
+  void episode(const StreamEpisode& se) {
+    const Episode& e = se.episode;
+    line({{"type", "episode"},
+          {"episode", episode_type_name(e.type)},
+          {"start", e.begin},
+          {"end", e.end},
+          {"start_time", static_cast<double>(e.begin) / fs_},
+          {"duration_s", e.duration_s(fs_)},
+          {"first_beat", e.first_beat},
+          {"last_beat", e.last_beat},
+          {"beats", e.beats},
+          {"rate_bpm", e.rate_bpm},
+          {"emitted_at", se.emitted_at}});
   }
   void line(const nlohmann::json& j) {
     const std::string s = j.dump() + "\n";
@@ -88,6 +106,7 @@ nlohmann::json end_line(const StreamAnalyzer& s, const std::string& source) {
           {"provisional", c.provisional},
           {"final", c.final},
           {"late", c.late},
+          {"episodes", c.episodes},
           {"final_delay", static_cast<double>(s.final_delay_samples()) / s.fs()},
           {"counts", counts},
           {"build", {{"version", b.value("version", "")}, {"commit", b.value("git_commit", "")}, {"dirty", b.value("git_dirty", false)}}}};
@@ -158,6 +177,8 @@ int run_stream(const StreamArgs& a) {
     so.use_weights = !a.argmax;
     so.use_rhythm_step = !a.no_rhythm_step;
     so.provisional = !a.final_only;
+    so.episodes = !a.no_episodes;
+    so.episode_options = a.episodes;
     const ModelBundle bundle = load_bundle(a.model, 1);
     const BeatPipeline pipe(bundle.meta, *bundle.model);
     if (a.input.empty()) {
@@ -170,6 +191,7 @@ int run_stream(const StreamArgs& a) {
       StreamAnalyzer s(pipe, a.fs, a.leads, so);
       LineWriter out(a.fs);
       s.set_callback([&](const StreamBeat& b) { out.beat(b); });
+      s.set_episode_callback([&](const StreamEpisode& e) { out.episode(e); });
       stream_stdin(a, s);
       s.finish();
       out.line(end_line(s, "stdin"));
@@ -185,6 +207,7 @@ int run_stream(const StreamArgs& a) {
     StreamAnalyzer s(pipe, rec.fs, static_cast<int>(L), so);
     LineWriter out(rec.fs);
     s.set_callback([&](const StreamBeat& b) { out.beat(b); });
+    s.set_episode_callback([&](const StreamEpisode& e) { out.episode(e); });
     std::mt19937_64 rng(a.seed);
     std::uniform_int_distribution<int> random_block(1, 10000);
     std::vector<double> x;

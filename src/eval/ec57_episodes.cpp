@@ -14,27 +14,14 @@
 #include "heartwave/beats/rhythm.hpp"
 #include "heartwave/core/error.hpp"
 #include "heartwave/core/version.hpp"
+#include "ec57_common.hpp"
 
 namespace heartwave {
 namespace {
 
-std::optional<double> ratio(double a, double b) {
-  if (b <= 0) return std::nullopt;
-  return 100.0 * a / b;
-}
-
-std::string seconds(double s) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g s", s);
-  return b;
-}
-
-std::string percent(const std::optional<double>& v, int width) {
-  char b[32];
-  if (v) std::snprintf(b, sizeof b, "%*.2f", width, *v);
-  else std::snprintf(b, sizeof b, "%*s", width, "-");
-  return b;
-}
+using ec57_detail::percent;
+using ec57_detail::ratio;
+using ec57_detail::seconds;
 
 // Episodes clipped to [start, end]; those left with no length dropped.
 std::vector<Ec57Episode> clip(const std::vector<Ec57Episode>& eps, std::int64_t start, std::int64_t end) {

@@ -7,6 +7,7 @@
 
 #include "heartwave/core/error.hpp"
 #include "heartwave/eval/ec57.hpp"
+#include "heartwave/eval/ec57_runs.hpp"
 #include "heartwave/io/wfdb_header.hpp"
 
 namespace heartwave {
@@ -27,9 +28,9 @@ std::vector<std::string> ec57_list_records(const std::filesystem::path& dir, con
   return out;
 }
 
-Ec57Record ec57_compare_files(const std::filesystem::path& ref_dir, const std::string& ref_annotator,
-                              const std::filesystem::path& test_dir, const std::string& test_annotator,
-                              const std::string& record, const Ec57Options& options) {
+Ec57RecordFiles ec57_read_record_files(const std::filesystem::path& ref_dir, const std::string& ref_annotator,
+                                       const std::filesystem::path& test_dir, const std::string& test_annotator,
+                                       const std::string& record) {
   namespace fs = std::filesystem;
   const fs::path header = ref_dir / (record + ".hea");
   const fs::path ref = ref_dir / (record + "." + ref_annotator);
@@ -41,9 +42,19 @@ Ec57Record ec57_compare_files(const std::filesystem::path& ref_dir, const std::s
   if (!fs::is_regular_file(test, ec))
     throw IoError("ec57: record " + record + ": test annotation file " + test.string() + " not found");
   const Header h = read_header(header);
-  const std::vector<Annotation> ref_anns = read_annotations(ref);
-  const std::vector<Annotation> test_anns = read_annotations(test);
-  return ec57_compare(ref_anns, test_anns, h.sampling_frequency, h.num_samples, options, record);
+  Ec57RecordFiles out;
+  out.fs = h.sampling_frequency;
+  out.num_samples = h.num_samples;
+  out.reference = read_annotations(ref);
+  out.test = read_annotations(test);
+  return out;
+}
+
+Ec57Record ec57_compare_files(const std::filesystem::path& ref_dir, const std::string& ref_annotator,
+                              const std::filesystem::path& test_dir, const std::string& test_annotator,
+                              const std::string& record, const Ec57Options& options) {
+  const Ec57RecordFiles f = ec57_read_record_files(ref_dir, ref_annotator, test_dir, test_annotator, record);
+  return ec57_compare(f.reference, f.test, f.fs, f.num_samples, options, record);
 }
 
 }  // namespace heartwave

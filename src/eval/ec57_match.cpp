@@ -10,6 +10,7 @@
 
 #include "heartwave/core/error.hpp"
 #include "heartwave/eval/ec57.hpp"
+#include "ec57_common.hpp"
 
 namespace heartwave {
 namespace {
@@ -236,12 +237,6 @@ class Matcher {
   std::int64_t window_, end_, shutdown_ = 0;
 };
 
-std::string seconds(double s) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g s", s);
-  return b;
-}
-
 // bxb reads the files in order, as WFDB requires them to be; beats out of
 // order (which would make its counts meaningless) are refused instead.
 void check_times(std::span<const Annotation> anns, const std::string& what, const std::string& record) {
@@ -265,13 +260,7 @@ char ec57_beat_class(int code) noexcept { return bxb_is_beat(code) ? bxb_class(c
 Ec57Record ec57_compare(std::span<const Annotation> reference, std::span<const Annotation> test, double fs,
                         std::int64_t num_samples, const Ec57Options& options, std::string record_name) {
   const std::string where = "ec57: record " + record_name + ": ";
-  if (!std::isfinite(fs) || fs <= 0) throw InvalidArgument(where + "sampling frequency must be positive");
-  if (!std::isfinite(options.window_s) || options.window_s <= 0 || options.window_s > 10)
-    throw InvalidArgument(where + "match window " + seconds(options.window_s) + ": must be above 0 and at most 10 s");
-  if (!std::isfinite(options.start_s) || options.start_s < 0)
-    throw InvalidArgument(where + "learning period " + seconds(options.start_s) + ": must be 0 or more");
-  if (options.end_sample < -1) throw InvalidArgument(where + "end sample must be -1, 0 or a sample number");
-  if (num_samples < 0) throw InvalidArgument(where + "negative record length");
+  ec57_detail::check_compare_options(fs, num_samples, options, record_name);
   check_times(reference, "reference", record_name);
   check_times(test, "test", record_name);
 

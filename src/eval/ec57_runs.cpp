@@ -14,10 +14,17 @@
 
 #include "heartwave/core/error.hpp"
 #include "heartwave/core/version.hpp"
-#include "heartwave/io/wfdb_header.hpp"
+#include "ec57_common.hpp"
 
 namespace heartwave {
 namespace {
+
+using ec57_detail::percent;
+using ec57_detail::seconds;
+
+std::optional<double> ratio(std::int64_t a, std::int64_t b) {
+  return ec57_detail::ratio(static_cast<double>(a), static_cast<double>(b));
+}
 
 constexpr std::array<char, kEc57RunTypes> kTypeClass = {'V', 'S'};
 // The shortest run of each length class: what the other annotator must show.
@@ -94,24 +101,6 @@ std::array<std::pair<std::int64_t, std::int64_t>, kEc57RunLengths> tally(const B
   return out;
 }
 
-std::string seconds(double s) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g s", s);
-  return b;
-}
-
-std::string percent(const std::optional<double>& v, int width) {
-  char b[32];
-  if (v) std::snprintf(b, sizeof b, "%*.2f", width, *v);
-  else std::snprintf(b, sizeof b, "%*s", width, "-");
-  return b;
-}
-
-std::optional<double> ratio(std::int64_t a, std::int64_t b) {
-  if (b <= 0) return std::nullopt;
-  return 100.0 * static_cast<double>(a) / static_cast<double>(b);
-}
-
 using Counts = std::array<std::array<Ec57RunCounts, kEc57RunLengths>, kEc57RunTypes>;
 
 void append_line(std::string& out, const std::string& name, const Counts& c, std::size_t type) {
@@ -158,13 +147,7 @@ Ec57RunStats ec57_run_figures(const Ec57RunCounts& c) { return {ratio(c.detected
 Ec57RunRecord ec57_compare_runs(std::span<const Annotation> reference, std::span<const Annotation> test, double fs,
                                 std::int64_t num_samples, const Ec57Options& options, std::string record_name) {
   const std::string where = "ec57: record " + record_name + ": ";
-  if (!std::isfinite(fs) || fs <= 0) throw InvalidArgument(where + "sampling frequency must be positive");
-  if (!std::isfinite(options.window_s) || options.window_s <= 0 || options.window_s > 10)
-    throw InvalidArgument(where + "match window " + seconds(options.window_s) + ": must be above 0 and at most 10 s");
-  if (!std::isfinite(options.start_s) || options.start_s < 0)
-    throw InvalidArgument(where + "learning period " + seconds(options.start_s) + ": must be 0 or more");
-  if (options.end_sample < -1) throw InvalidArgument(where + "end sample must be -1, 0 or a sample number");
-  if (num_samples < 0) throw InvalidArgument(where + "negative record length");
+  ec57_detail::check_compare_options(fs, num_samples, options, record_name);
   const Beats ref = beats_of(reference, "reference", record_name);
   const Beats tst = beats_of(test, "test", record_name);
 
@@ -268,26 +251,5 @@ nlohmann::json ec57_runs_json(std::span<const Ec57RunRecord> records, const Ec57
           {"build", build_info()}};
 }
 
-Ec57RecordFiles ec57_read_record_files(const std::filesystem::path& ref_dir, const std::string& ref_annotator,
-                                       const std::filesystem::path& test_dir, const std::string& test_annotator,
-                                       const std::string& record) {
-  namespace fs = std::filesystem;
-  const fs::path header = ref_dir / (record + ".hea");
-  const fs::path ref = ref_dir / (record + "." + ref_annotator);
-  const fs::path test = test_dir / (record + "." + test_annotator);
-  std::error_code ec;
-  if (!fs::is_regular_file(header, ec)) throw IoError("ec57: record " + record + ": header " + header.string() + " not found");
-  if (!fs::is_regular_file(ref, ec))
-    throw IoError("ec57: record " + record + ": reference annotation file " + ref.string() + " not found");
-  if (!fs::is_regular_file(test, ec))
-    throw IoError("ec57: record " + record + ": test annotation file " + test.string() + " not found");
-  const Header h = read_header(header);
-  Ec57RecordFiles out;
-  out.fs = h.sampling_frequency;
-  out.num_samples = h.num_samples;
-  out.reference = read_annotations(ref);
-  out.test = read_annotations(test);
-  return out;
-}
 
 }  // namespace heartwave

@@ -559,6 +559,7 @@ struct StreamAnalyzer::Impl {
           }
         }
         e.cls = adapt(s, b, d, classified_mean());
+        e.af = s.af;
       }
     }
     b.final_done = true;
@@ -567,30 +568,15 @@ struct StreamAnalyzer::Impl {
     ++self.counts_.final_classes[static_cast<std::size_t>(e.cls)];
     self.emit(e);
     self.on_final(e);
+    if (self.episodes_) {
+      self.episodes_->push(e.sample, e.cls, e.af);
+      self.emit_episodes(e.emitted_at);
+    }
   }
 
   void finish() {
     if (finished) return;
-    if (carry_frames > 0) {
-      const auto n = static_cast<std::size_t>(carry_frames);
-      // The partial last chunk.
-      for (std::size_t k = 0; k < n; ++k) {
-        const double v1 = carry[k * static_cast<std::size_t>(L) + lead1];
-        det_in[k] = v1;
-        const std::size_t at = static_cast<std::size_t>(pos + static_cast<std::int64_t>(k)) & ring_mask;
-        ring1[at] = std::isfinite(v1) ? static_cast<float>(v1) : 0.0f;
-        if (two) {
-          const double v2 = carry[k * static_cast<std::size_t>(L) + lead2];
-          ring2[at] = std::isfinite(v2) ? static_cast<float>(v2) : 0.0f;
-        }
-      }
-      found.clear();
-      detector->push(std::span<const double>(det_in.data(), n), found);
-      pos += carry_frames;
-      carry_frames = 0;
-      add_beats();
-      schedule();
-    }
+    if (carry_frames > 0) process_chunk();  // the partial last chunk
     found.clear();
     detector->finish(found);
     add_beats();
@@ -603,6 +589,10 @@ struct StreamAnalyzer::Impl {
     }
     if (res_added_since > 0) refresh_template();
     schedule();
+    if (self.episodes_) {
+      self.episodes_->finish();
+      self.emit_episodes(pos);
+    }
   }
 
   std::size_t bytes() const {
@@ -623,7 +613,10 @@ struct StreamAnalyzer::Impl {
 };
 
 StreamAnalyzer::StreamAnalyzer(const BeatPipeline& pipe, double fs, int num_leads, StreamOptions options) : fs_(fs) {
+  const bool episodes = options.episodes;
+  const EpisodeOptions episode_options = options.episode_options;
   impl_ = std::make_unique<Impl>(*this, pipe, fs, num_leads, std::move(options));
+  if (episodes) episodes_ = std::make_unique<EpisodeStream>(fs, episode_options);
   final_delay_ = impl_->delay;
 }
 
@@ -633,6 +626,21 @@ std::vector<StreamBeat> StreamAnalyzer::take() {
   std::vector<StreamBeat> out(queue_.begin(), queue_.end());
   queue_.clear();
   return out;
+}
+
+std::vector<StreamEpisode> StreamAnalyzer::take_episodes() {
+  std::vector<StreamEpisode> out(episode_queue_.begin(), episode_queue_.end());
+  episode_queue_.clear();
+  return out;
+}
+
+void StreamAnalyzer::emit_episodes(std::int64_t at) {
+  for (const Episode& e : episodes_->take()) {
+    const StreamEpisode se{e, at};
+    ++counts_.episodes;
+    if (episode_callback_) episode_callback_(se);
+    else episode_queue_.push_back(se);
+  }
 }
 
 void StreamAnalyzer::emit(const StreamBeat& b) {
@@ -669,7 +677,8 @@ void StreamAnalyzer::push_leads(std::span<const std::span<const double>> leads) 
 void StreamAnalyzer::finish() { impl_->finish(); }
 
 std::size_t StreamAnalyzer::memory_bytes() const {
-  return impl_->bytes() + queue_.size() * sizeof(StreamBeat);
+  return impl_->bytes() + queue_.size() * sizeof(StreamBeat) + episode_queue_.size() * sizeof(StreamEpisode) +
+         (episodes_ ? episodes_->window_beats() * (sizeof(std::int64_t) + sizeof(std::int32_t)) : 0);
 }
 
 std::size_t StreamAnalyzer::memory_bound() const { return impl_->bound(); }

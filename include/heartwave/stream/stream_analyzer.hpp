@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "heartwave/detect/qrs.hpp"
+#include "heartwave/holter/episode_stream.hpp"
 #include "heartwave/infer/beat_pipeline.hpp"
 
 namespace heartwave {
@@ -57,6 +58,14 @@ struct StreamBeat {
   bool classified = false;       // false: too near the stream's ends for a window (class Q)
   std::int64_t emitted_at = 0;   // stream position (samples fed) at which the event became available
   bool late = false;             // provisional only: emitted more than 1 s after its R peak (a detector-late beat)
+  bool af = false;               // final only: the AF gate's verdict (the model's rhythm step; false without one)
+};
+
+// A rhythm episode (holter/episodes.hpp) as it closes, over the final
+// beats (beat indices count the final events from 0).
+struct StreamEpisode {
+  Episode episode;
+  std::int64_t emitted_at = 0;  // stream position at which it closed
 };
 
 struct StreamOptions {
@@ -86,6 +95,10 @@ struct StreamOptions {
   // each): the dominant beats.
   double fixed_mean_rr_s = 0;
   std::vector<float> fixed_dominant, fixed_dominant2;
+  // Rhythm episodes over the final beats, as they close (EpisodeStream):
+  // the same episodes analyze finds from the same final beats.
+  bool episodes = true;
+  EpisodeOptions episode_options;
 };
 
 inline constexpr double kMaxFinalDelay = 600;
@@ -95,6 +108,7 @@ struct StreamCounts {
   std::int64_t beats = 0;         // detected so far
   std::int64_t provisional = 0, final = 0;  // events emitted
   std::int64_t late = 0;          // provisional events beyond 1 s (the detector's late beats)
+  std::int64_t episodes = 0;      // episodes emitted
   std::array<std::int64_t, 5> final_classes{};  // final events per class N S V F Q
 };
 
@@ -116,6 +130,9 @@ class StreamAnalyzer {
   void set_callback(Callback cb) { callback_ = std::move(cb); }
   // The queued events (without a callback), oldest first; the queue is emptied.
   std::vector<StreamBeat> take();
+  // Episodes likewise: to their callback when one is set, else queued.
+  void set_episode_callback(std::function<void(const StreamEpisode&)> cb) { episode_callback_ = std::move(cb); }
+  std::vector<StreamEpisode> take_episodes();
 
   // The next samples, interleaved (frame after frame, num_leads values each,
   // in mV); any number of whole frames. NaN and infinite samples are gaps:
@@ -153,7 +170,11 @@ class StreamAnalyzer {
   StreamCounts counts_;
   Callback callback_;
   std::deque<StreamBeat> queue_;
+  std::unique_ptr<EpisodeStream> episodes_;
+  std::function<void(const StreamEpisode&)> episode_callback_;
+  std::deque<StreamEpisode> episode_queue_;
   void emit(const StreamBeat& b);
+  void emit_episodes(std::int64_t at);
   friend struct Impl;
 };
 
