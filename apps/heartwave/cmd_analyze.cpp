@@ -35,6 +35,9 @@ void add_episode_options(CLI::App* app, EpisodeOptions& o) {
   app->add_option("--asystole", o.asystole_s, "Asystole: no QRS for at least this many seconds")->capture_default_str()->check(CLI::PositiveNumber);
   app->add_option("--af-min-duration", o.af_min_s, "AF episodes shorter than this many seconds are dropped")->capture_default_str()->check(CLI::NonNegativeNumber);
   app->add_option("--af-merge-gap", o.af_merge_gap_s, "AF stretches closer than this many seconds are one episode")->capture_default_str()->check(CLI::NonNegativeNumber);
+  app->add_option("--af-smooth", o.af_smooth_beats, "A beat counts as AF when most of the N beats centred on it are (odd; 1: no smoothing)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 }
 
 void register_analyze(CLI::App& app, AnalyzeArgs& a, int& status) {

@@ -1,5 +1,6 @@
 #include "heartwave/holter/episode_stream.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "heartwave/core/error.hpp"
@@ -13,6 +14,7 @@ constexpr std::size_t kCloseAfter = 3;  // beats after an episode's last that sh
 
 EpisodeStream::EpisodeStream(double fs, EpisodeOptions options) : fs_(fs), o_(options) {
   if (!(fs > 0)) throw InvalidArgument("episode stream: no valid sampling rate");
+  smooth_af({}, o_.af_smooth_beats);  // InvalidArgument for a bad smoothing
 }
 
 void EpisodeStream::push(std::int64_t r, std::int32_t cls, bool af) {
@@ -21,6 +23,28 @@ void EpisodeStream::push(std::int64_t r, std::int32_t cls, bool af) {
     throw InvalidArgument("episode stream: beat " + std::to_string(beats()) + " at sample " + std::to_string(r) +
                           " is not after the one before");
   const std::size_t index = beats();
+  af_buf_.emplace_back(r, af);
+  decide_af(index, false);
+  r_.push_back(r);
+  cls_.push_back(cls);
+  scan(false);
+}
+
+// The smoothed verdicts of the beats whose smoothing window is complete
+// (all of them at the end), through the AF span state machine in order.
+void EpisodeStream::decide_af(std::size_t latest, bool all) {
+  const auto h = static_cast<std::size_t>(o_.af_smooth_beats / 2);
+  while (af_next_ <= latest && (all || af_next_ + h <= latest)) {
+    const std::size_t lo = af_next_ >= h ? af_next_ - h : 0, hi = std::min(latest, af_next_ + h);
+    std::size_t on = 0;
+    for (std::size_t k = lo; k <= hi; ++k) on += af_buf_[k - af_buf_base_].second;
+    af_beat(af_next_, af_buf_[af_next_ - af_buf_base_].first, 2 * on > hi - lo + 1);
+    ++af_next_;
+    while (af_buf_base_ + h < af_next_) af_buf_.pop_front(), ++af_buf_base_;
+  }
+}
+
+void EpisodeStream::af_beat(std::size_t index, std::int64_t r, bool af) {
   // AF: a span closes once a beat shows no later AF beat can join it.
   if (af_open_) {
     if (af_r_after_ < 0) af_r_after_ = r;
@@ -38,9 +62,6 @@ void EpisodeStream::push(std::int64_t r, std::int32_t cls, bool af) {
     af_r_first_ = af_r_last_ = r;
     af_r_after_ = -1;
   }
-  r_.push_back(r);
-  cls_.push_back(cls);
-  scan(false);
 }
 
 void EpisodeStream::close_af() {
@@ -96,6 +117,7 @@ void EpisodeStream::finish() {
   if (finished_) return;
   finished_ = true;
   if (!r_.empty()) scan(true);
+  if (beats() > 0) decide_af(beats() - 1, true);
   close_af();
 }
 

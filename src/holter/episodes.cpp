@@ -98,6 +98,22 @@ const char* episode_type_name(EpisodeType type) {
   return "?";
 }
 
+std::vector<std::uint8_t> smooth_af(std::span<const std::uint8_t> af, int smooth_beats) {
+  if (smooth_beats < 1 || smooth_beats % 2 == 0)
+    throw InvalidArgument("AF smoothing over " + std::to_string(smooth_beats) + " beats: must be odd and at least 1");
+  if (smooth_beats == 1) return {af.begin(), af.end()};
+  const auto h = static_cast<std::size_t>(smooth_beats / 2), n = af.size();
+  std::vector<std::uint8_t> out(n);
+  std::size_t on = 0, lo = 0, hi = 0;  // af[lo, hi) summed in `on`
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t want_lo = i >= h ? i - h : 0, want_hi = std::min(n, i + h + 1);
+    while (hi < want_hi) on += af[hi++] != 0;
+    while (lo < want_lo) on -= af[lo++] != 0;
+    out[i] = 2 * on > hi - lo;
+  }
+  return out;
+}
+
 std::vector<Episode> find_episodes(std::span<const std::int64_t> r_sample, std::span<const std::int32_t> cls,
                                    std::span<const std::uint8_t> af, double fs, const EpisodeOptions& o,
                                    std::span<const SampleRange> excluded) {
@@ -130,6 +146,8 @@ std::vector<Episode> find_episodes(std::span<const std::int64_t> r_sample, std::
   }
   // AF: runs of gated beats, joined across short gaps, long enough.
   if (!af.empty()) {
+    const std::vector<std::uint8_t> smoothed = smooth_af(af, o.af_smooth_beats);
+    af = smoothed;
     std::vector<Episode> spans;
     for (std::size_t i = 0; i < b.size();) {
       if (!af[i]) {

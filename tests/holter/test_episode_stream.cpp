@@ -112,9 +112,9 @@ std::vector<Episode> streamed(const Beats& b, double fs, const EpisodeOptions& o
 TEST(EpisodeStream, GivesTheBatchEpisodesOnRandomSequences) {
   const double fs = 250;
   std::vector<EpisodeOptions> opts(4);
-  opts[1].af_min_s = 0, opts[1].af_merge_gap_s = 10;
+  opts[1].af_min_s = 0, opts[1].af_merge_gap_s = 10, opts[1].af_smooth_beats = 5;
   opts[2].run_min_beats = 5, opts[2].bigeminy_min_cycles = 5, opts[2].trigeminy_min_cycles = 2, opts[2].pause_s = 1.5;
-  opts[3].af_min_s = 10, opts[3].af_merge_gap_s = 3, opts[3].asystole_s = 3;
+  opts[3].af_min_s = 10, opts[3].af_merge_gap_s = 3, opts[3].asystole_s = 3, opts[3].af_smooth_beats = 9;
   std::size_t total = 0, af = 0;
   for (unsigned seed = 1; seed <= 12; ++seed) {
     const Beats b = random_beats(seed, 3000, fs);
@@ -148,6 +148,9 @@ TEST(EpisodeStream, RatesAndTimesAreTheBatchOnes) {
 
 TEST(EpisodeStream, BadInputIsRefused) {
   EXPECT_THROW(EpisodeStream(0.0), InvalidArgument);
+  EpisodeOptions even;
+  even.af_smooth_beats = 4;
+  EXPECT_THROW(EpisodeStream(360, even), InvalidArgument);
   EpisodeStream s(360);
   s.push(100, 0, false);
   EXPECT_THROW(s.push(100, 0, false), InvalidArgument);

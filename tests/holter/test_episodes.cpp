@@ -165,3 +165,14 @@ TEST(Episodes, RejectsInconsistentInput) {
   EXPECT_THROW(find_episodes(back, s.cls, {}, kFs), InvalidArgument);
   EXPECT_THROW(find_episodes(s.r, s.cls, {}, 0), InvalidArgument);
 }
+
+// The majority filter over 5 beats centred on each (fewer at the ends):
+// an isolated verdict goes (0, 4), a one-beat hole fills (9), and beat 6 (3 of 4..8) turns AF.
+TEST(Episodes, AfSmoothingIsACentredMajority) {
+  const std::vector<std::uint8_t> af = {1, 0, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1};
+  const std::vector<std::uint8_t> want = {0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1};
+  EXPECT_EQ(smooth_af(af, 5), want);
+  EXPECT_EQ(smooth_af(af, 1), af);
+  EXPECT_THROW(smooth_af(af, 2), InvalidArgument);
+  EXPECT_THROW(smooth_af(af, 0), InvalidArgument);
+}

@@ -13,13 +13,16 @@
 // Pauses and asystole close with the beat that ends them. AF spans are
 // followed beat by beat: a span closes when a beat arrives more than
 // af_merge_gap_s after its last AF beat, and is emitted when it lasts at
-// least af_min_s. Unreadable-signal exclusions (find_episodes' `excluded`)
+// least af_min_s; with af_smooth_beats > 1 each verdict is taken
+// af_smooth_beats / 2 beats late, once its smoothing window is complete.
+// Unreadable-signal exclusions (find_episodes' `excluded`)
 // are not applied: a stream does not judge segments.
 //
 // Memory: the window holds the beats of the longest open episode plus a
 // margin of kEpisodeWindowKeep beats; it does not grow with the stream.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <set>
 #include <utility>
 #include <vector>
@@ -61,6 +64,11 @@ class EpisodeStream {
   bool af_open_ = false;
   std::size_t af_first_ = 0, af_last_ = 0;
   std::int64_t af_r_first_ = 0, af_r_last_ = 0, af_r_after_ = -1;
+  // Beats waiting for their smoothed AF verdict (af_smooth_beats / 2 later).
+  std::deque<std::pair<std::int64_t, bool>> af_buf_;
+  std::size_t af_buf_base_ = 0, af_next_ = 0;
+  void decide_af(std::size_t latest, bool all);
+  void af_beat(std::size_t index, std::int64_t r, bool af);
   void scan(bool all);
   void close_af();
   void trim(const std::vector<Episode>& found);

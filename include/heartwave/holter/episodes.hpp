@@ -26,7 +26,14 @@ struct EpisodeOptions {
   // af_min_s dropped (chosen on DS1, docs/holter.md).
   double af_min_s = 60;
   double af_merge_gap_s = 0;
+  // The AF verdicts smoothed first: a beat counts as AF when more than half
+  // of the af_smooth_beats beats centred on it are (fewer at the ends); 1:
+  // the verdicts as they are. Odd, >= 1.
+  int af_smooth_beats = 1;
 };
+
+// The AF verdicts after EpisodeOptions::af_smooth_beats' majority filter.
+std::vector<std::uint8_t> smooth_af(std::span<const std::uint8_t> af, int smooth_beats);
 
 enum class EpisodeType {
   af,                        // atrial fibrillation (or flutter: not told apart)
