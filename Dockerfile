@@ -75,14 +75,16 @@ COPY --from=build /usr/src/heartwave/build/release/heartwave /usr/local/bin/hear
 COPY --from=web /usr/src/heartwave/web/dist/ /usr/share/heartwave/web/
 COPY models/*.hwm /usr/share/heartwave/models/
 # The program's compiled-in defaults point into its source tree
-# (/usr/src/heartwave/models/default.hwm): a link keeps them valid.
+# (/usr/src/heartwave/models/*.hwm): a link keeps them valid too.
 RUN set -eu; \
     mkdir -p /usr/src/heartwave; \
     ln -s /usr/share/heartwave/models /usr/src/heartwave/models; \
     if ldd /usr/local/bin/heartwave | grep 'not found'; then echo "missing runtime library" >&2; exit 1; fi; \
     heartwave --version
 
-ENV HEARTWAVE_MODEL=/usr/share/heartwave/models/default.hwm
+# serve's models (the first the default) and the other commands' default model
+ENV HEARTWAVE_MODELS=/usr/share/heartwave/models/default.hwm,/usr/share/heartwave/models/one-lead.hwm,/usr/share/heartwave/models/window-only.hwm \
+    HEARTWAVE_MODEL=/usr/share/heartwave/models/default.hwm
 USER heartwave:heartwave
 WORKDIR /tmp
 EXPOSE 8000

@@ -307,6 +307,11 @@ L.append("|---|---|---|---|---|---|---|---|")
 for srv, route, c, t, r in rows:
     L.append(f"| {srv} | {route} | {c} | {t} | {r['requests_per_s']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['non_ok']} |")
 L.append("")
+if any(38 <= r["p50_ms"] <= 50 for srv, _, c, _, r in rows if srv == "heartwave"):
+    L.append("**heartwave's median latency is about 40 ms**, the signature of Nagle's algorithm meeting the client's "
+             "delayed ACK (the answer written in two pieces on a socket without TCP_NODELAY): the server should "
+             "call httplib::Server::set_tcp_nodelay(true).")
+    L.append("")
 if "predict c8" in peer:
     ratio = hw["predict c8"]["requests_per_s"] / peer["predict c8"]["requests_per_s"]
     L.append(f"/predict throughput at 8 connections, heartwave / peer: **{ratio:.1f}x** (target >= 30x: {'met' if ratio >= 30 else 'NOT met'})")

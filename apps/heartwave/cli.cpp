@@ -104,6 +104,8 @@ int main_entry(int argc, char** argv) {
   register_analyze(app, analyze, status);
   StreamArgs stream;
   register_stream(app, stream, status);
+  ServeArgs serve;
+  register_serve(app, serve, status);
   Ec57Args ec57;
   register_ec57(app, ec57, status);
 

@@ -178,6 +178,21 @@ struct StreamArgs {
   EpisodeOptions episodes;
 };
 void register_stream(CLI::App& app, StreamArgs& stream, int& status);
+
+// heartwave serve: the HTTP API and the web page.
+struct ServeArgs {
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  std::vector<std::string> models;
+  std::string web_dir;
+  int threads = 8;
+  std::string api_key, api_key_file;
+  std::vector<std::string> cors;
+  double max_body_mb = 64;
+  double timeout_s = 60;
+};
+void register_serve(CLI::App& app, ServeArgs& serve, int& status);
+int run_serve(const ServeArgs& args);
 int run_stream(const StreamArgs& args);
 int run_select(const SelectArgs& args);
 

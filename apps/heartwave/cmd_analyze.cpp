@@ -109,13 +109,6 @@ struct Outcome {
   nlohmann::json summary;     // for the index page
 };
 
-// The analysed lead's samples.
-std::span<const double> analysed_lead(const Recording& rec, const Analysis& an) {
-  for (std::size_t i = 0; i < rec.leads.size(); ++i)
-    if (rec.leads[i] == an.lead) return rec.samples[i];
-  return rec.samples.front();
-}
-
 }  // namespace
 
 int run_analyze(const AnalyzeArgs& a) {

@@ -125,6 +125,8 @@ Analysis classify_positions(const Recording& rec, const BeatPipeline& pipe, std:
   return a;
 }
 
+int class_annotation_code(int cls) { return kClassCodes.at(static_cast<std::size_t>(cls)); }
+
 std::vector<Annotation> analysis_annotations(const Analysis& a) {
   std::vector<Annotation> out(a.beats.size());
   for (std::size_t i = 0; i < a.beats.size(); ++i) {
@@ -150,6 +152,12 @@ std::string analysis_csv(const Analysis& a) {
     out += line;
   }
   return out;
+}
+
+std::span<const double> analysed_lead(const Recording& rec, const Analysis& an) {
+  for (std::size_t i = 0; i < rec.leads.size(); ++i)
+    if (rec.leads[i] == an.lead) return rec.samples[i];
+  return rec.samples.front();
 }
 
 nlohmann::json analysis_json(const Analysis& a, const nlohmann::json& model) {

@@ -50,6 +50,11 @@ std::vector<double> Record::physical(std::size_t i) const {
 }
 
 Record read_record_signals(Header header, const std::filesystem::path& dir, const ReadOptions& opt) {
+  return decode_record(std::move(header), dir, [&](const std::string& name) { return read_file_bytes(dir / name); }, opt);
+}
+
+Record decode_record(Header header, const std::filesystem::path& shown_dir, const SignalFileSource& source, const ReadOptions& opt) {
+  const std::filesystem::path& dir = shown_dir;
   Record rec;
   rec.header = std::move(header);
   const Header& h = rec.header;
@@ -76,7 +81,7 @@ Record read_record_signals(Header header, const std::filesystem::path& dir, cons
       frame += static_cast<std::uint64_t>(h.signals[i].samples_per_frame);
       max_skew = std::max(max_skew, h.signals[i].skew);
     }
-    const auto bytes = read_file_bytes(file);
+    const auto bytes = source(first.file_name);
     const auto offset = static_cast<std::uint64_t>(first.byte_offset);
     if (offset > bytes.size())
       throw FormatError(file.string() + ": byte offset " + std::to_string(offset) +

@@ -20,6 +20,7 @@ declare -A allowed=(
   [infer]="core io dsp detect beats features data eval models decision infer"
   [holter]="core io dsp detect beats features data eval models decision infer holter"
   [stream]="core io dsp detect beats features data eval models decision infer holter stream"
+  [serve]="core io dsp detect beats features data eval models decision infer holter serve"
   [train]="core io dsp detect beats features data eval models decision infer train"
 )
 bad=0 checked=0

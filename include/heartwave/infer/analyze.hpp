@@ -62,6 +62,8 @@ Analysis analyze_recording(const Recording& recording, const BeatPipeline& pipe,
 Analysis classify_positions(const Recording& recording, const BeatPipeline& pipe, std::span<const std::int64_t> positions,
                             const AnalyzeOptions& options = {});
 
+// The WFDB code a class is written with: N 1, S 9, V 5, F 6, Q 13.
+int class_annotation_code(int cls);
 // The beats as MIT annotations (codes N S V F Q, at the recording's rate).
 std::vector<Annotation> analysis_annotations(const Analysis& a);
 // "record,sample,time,class,p_N,p_S,p_V,p_F,p_Q" then one line per beat.
@@ -69,5 +71,8 @@ std::string analysis_csv(const Analysis& a);
 // {"build", "record", "fs", "num_samples", "lead", "second_lead", "detector",
 //  "model": model, "counts": {N: n, ...}, "beats": [{"sample", "time", "class", "proba"}]}
 nlohmann::json analysis_json(const Analysis& a, const nlohmann::json& model);
+
+// The samples of the lead the analysis used (Analysis::lead), else the first.
+std::span<const double> analysed_lead(const Recording& rec, const Analysis& an);
 
 }  // namespace heartwave

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -54,6 +55,13 @@ Record read_record(const std::filesystem::path& record_path, const ReadOptions& 
 // Decodes the signal files of an already-parsed header whose files lie in `dir`.
 Record read_record_signals(Header header, const std::filesystem::path& dir,
                            const ReadOptions& options = {});
+
+// The same with the signal files' bytes from `source` (by the header's file
+// name), e.g. files uploaded to the service; `shown_dir` only prefixes the
+// names in error messages. `source` throws (IoError) for a missing file.
+using SignalFileSource = std::function<std::vector<std::uint8_t>(const std::string& file_name)>;
+Record decode_record(Header header, const std::filesystem::path& shown_dir, const SignalFileSource& source,
+                     const ReadOptions& options = {});
 
 // The 16-bit checksum WFDB stores: sum of samples modulo 2^16, as int16.
 int wfdb_checksum(std::span<const std::int32_t> samples);
