@@ -52,15 +52,15 @@ RUN npm run build && test -f dist/index.html
 # ---------------------------------------------------------------- runtime
 FROM ${RUNTIME_IMAGE}
 # EDF/BDF uploads are read through libbiosig (dlopen'ed at run time); it and
-# its DICOM toolkit dependency add about 65 MB. --build-arg HEARTWAVE_EDF=0
+# its DICOM toolkit dependency add about 69 MB. --build-arg HEARTWAVE_EDF=0
 # leaves it out (WFDB and CSV uploads still work, EDF answers an error).
 ARG HEARTWAVE_EDF=1
 ARG DEBIAN_FRONTEND=noninteractive
 # Runtime libraries of build/release/heartwave (ldd, then dpkg -S):
 #   libxgboost.so.0 libxgboost0 | libdmlc.so.0 libdmlc0 | libgomp.so.1 libgomp1
-#   libcrypto.so.3 libssl3 | libsoxr.so.0 libsoxr0 | libspdlog.so.1.10 libspdlog1.10
-#   libfmt.so.9 libfmt9 | libcpp-httplib.so.0.11 libcpp-httplib0.11 (brings libbrotli1)
-#   libstdc++6 libgcc-s1 libc6 zlib1g: already in debian:12-slim.
+#   libssl.so.3 libcrypto.so.3 libssl3 | libsoxr.so.0 libsoxr0 | libspdlog.so.1.10 libspdlog1.10
+#   libfmt.so.9 libfmt9 | libcpp-httplib.so.0.11 libcpp-httplib0.11 | libbrotli*.so.1 libbrotli1 (its dependency)
+#   libstdc++6 libgcc-s1 libc6 zlib1g (libz.so.1): already in debian:12-slim.
 # curl: the HEALTHCHECK (its libcurl4 is also what `heartwave data fetch` dlopens).
 RUN set -eu; \
     pkgs="libxgboost0 libdmlc0 libgomp1 libssl3 libsoxr0 libspdlog1.10 libfmt9 libcpp-httplib0.11 curl"; \

@@ -11,6 +11,8 @@ PKGS=(
   libxgboost-dev libtorch-dev libopenblas0-pthread
   python3-scipy python3-numpy
   libbiosig-dev biosig-tools
+  libyaml-cpp-dev  # src/pipeline: pipeline.yaml, params.yaml, pipeline.lock
+  libsqlite3-dev  # the tracking store (src/track)
   chromium fonts-liberation  # tests/holter/chromium_print_check.sh: the summary page printed headless
 )
 
@@ -30,3 +32,19 @@ if ((${#missing[@]})); then
 else
   echo "setup: all packages present" >&2
 fi
+
+# The web page (web/): Node.js and npm from the machine (Debian's nodejs/npm
+# when missing; Vite 8 needs Node 20.19 or newer), the npm packages at the
+# versions of web/package-lock.json, then the build into web/dist, which
+# `heartwave serve` serves.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing nodejs npm" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+here=$(cd "$(dirname "$0")/.." && pwd)
+(cd "$here/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent build >/dev/null) ||
+  { echo "setup: the web page did not build (cd web && npm ci && npm run build)" >&2; exit 1; }
+echo "setup: web page built in web/dist" >&2

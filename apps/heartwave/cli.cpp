@@ -106,8 +106,14 @@ int main_entry(int argc, char** argv) {
   register_stream(app, stream, status);
   ServeArgs serve;
   register_serve(app, serve, status);
+  RunsArgs runs;
+  register_runs(app, runs, status);
+  for (const char* kind : {"train", "tune", "cv", "evaluate", "analyze"}) track_command(app.get_subcommand(kind), kind);
+  set_command_line(argc, argv);
   Ec57Args ec57;
   register_ec57(app, ec57, status);
+  ReproArgs repro;
+  register_repro(app, repro, status);
 
   // `heartwave help --markdown`: every command's help, as docs/cli.md holds it.
   bool markdown = false;
@@ -128,6 +134,7 @@ int main_entry(int argc, char** argv) {
     return app.exit(e);
   }
   if (verbose) spdlog::set_level(spdlog::level::debug);
+  finish_tracking(status);
   return status;
 }
 

@@ -192,6 +192,21 @@ struct ServeArgs {
   double timeout_s = 60;
 };
 void register_serve(CLI::App& app, ServeArgs& serve, int& status);
+
+// heartwave runs list|show|compare: the tracking store (track/store.hpp).
+struct RunsArgs {
+  std::string tracking, experiment, sort;
+  std::vector<std::string> filters, ids;
+  std::size_t limit = 0;
+  bool json = false;
+};
+void register_runs(CLI::App& app, RunsArgs& runs, int& status);
+// Automatic tracking of a command (tracking.cpp): --tracking, --no-track,
+// --experiment on `app`; a run opens once its options are parsed.
+void track_command(CLI::App* app, const std::string& kind);
+// Closes the open runs: finished when `status` is 0, else failed.
+void finish_tracking(int status);
+void set_command_line(int argc, char** argv);
 int run_serve(const ServeArgs& args);
 int run_stream(const StreamArgs& args);
 int run_select(const SelectArgs& args);
@@ -226,6 +241,14 @@ void register_record(CLI::App& app, RecordInfoArgs& info, int& status);
 int run_data_build(const DataBuildArgs& args);
 int run_data_fetch(const DataFetchArgs& args);
 int run_record_info(const RecordInfoArgs& args);
+
+// heartwave repro / status: the reproducible pipeline (cmd_repro.cpp, pipeline/repro.hpp).
+struct ReproArgs {
+  std::vector<std::string> stages;
+  std::string pipeline = "pipeline.yaml", emit_dvc;
+  bool force = false, dry_run = false, json = false;
+};
+void register_repro(CLI::App& app, ReproArgs& repro, int& status);
 
 // Runs the CLI; returns the process exit status. Library errors map to:
 // 3 io, 4 parse/format, 5 checksum, 6 unsupported, 7 network, 8 invalid argument.

@@ -25,7 +25,7 @@ Response Response::json(int status, std::string body) {
 
 Response error_response(int status, const std::string& type, const std::string& message) {
   const nlohmann::json j = {{"error", {{"code", status}, {"type", type}, {"message", message}}}};
-  return Response::json(status, j.dump());
+  return Response::json(status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void Router::add(const std::string& method, const std::string& path, Handler handler, std::string route_name) {

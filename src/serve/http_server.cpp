@@ -51,6 +51,10 @@ HttpServer::HttpServer(Service& service, ServerOptions options)
   });
   const double timeout = options_.timeout_s;
   auto handler = [this, timeout](const httplib::Request& in, httplib::Response& out) {
+    // No response compression: httplib would brotli-compress at its highest
+    // quality whenever a browser accepts it, which takes tens of seconds on
+    // a record's samples. A reverse proxy in front compresses if wanted.
+    const_cast<httplib::Request&>(in).headers.erase("Accept-Encoding");
     Request req;
     req.method = in.method;
     req.path = in.path;

@@ -100,7 +100,7 @@ Response Service::handle(const Request& req) {
     res.status = allowed_origin ? 204 : 403;
     res.content_type.clear();
     if (!allowed_origin) res = error_response(403, "forbidden", "origin " + origin + " is not allowed (--cors-origin)");
-  } else if (!options_.api_key.empty() && req.path != "/health" && req.path != "/ready" &&
+  } else if (!options_.api_key.empty() && req.path != "/health" && req.path != "/ready" && route != "page" &&
              !constant_time_equal(req.header("authorization"), "Bearer " + options_.api_key)) {
     res = error_response(401, "unauthorized",
                          req.header("authorization").empty() ? "this server needs an API key: Authorization: Bearer KEY"
@@ -145,7 +145,7 @@ Response Service::models_route(const Request&) const {
   if (!ready()) throw ApiError(503, "not_ready", "the models are still loading");
   nlohmann::json list = nlohmann::json::array();
   for (const auto& m : models_) list.push_back(m->info);
-  return Response::json(200, nlohmann::json{{"models", list}, {"default", models_.front()->name}, {"build", build_info()}}.dump());
+  return Response::json(200, nlohmann::json{{"models", list}, {"default", models_.front()->name}, {"build", build_info()}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void Service::add_routes() {
@@ -160,7 +160,7 @@ void Service::add_routes() {
     r.body = metrics_.text();
     return r;
   });
-  router_.add("GET", "/openapi.json", [](const Request&) { return Response::json(200, openapi_document().dump()); });
+  router_.add("GET", "/openapi.json", [](const Request&) { return Response::json(200, openapi_document().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); });
   router_.add("GET", "/v1/models", [this](const Request& r) { return models_route(r); });
   router_.add("GET", "/v1/examples", [this](const Request& r) { return examples_route(r); });
   for (const auto& id : example_ids())

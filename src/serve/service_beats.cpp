@@ -72,7 +72,7 @@ Response Service::predict_route(const Request& req) {
                    {"note", kLoneNote}});
   }
   metrics_.beats(counts);
-  return Response::json(200, (list ? out : out[0]).dump());
+  return Response::json(200, (list ? out : out[0]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Response Service::classify_route(const Request& req) {
@@ -141,7 +141,7 @@ Response Service::classify_route(const Request& req) {
   }
   metrics_.beats(counts);
   const nlohmann::json answer = {{"beats", out}, {"model", m.name}, {"timing", {{"seconds", since(t0)}}}};
-  return Response::json(200, answer.dump());
+  return Response::json(200, answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace heartwave::serve

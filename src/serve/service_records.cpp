@@ -1,5 +1,6 @@
 // POST /v1/records:analyze (JSON or a multipart upload of WFDB, EDF or
 // CSV), POST /v1/annotations:wfdb, GET /v1/examples.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 #include "heartwave/beats/label_sets.hpp"
 #include "heartwave/core/version.hpp"
@@ -74,6 +76,102 @@ Recording from_json(const nlohmann::json& body) {
   }
   r.name = safe_name(body.value("name", std::string("upload")));
   return r;
+}
+
+// The JSON recording read by events (nlohmann's SAX interface) straight
+// into sample vectors: a 30-minute 2-lead record is 1.3 million numbers, and
+// a document tree of them costs more than the analysis. Any surprise (a
+// non-number sample, malformed JSON, NaN) makes it give up, and the request
+// is read again as a document, whose errors name the field.
+class RecordSax : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  double fs = -1;
+  std::string units = "mV", name = "upload";
+  std::vector<std::string> leads;
+  std::vector<std::vector<double>> samples;
+
+  bool null() override { return other(); }
+  bool boolean(bool) override { return other(); }
+  bool number_integer(number_integer_t v) override { return number(static_cast<double>(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return number(static_cast<double>(v)); }
+  bool number_float(number_float_t v, const string_t&) override { return number(v); }
+  bool string(string_t& v) override {
+    if (depth_ == 1 && key_ == "units") units = v;
+    else if (depth_ == 1 && key_ == "name") name = v;
+    else return other();
+    return true;
+  }
+  bool binary(binary_t&) override { return false; }
+  bool start_object(std::size_t) override {
+    ++depth_;
+    return depth_ == 1 || (depth_ == 2 && key_ == "leads");
+  }
+  bool key(string_t& k) override {
+    if (depth_ == 1) key_ = k;
+    else if (depth_ == 2) lead_ = k;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    ++depth_;
+    if (depth_ != 3 || key_ != "leads") return false;
+    leads.push_back(lead_);
+    samples.emplace_back();
+    samples.back().reserve(1 << 16);
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  int depth_ = 0;
+  std::string key_, lead_;
+  bool number(double v) {
+    if (depth_ == 1 && key_ == "fs") {
+      fs = v;
+      return true;
+    }
+    if (depth_ != 3 || !std::isfinite(v)) return false;
+    samples.back().push_back(v);
+    return true;
+  }
+  bool other() { return depth_ == 1 && key_ != "fs" && key_ != "leads" && key_ != "units" && key_ != "name"; }
+};
+
+// The JSON recording: by events when it is well formed, else by document
+// (for the error message).
+Recording recording_from_json(const Request& req) {
+  const std::string type = req.header("content-type");
+  if (type.rfind("application/json", 0) == 0) {
+    RecordSax sax;
+    if (nlohmann::json::sax_parse(req.body, &sax) && sax.fs > 0 && !sax.leads.empty() && (sax.units == "mV" || sax.units == "uV" || sax.units == "V")) {
+      bool ok = true;
+      for (const auto& x : sax.samples) ok = ok && !x.empty() && x.size() == sax.samples[0].size();
+      std::set<std::string> names(sax.leads.begin(), sax.leads.end());
+      if (ok && names.size() == sax.leads.size()) {
+        check_fs(sax.fs, "fs");
+        Recording r;
+        r.fs = sax.fs;
+        const double scale = sax.units == "uV" ? 0.001 : sax.units == "V" ? 1000 : 1;
+        for (std::size_t l = 0; l < sax.leads.size(); ++l) {
+          if (scale != 1)
+            for (double& v : sax.samples[l]) v *= scale;
+          r.leads.push_back(sax.leads[l]);
+          r.units.push_back("mV");
+          r.samples.push_back(std::move(sax.samples[l]));
+        }
+        r.name = safe_name(sax.name);
+        return r;
+      }
+    }
+  }
+  return from_json(json_body(req));
 }
 
 // A file upload on a temporary path of the service's own choosing (libbiosig
@@ -152,13 +250,23 @@ Recording from_parts(const Request& req) {
 
 }  // namespace
 
+namespace {
+// A whole recording's buffers are large and short-lived: give them back to
+// the system after each analysis, so that the resident memory of a server
+// with several threads does not stay at its peak.
+struct TrimAfter {
+  ~TrimAfter() { malloc_trim(0); }
+};
+}  // namespace
+
 Response Service::analyze_route(const Request& req) {
   if (!ready()) throw ApiError(503, "not_ready", "the models are still loading");
+  const TrimAfter trim;
   const auto t0 = std::chrono::steady_clock::now();
   const std::string type = req.header("content-type");
   Recording rec;
   if (req.multipart || type.rfind("multipart/form-data", 0) == 0) rec = from_parts(req);
-  else rec = from_json(json_body(req));
+  else rec = recording_from_json(req);
   if (rec.samples.empty() || rec.num_samples() == 0) throw ApiError(422, "invalid_content", "the recording has no samples");
   check_fs(rec.fs, "the recording");
   const double seconds = static_cast<double>(rec.num_samples()) / rec.fs;
@@ -225,7 +333,7 @@ Response Service::analyze_route(const Request& req) {
     j["signal"] = {{"fs", rec.fs}, {"leads", leads}};
   }
   j["timing"] = {{"seconds", since(t0)}};
-  return Response::json(200, j.dump());
+  return Response::json(200, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Response Service::annotations_route(const Request& req) const {
@@ -262,10 +370,10 @@ Response Service::annotations_route(const Request& req) const {
   return res;
 }
 
-Response Service::examples_route(const Request&) const { return Response::json(200, nlohmann::json{{"examples", example_list()}}.dump()); }
+Response Service::examples_route(const Request&) const { return Response::json(200, nlohmann::json{{"examples", example_list()}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); }
 
 Response Service::example_route(const Request& req) const {
-  return Response::json(200, example_recording(req.path.substr(std::string("/v1/examples/").size())).dump());
+  return Response::json(200, example_recording(req.path.substr(std::string("/v1/examples/").size())).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace heartwave::serve

@@ -21,7 +21,9 @@ declare -A allowed=(
   [holter]="core io dsp detect beats features data eval models decision infer holter"
   [stream]="core io dsp detect beats features data eval models decision infer holter stream"
   [serve]="core io dsp detect beats features data eval models decision infer holter serve"
+  [track]="core io track"
   [train]="core io dsp detect beats features data eval models decision infer train"
+  [pipeline]="core io pipeline"
 )
 bad=0 checked=0
 for stage in "${!allowed[@]}"; do

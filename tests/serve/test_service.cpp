@@ -175,6 +175,8 @@ TEST(Service, PredictErrorsNameTheItemAndField) {
   huge.replace(huge.find('[') + 1, 1, "1e999,");
   expect_error(call(shipped(), make("POST", "/predict", huge)), 422, "invalid_content", "finite");
   expect_error(call(shipped(), make("POST", "/predict", "{\"signal\": [1, 2")), 400, "malformed_json", "not valid JSON");
+  // Bytes that are not UTF-8, echoed in the message, still give a JSON error (found by fuzz_request).
+  expect_error(call(shipped(), make("POST", "/predict", "{\"signal\": 3\xcd\xcf}")), 400, "malformed_json", "not valid JSON");
   expect_error(call(shipped(), make("POST", "/predict", json{{"signal", beat()}}.dump(), "text/plain")), 415, "unsupported_media_type",
                "text/plain");
   expect_error(call(shipped(), make("POST", "/predict", json{{"signal", beat()}}.dump(), "")), 415, "unsupported_media_type", "no Content-Type");
@@ -284,6 +286,8 @@ TEST(Service, AnalyzeErrorsNameWhatIsWrong) {
   expect_error(post("/v1/records:analyze", {{"fs", 360}, {"leads", {{"MLII", std::vector<double>(3600, 0)}, {"V1", std::vector<double>(10, 0)}}}}),
                422, "invalid_content", "leads.V1: 10 samples");
   expect_error(post("/v1/records:analyze", {{"fs", 360}, {"units", "kV"}, {"leads", leads}}), 422, "invalid_content", "units");
+  expect_error(post("/v1/records:analyze", {{"fs", 360}, {"leads", {{"MLII", {0.1, "x", 0.2}}}}}), 422, "invalid_content", "leads.MLII[1]");
+  expect_error(call(shipped(), make("POST", "/v1/records:analyze", R"({"fs": 360, "leads": {"MLII": [0.1, NaN]}})")), 422, "invalid_content", "NaN");
   expect_error(post("/v1/records:analyze", {{"fs", 360}, {"leads", {{"MLII", std::vector<double>(100, 0)}}}}), 422, "invalid_content", "at least 2 s");
 }
 
@@ -307,6 +311,7 @@ TEST(Service, ApiKeyCorsAndBodyLimit) {
   Service s(o);
   s.load();
   EXPECT_EQ(call(s, make("GET", "/health")).status, 200);  // never needs the key
+  EXPECT_EQ(s.handle(make("GET", "/")).status, 404);       // the page needs no key (this service has none: 404, not 401)
   EXPECT_EQ(call(s, make("GET", "/ready")).status, 200);
   expect_error(call(s, make("GET", "/v1/models")), 401, "unauthorized", "API key");
   Request wrong = make("GET", "/v1/models");

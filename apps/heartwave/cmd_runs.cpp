@@ -1,0 +1,261 @@
+// heartwave runs list | show | compare: the tracking store as terminal
+// tables, or JSON (--json) for scripts.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+#include "heartwave/core/error.hpp"
+#include "heartwave/track/store.hpp"
+
+namespace heartwave::cli {
+
+namespace {
+
+std::string utc(std::int64_t ms) {
+  if (ms <= 0) return "-";
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char b[32];
+  std::strftime(b, sizeof b, "%Y-%m-%d %H:%M:%S", &tm);
+  return b;
+}
+
+std::string duration(const RunRecord& r) {
+  if (r.end_ms <= 0) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f s", static_cast<double>(r.end_ms - r.start_ms) / 1000.0);
+  return b;
+}
+
+std::string number(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+nlohmann::json to_json(const RunRecord& r, bool full) {
+  nlohmann::json j = {{"id", r.id},
+                      {"experiment", r.experiment},
+                      {"status", run_status_name(r.status)},
+                      {"start_ms", r.start_ms},
+                      {"end_ms", r.end_ms},
+                      {"git_commit", r.git_commit},
+                      {"git_dirty", r.git_dirty},
+                      {"command", r.command},
+                      {"params", r.params},
+                      {"tags", r.tags},
+                      {"metrics", r.metrics}};
+  if (full) {
+    j["host"] = r.host;
+    j["pid"] = r.pid;
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& x : r.artifacts) a.push_back({{"path", x.path}, {"sha256", x.sha256}, {"size", x.size}, {"kind", x.kind}});
+    j["artifacts"] = a;
+  }
+  return j;
+}
+
+// A plain text table: columns padded to their widest cell.
+void print_table(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& highlight = {}) {
+  if (rows.empty()) return;
+  std::vector<std::size_t> w;
+  for (const auto& r : rows)
+    for (std::size_t c = 0; c < r.size(); ++c) {
+      if (w.size() <= c) w.push_back(0);
+      w[c] = std::max(w[c], std::min<std::size_t>(r[c].size(), 60));
+    }
+  const bool tty = isatty(STDOUT_FILENO) != 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const bool hl = i < highlight.size() && highlight[i];
+    std::string line = hl ? "* " : "  ";
+    for (std::size_t c = 0; c < rows[i].size(); ++c) {
+      std::string cell = rows[i][c].size() > 60 ? rows[i][c].substr(0, 57) + "..." : rows[i][c];
+      cell.resize(w[c], ' ');
+      line += cell + (c + 1 < rows[i].size() ? "  " : "");
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    if (hl && tty) line = "\033[1m" + line + "\033[0m";
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+RunRecord must_get(const TrackingStore& s, const std::string& id) {
+  auto r = s.run(id);
+  if (!r) throw InvalidArgument("runs: no run '" + id + "' in " + s.path().string());
+  return *r;
+}
+
+int list(const RunsArgs& a) {
+  TrackingStore store(tracking_path(a.tracking));
+  RunQuery q;
+  q.experiment = a.experiment;
+  for (const auto& f : a.filters) q.filters.push_back(parse_run_filter(f));
+  q.sort = a.sort;
+  q.limit = a.limit;
+  q.with_params = a.json;  // the table shows no parameters
+  const auto runs = store.runs(q);
+  if (a.json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& r : runs) j.push_back(to_json(r, false));
+    std::printf("%s\n", j.dump(1).c_str());
+    return 0;
+  }
+  const std::string key = a.sort.empty() ? "" : (a.sort[0] == '-' ? a.sort.substr(1) : a.sort);
+  std::vector<std::vector<std::string>> rows = {{"id", "experiment", "status", "started (UTC)", "took", "commit"}};
+  if (!key.empty()) rows[0].push_back(key);
+  rows[0].push_back("command");
+  for (const auto& r : runs) {
+    std::vector<std::string> row = {r.id.substr(0, 12), r.experiment, run_status_name(r.status), utc(r.start_ms), duration(r),
+                                    r.git_commit.substr(0, 8) + (r.git_dirty ? "+" : "")};
+    if (!key.empty()) row.push_back(r.metrics.count(key) ? number(r.metrics.at(key)) : "-");
+    row.push_back(r.command);
+    rows.push_back(std::move(row));
+  }
+  print_table(rows);
+  std::printf("%zu run(s) in %s\n", runs.size(), store.path().string().c_str());
+  return 0;
+}
+
+int show(const RunsArgs& a) {
+  TrackingStore store(tracking_path(a.tracking));
+  if (a.ids.size() != 1) throw InvalidArgument("runs show: give one run id");
+  const RunRecord r = must_get(store, a.ids[0]);
+  const auto history = store.metric_history(r.id, "");
+  if (a.json) {
+    nlohmann::json j = to_json(r, true);
+    nlohmann::json h = nlohmann::json::object();
+    for (const auto& p : history) h[p.key].push_back({{"step", p.step}, {"value", p.value}, {"time_ms", p.time_ms}});
+    j["history"] = h;
+    std::printf("%s\n", j.dump(1).c_str());
+    return 0;
+  }
+  print_table({{"id", r.id},
+               {"experiment", r.experiment},
+               {"status", run_status_name(r.status)},
+               {"started (UTC)", utc(r.start_ms)},
+               {"ended (UTC)", utc(r.end_ms)},
+               {"took", duration(r)},
+               {"git commit", r.git_commit + (r.git_dirty ? " (dirty)" : "")},
+               {"host / pid", r.host + " / " + std::to_string(r.pid)},
+               {"command", r.command}});
+  std::printf("\nparameters\n");
+  std::vector<std::vector<std::string>> p;
+  for (const auto& [k, v] : r.params) p.push_back({k, v});
+  print_table(p);
+  std::printf("\nmetrics (last value; points per metric)\n");
+  std::map<std::string, std::size_t> points;
+  for (const auto& x : history) ++points[x.key];
+  std::vector<std::vector<std::string>> m;
+  for (const auto& [k, v] : r.metrics) m.push_back({k, number(v), std::to_string(points[k])});
+  print_table(m);
+  if (!r.tags.empty()) {
+    std::printf("\ntags\n");
+    std::vector<std::vector<std::string>> t;
+    for (const auto& [k, v] : r.tags) t.push_back({k, v});
+    print_table(t);
+  }
+  if (!r.artifacts.empty()) {
+    std::printf("\nartifacts\n");
+    std::vector<std::vector<std::string>> t;
+    for (const auto& x : r.artifacts) t.push_back({x.kind, x.path, std::to_string(x.size), x.sha256.substr(0, 16)});
+    print_table(t);
+  }
+  return 0;
+}
+
+int compare(const RunsArgs& a) {
+  TrackingStore store(tracking_path(a.tracking));
+  if (a.ids.size() < 2) throw InvalidArgument("runs compare: give two or more run ids");
+  std::vector<RunRecord> runs;
+  for (const auto& id : a.ids) runs.push_back(must_get(store, id));
+  std::set<std::string> pkeys, mkeys;
+  for (const auto& r : runs) {
+    for (const auto& [k, v] : r.params) pkeys.insert(k);
+    for (const auto& [k, v] : r.metrics) mkeys.insert(k);
+  }
+  if (a.json) {
+    nlohmann::json j = {{"runs", nlohmann::json::array()}, {"params", nlohmann::json::object()}, {"metrics", nlohmann::json::object()}};
+    for (const auto& r : runs) j["runs"].push_back(to_json(r, false));
+    for (const auto& k : pkeys) {
+      nlohmann::json row = nlohmann::json::array();
+      std::set<std::string> distinct;
+      for (const auto& r : runs) {
+        const auto it = r.params.find(k);
+        row.push_back(it == r.params.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second));
+        distinct.insert(it == r.params.end() ? "\x01" : it->second);
+      }
+      j["params"][k] = {{"values", row}, {"differ", distinct.size() > 1}};
+    }
+    for (const auto& k : mkeys) {
+      nlohmann::json row = nlohmann::json::array();
+      std::set<std::string> distinct;
+      for (const auto& r : runs) {
+        const auto it = r.metrics.find(k);
+        row.push_back(it == r.metrics.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second));
+        distinct.insert(it == r.metrics.end() ? "-" : number(it->second));
+      }
+      j["metrics"][k] = {{"values", row}, {"differ", distinct.size() > 1}};
+    }
+    std::printf("%s\n", j.dump(1).c_str());
+    return 0;
+  }
+  auto side_by_side = [&](const char* title, const std::set<std::string>& keys, auto&& cell) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<bool> differ;
+    std::vector<std::string> head = {title};
+    for (const auto& r : runs) head.push_back(r.id.substr(0, 12));
+    rows.push_back(head);
+    differ.push_back(false);
+    for (const auto& k : keys) {
+      std::vector<std::string> row = {k};
+      std::set<std::string> distinct;
+      for (const auto& r : runs) {
+        row.push_back(cell(r, k));
+        distinct.insert(row.back());
+      }
+      rows.push_back(row);
+      differ.push_back(distinct.size() > 1);
+    }
+    print_table(rows, differ);
+  };
+  side_by_side("parameter", pkeys, [](const RunRecord& r, const std::string& k) { return r.params.count(k) ? r.params.at(k) : "-"; });
+  std::printf("\n");
+  side_by_side("metric", mkeys, [](const RunRecord& r, const std::string& k) { return r.metrics.count(k) ? number(r.metrics.at(k)) : "-"; });
+  std::printf("(* marks the rows that differ)\n");
+  return 0;
+}
+
+}  // namespace
+
+void register_runs(CLI::App& app, RunsArgs& a, int& status) {
+  CLI::App* runs = app.add_subcommand("runs", "The tracking store: list, show and compare the recorded runs");
+  runs->require_subcommand(1);
+  auto common = [&](CLI::App* c) {
+    c->add_option("--tracking", a.tracking, "Tracking store (default: $HEARTWAVE_TRACKING, else out/tracking.db)");
+    c->add_flag("--json", a.json, "JSON for scripts");
+  };
+  CLI::App* ls = runs->add_subcommand("list", "The runs, newest first (or by --sort)");
+  common(ls);
+  ls->add_option("--experiment", a.experiment, "Only this experiment (train, tune, cv, evaluate, analyze, or a --experiment name)");
+  ls->add_option("--sort", a.sort, "Sort by this metric, highest first ('-metric': lowest first)");
+  ls->add_option("--filter", a.filters, "Keep runs where FIELD OP VALUE holds, e.g. 'accuracy>0.9', 'params.seed=42', 'status=finished'");
+  ls->add_option("--limit", a.limit, "At most this many runs");
+  ls->callback([&] { status = guarded([&] { return list(a); }); });
+  CLI::App* sh = runs->add_subcommand("show", "One run: parameters, metrics, tags, artifacts");
+  common(sh);
+  sh->add_option("id", a.ids, "Run id (or a unique prefix)")->required();
+  sh->callback([&] { status = guarded([&] { return show(a); }); });
+  CLI::App* cmp = runs->add_subcommand("compare", "Runs side by side: parameters and metrics, the rows that differ marked");
+  common(cmp);
+  cmp->add_option("ids", a.ids, "Two or more run ids (or unique prefixes)")->required();
+  cmp->callback([&] { status = guarded([&] { return compare(a); }); });
+}
+
+}  // namespace heartwave::cli
