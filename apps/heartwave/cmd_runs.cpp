@@ -183,26 +183,24 @@ int compare(const RunsArgs& a) {
   if (a.json) {
     nlohmann::json j = {{"runs", nlohmann::json::array()}, {"params", nlohmann::json::object()}, {"metrics", nlohmann::json::object()}};
     for (const auto& r : runs) j["runs"].push_back(to_json(r, false));
-    for (const auto& k : pkeys) {
-      nlohmann::json row = nlohmann::json::array();
-      std::set<std::string> distinct;
-      for (const auto& r : runs) {
-        const auto it = r.params.find(k);
-        row.push_back(it == r.params.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second));
-        distinct.insert(it == r.params.end() ? "\x01" : it->second);
+    // Each key's values side by side (null where a run lacks it), and whether they differ.
+    auto side_by_side_json = [&](const std::set<std::string>& keys, const auto& field) {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& k : keys) {
+        nlohmann::json row = nlohmann::json::array();
+        std::set<std::string> distinct;
+        for (const auto& r : runs) {
+          const auto& m = field(r);
+          const auto it = m.find(k);
+          row.push_back(it == m.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second));
+          distinct.insert(it == m.end() ? std::string("\x01") : nlohmann::json(it->second).dump());
+        }
+        out[k] = {{"values", row}, {"differ", distinct.size() > 1}};
       }
-      j["params"][k] = {{"values", row}, {"differ", distinct.size() > 1}};
-    }
-    for (const auto& k : mkeys) {
-      nlohmann::json row = nlohmann::json::array();
-      std::set<std::string> distinct;
-      for (const auto& r : runs) {
-        const auto it = r.metrics.find(k);
-        row.push_back(it == r.metrics.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second));
-        distinct.insert(it == r.metrics.end() ? "-" : number(it->second));
-      }
-      j["metrics"][k] = {{"values", row}, {"differ", distinct.size() > 1}};
-    }
+      return out;
+    };
+    j["params"] = side_by_side_json(pkeys, [](const RunRecord& r) -> const auto& { return r.params; });
+    j["metrics"] = side_by_side_json(mkeys, [](const RunRecord& r) -> const auto& { return r.metrics; });
     std::printf("%s\n", j.dump(1).c_str());
     return 0;
   }

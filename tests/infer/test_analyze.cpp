@@ -14,21 +14,14 @@
 #include "heartwave/infer/detected_folder.hpp"
 #include "heartwave/io/wfdb_record.hpp"
 #include "heartwave/models/bundle.hpp"
+#include "shipped_model.hpp"
 #include "support.hpp"
 
 using namespace heartwave;
 
 namespace {
 
-struct Shipped {
-  ModelBundle bundle = load_bundle(std::filesystem::path(HEARTWAVE_SOURCE_DIR) / "models" / "default.hwm", 2);
-  BeatPipeline pipe{bundle.meta, *bundle.model};
-};
-
-const Shipped& shipped() {
-  static const Shipped s;
-  return s;
-}
+using heartwave::test::shipped;
 
 Recording mitdb(const std::string& name) { return to_recording(read_record(heartwave::test::mitdb_dir() / name)); }
 
