@@ -195,7 +195,7 @@ void register_serve(CLI::App& app, ServeArgs& serve, int& status);
 
 // heartwave runs list|show|compare: the tracking store (track/store.hpp).
 struct RunsArgs {
-  std::string tracking, experiment, sort;
+  std::string tracking, experiment, sort, mlflow;
   std::vector<std::string> filters, ids;
   std::size_t limit = 0;
   bool json = false;

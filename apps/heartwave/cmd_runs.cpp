@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <cstdlib>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
 #include "heartwave/core/error.hpp"
+#include "heartwave/track/mlflow_export.hpp"
 #include "heartwave/track/store.hpp"
 
 namespace heartwave::cli {
@@ -230,6 +232,24 @@ int compare(const RunsArgs& a) {
   return 0;
 }
 
+int export_runs(const RunsArgs& a) {
+  TrackingStore store(tracking_path(a.tracking));
+  std::vector<std::string> ids = a.ids;
+  if (ids.empty()) {
+    RunQuery q;
+    q.experiment = a.experiment;
+    q.with_params = false;
+    for (const auto& r : store.runs(q))
+      if (r.status != RunStatus::running) ids.push_back(r.id);
+  }
+  MlflowExportOptions o;
+  o.url = a.mlflow;
+  if (const char* t = std::getenv("MLFLOW_TRACKING_TOKEN"); t && *t) o.token = t;
+  const MlflowExportResult r = export_to_mlflow(store, ids, o);
+  std::printf("exported %zu run(s) to %s, %zu already there (%zu requests)\n", r.exported, a.mlflow.c_str(), r.skipped, r.requests);
+  return 0;
+}
+
 }  // namespace
 
 void register_runs(CLI::App& app, RunsArgs& a, int& status) {
@@ -254,6 +274,12 @@ void register_runs(CLI::App& app, RunsArgs& a, int& status) {
   common(cmp);
   cmp->add_option("ids", a.ids, "Two or more run ids (or unique prefixes)")->required();
   cmp->callback([&] { status = guarded([&] { return compare(a); }); });
+  CLI::App* ex = runs->add_subcommand("export", "Send runs to an MLflow tracking server (REST API; a run already there is skipped)");
+  ex->add_option("--tracking", a.tracking, "Tracking store (default: $HEARTWAVE_TRACKING, else out/tracking.db)");
+  ex->add_option("--mlflow", a.mlflow, "The MLflow server's URL, e.g. http://127.0.0.1:5000 (token: $MLFLOW_TRACKING_TOKEN)")->required();
+  ex->add_option("--experiment", a.experiment, "Only this experiment's runs (without ids)");
+  ex->add_option("ids", a.ids, "Run ids (default: every run that has ended)");
+  ex->callback([&] { status = guarded([&] { return export_runs(a); }); });
 }
 
 }  // namespace heartwave::cli
