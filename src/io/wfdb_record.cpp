@@ -53,8 +53,7 @@ Record read_record_signals(Header header, const std::filesystem::path& dir, cons
   return decode_record(std::move(header), dir, [&](const std::string& name) { return read_file_bytes(dir / name); }, opt);
 }
 
-Record decode_record(Header header, const std::filesystem::path& shown_dir, const SignalFileSource& source, const ReadOptions& opt) {
-  const std::filesystem::path& dir = shown_dir;
+Record decode_record(Header header, const std::filesystem::path& dir, const SignalFileSource& source, const ReadOptions& opt) {
   Record rec;
   rec.header = std::move(header);
   const Header& h = rec.header;

@@ -51,17 +51,21 @@ std::string safe_name(const std::string& raw) {
   return out.empty() ? "upload" : out;
 }
 
+// Millivolts per unit of a JSON recording's "units"; ApiError 422 for others.
+double units_scale(const std::string& units) {
+  if (units == "mV") return 1;
+  if (units == "uV" || units == "µV") return 0.001;
+  if (units == "V") return 1000;
+  throw ApiError(422, "invalid_content", "units: '" + units + "' is not one of mV, uV, V");
+}
+
 Recording from_json(const nlohmann::json& body) {
   if (!body.is_object()) throw ApiError(422, "invalid_content", "body: must be an object {fs, units, leads}");
   if (!body.contains("fs") || !body["fs"].is_number()) throw ApiError(422, "invalid_content", "fs: missing or not a number");
   Recording r;
   r.fs = body["fs"].get<double>();
   check_fs(r.fs, "fs");
-  const std::string units = body.value("units", std::string("mV"));
-  double scale = 1;
-  if (units == "uV" || units == "µV") scale = 0.001;
-  else if (units == "V") scale = 1000;
-  else if (units != "mV") throw ApiError(422, "invalid_content", "units: '" + units + "' is not one of mV, uV, V");
+  const double scale = units_scale(body.value("units", std::string("mV")));
   if (!body.contains("leads") || !body["leads"].is_object() || body["leads"].empty())
     throw ApiError(422, "invalid_content", "leads: must be an object of lead name -> samples, with at least one lead");
   for (const auto& [name, samples] : body["leads"].items()) {
@@ -150,7 +154,7 @@ Recording recording_from_json(const Request& req) {
   const std::string type = req.header("content-type");
   if (type.rfind("application/json", 0) == 0) {
     RecordSax sax;
-    if (nlohmann::json::sax_parse(req.body, &sax) && sax.fs > 0 && !sax.leads.empty() && (sax.units == "mV" || sax.units == "uV" || sax.units == "V")) {
+    if (nlohmann::json::sax_parse(req.body, &sax) && sax.fs > 0 && !sax.leads.empty()) {
       bool ok = true;
       for (const auto& x : sax.samples) ok = ok && !x.empty() && x.size() == sax.samples[0].size();
       std::set<std::string> names(sax.leads.begin(), sax.leads.end());
@@ -158,7 +162,7 @@ Recording recording_from_json(const Request& req) {
         check_fs(sax.fs, "fs");
         Recording r;
         r.fs = sax.fs;
-        const double scale = sax.units == "uV" ? 0.001 : sax.units == "V" ? 1000 : 1;
+        const double scale = units_scale(sax.units);
         for (std::size_t l = 0; l < sax.leads.size(); ++l) {
           if (scale != 1)
             for (double& v : sax.samples[l]) v *= scale;

@@ -512,17 +512,27 @@ struct StreamAnalyzer::Impl {
                            : 1.0;
   }
 
-  void provisional(std::int64_t g) {
-    Beat& b = beat(g);
+  // Beat g's event at this stage: classified (when it has a window) and
+  // decided by the class weights into `pred`, before the rhythm step.
+  StreamBeat event(std::int64_t g, BeatStage stage, std::int32_t& pred) {
+    const Beat& b = beat(g);
     StreamBeat e;
-    e.stage = BeatStage::provisional;
+    e.stage = stage;
     e.sample = b.r;
     e.emitted_at = pos;
     if (b.c >= 0) {
       e.classified = true;
       e.proba = classify(g);
-      b.prov_pred = decide_row(e.proba.data(), weights);
-      e.cls = b.prov_pred;
+      pred = decide_row(e.proba.data(), weights);
+      e.cls = pred;
+    }
+    return e;
+  }
+
+  void provisional(std::int64_t g) {
+    Beat& b = beat(g);
+    StreamBeat e = event(g, BeatStage::provisional, b.prov_pred);
+    if (e.classified) {
       if (gate.enabled) {
         const StepInputs s = step_inputs(b.c, g, b.prov_pred);
         e.cls = adapt(s, b, per_beat_step(s, b.prov_pred), classified_mean());
@@ -537,15 +547,8 @@ struct StreamAnalyzer::Impl {
 
   void finalize(std::int64_t g) {
     Beat& b = beat(g);
-    StreamBeat e;
-    e.stage = BeatStage::final;
-    e.sample = b.r;
-    e.emitted_at = pos;
-    if (b.c >= 0) {
-      e.classified = true;
-      e.proba = classify(g);
-      b.final_pred = decide_row(e.proba.data(), weights);
-      e.cls = b.final_pred;
+    StreamBeat e = event(g, BeatStage::final, b.final_pred);
+    if (e.classified) {
       if (gate.enabled) {
         const StepInputs s = step_inputs(b.c, g, b.final_pred);
         const std::int32_t d = per_beat_step(s, b.final_pred);
