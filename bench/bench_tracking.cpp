@@ -3,7 +3,8 @@
 //     (a training curve logged as it goes);
 //   * listing 10,000 runs (each with 10 parameters, 5 metrics and 2 tags),
 //     as `heartwave runs list` does, unfiltered and with a filter and sort.
-//   build/release/bench/bench_tracking [--runs 10000] [--points 10000]
+//   build/release/bench/bench_tracking [--runs 10000] [--points 10000] [--store postgresql://USER@/DB?host=SOCKETDIR]
+// (--store: an empty PostgreSQL database instead of a scratch SQLite file)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -22,14 +23,15 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 int main(int argc, char** argv) {
   CLI::App app{"tracking store benchmark"};
   std::size_t runs = 10000, points = 10000;
-  std::string dir = (std::filesystem::temp_directory_path() / "heartwave-bench-tracking").string();
+  std::string dir = (std::filesystem::temp_directory_path() / "heartwave-bench-tracking").string(), store;
   app.add_option("--runs", runs);
   app.add_option("--points", points);
   app.add_option("--dir", dir, "Scratch folder (removed first)");
+  app.add_option("--store", store, "An empty store to use instead, e.g. a PostgreSQL database");
   CLI11_PARSE(app, argc, argv);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  TrackingStore s(std::filesystem::path(dir) / "t.db");
+  TrackingStore s(store.empty() ? std::filesystem::path(dir) / "t.db" : std::filesystem::path(store));
   std::printf("| what | figure |\n|---|---|\n");
   {
     const auto id = s.start_run("bench", "bench", "", false);

@@ -13,6 +13,7 @@ PKGS=(
   libbiosig-dev biosig-tools
   libyaml-cpp-dev  # src/pipeline: pipeline.yaml, params.yaml, pipeline.lock
   libsqlite3-dev  # the tracking store (src/track)
+  libpq-dev postgresql  # the tracking store on PostgreSQL; its tests start a server in a temporary folder
   chromium fonts-liberation  # tests/holter/chromium_print_check.sh: the summary page printed headless
 )
 

@@ -190,13 +190,17 @@ struct ServeArgs {
   std::vector<std::string> cors;
   double max_body_mb = 64;
   double timeout_s = 60;
+  std::string tracking;
 };
 void register_serve(CLI::App& app, ServeArgs& serve, int& status);
 
-// heartwave runs list|show|compare: the tracking store (track/store.hpp).
+// The help of every --tracking option.
+inline constexpr const char* kTrackingHelp =
+    "Tracking store: a SQLite file or postgresql://USER@HOST/DB (default: $HEARTWAVE_TRACKING, else out/tracking.db)";
+// heartwave runs list|show|compare|export|import|copy|report: the tracking store (track/store.hpp).
 struct RunsArgs {
-  std::string tracking, experiment, sort, mlflow;
-  std::vector<std::string> filters, ids;
+  std::string tracking, experiment, sort, mlflow, to, out = "runs-report.html";
+  std::vector<std::string> filters, ids, files;
   std::size_t limit = 0;
   bool json = false;
 };

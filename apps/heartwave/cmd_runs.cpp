@@ -12,7 +12,11 @@
 
 #include "cli.hpp"
 #include "heartwave/core/error.hpp"
+#include "heartwave/core/version.hpp"
+#include "heartwave/io/file_util.hpp"
 #include "heartwave/track/mlflow_export.hpp"
+#include "heartwave/track/report.hpp"
+#include "heartwave/track/run_json.hpp"
 #include "heartwave/track/store.hpp"
 
 namespace heartwave::cli {
@@ -40,28 +44,6 @@ std::string number(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.6g", v);
   return b;
-}
-
-nlohmann::json to_json(const RunRecord& r, bool full) {
-  nlohmann::json j = {{"id", r.id},
-                      {"experiment", r.experiment},
-                      {"status", run_status_name(r.status)},
-                      {"start_ms", r.start_ms},
-                      {"end_ms", r.end_ms},
-                      {"git_commit", r.git_commit},
-                      {"git_dirty", r.git_dirty},
-                      {"command", r.command},
-                      {"params", r.params},
-                      {"tags", r.tags},
-                      {"metrics", r.metrics}};
-  if (full) {
-    j["host"] = r.host;
-    j["pid"] = r.pid;
-    nlohmann::json a = nlohmann::json::array();
-    for (const auto& x : r.artifacts) a.push_back({{"path", x.path}, {"sha256", x.sha256}, {"size", x.size}, {"kind", x.kind}});
-    j["artifacts"] = a;
-  }
-  return j;
 }
 
 // A plain text table: columns padded to their widest cell.
@@ -105,7 +87,7 @@ int list(const RunsArgs& a) {
   const auto runs = store.runs(q);
   if (a.json) {
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& r : runs) j.push_back(to_json(r, false));
+    for (const auto& r : runs) j.push_back(run_to_json(r, false));
     std::printf("%s\n", j.dump(1).c_str());
     return 0;
   }
@@ -131,10 +113,7 @@ int show(const RunsArgs& a) {
   const RunRecord r = must_get(store, a.ids[0]);
   const auto history = store.metric_history(r.id, "");
   if (a.json) {
-    nlohmann::json j = to_json(r, true);
-    nlohmann::json h = nlohmann::json::object();
-    for (const auto& p : history) h[p.key].push_back({{"step", p.step}, {"value", p.value}, {"time_ms", p.time_ms}});
-    j["history"] = h;
+    nlohmann::json j = {{"run", run_to_json(r, true)}, {"curves", curves_to_json(history)}, {"build", build_info()}};
     std::printf("%s\n", j.dump(1).c_str());
     return 0;
   }
@@ -184,7 +163,7 @@ int compare(const RunsArgs& a) {
   }
   if (a.json) {
     nlohmann::json j = {{"runs", nlohmann::json::array()}, {"params", nlohmann::json::object()}, {"metrics", nlohmann::json::object()}};
-    for (const auto& r : runs) j["runs"].push_back(to_json(r, false));
+    for (const auto& r : runs) j["runs"].push_back(run_to_json(r, false));
     // Each key's values side by side (null where a run lacks it), and whether they differ.
     auto side_by_side_json = [&](const std::set<std::string>& keys, const auto& field) {
       nlohmann::json out = nlohmann::json::object();
@@ -250,13 +229,90 @@ int export_runs(const RunsArgs& a) {
   return 0;
 }
 
+// The runs of --experiment / --filter / ids in `store`.
+std::vector<RunRecord> selected(const TrackingStore& store, const RunsArgs& a) {
+  std::vector<RunRecord> out;
+  if (!a.ids.empty()) {
+    for (const auto& id : a.ids) out.push_back(must_get(store, id));
+    return out;
+  }
+  RunQuery q;
+  q.experiment = a.experiment;
+  for (const auto& f : a.filters) q.filters.push_back(parse_run_filter(f));
+  q.sort = a.sort;
+  q.limit = a.limit;
+  out = store.runs(q);
+  for (auto& r : out) r = must_get(store, r.id);  // with its artifacts
+  return out;
+}
+
+// Run documents in a file: one, an array of them, or {"runs": [...]}.
+std::vector<RunImport> read_run_documents(const std::string& file) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file_text(file));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ParseError(file + ": not JSON: " + e.what());
+  }
+  const nlohmann::json* list = &j;
+  if (j.is_object() && j.contains("runs")) list = &j["runs"];
+  std::vector<RunImport> out;
+  if (list->is_array()) {
+    for (std::size_t i = 0; i < list->size(); ++i) out.push_back(run_from_json((*list)[i], file + ": runs[" + std::to_string(i) + "]"));
+  } else {
+    out.push_back(run_from_json(*list, file));
+  }
+  return out;
+}
+
+int import_runs(const RunsArgs& a) {
+  std::vector<RunImport> docs;
+  for (const auto& f : a.files) {
+    auto d = read_run_documents(f);
+    docs.insert(docs.end(), std::make_move_iterator(d.begin()), std::make_move_iterator(d.end()));
+  }
+  TrackingStore store(tracking_path(a.tracking));
+  std::size_t added = 0;
+  for (const auto& d : docs) added += store.import_run(d.run, d.points) ? 1 : 0;
+  std::printf("imported %zu run(s) into %s, %zu already there\n", added, store.path().string().c_str(), docs.size() - added);
+  return 0;
+}
+
+int copy_runs(const RunsArgs& a) {
+  const TrackingStore from(tracking_path(a.tracking));
+  TrackingStore to(a.to);
+  std::size_t added = 0, n = 0;
+  for (const auto& r : selected(from, a)) {
+    ++n;
+    added += to.import_run(r, from.metric_history(r.id, "")) ? 1 : 0;
+  }
+  std::printf("copied %zu run(s) from %s to %s, %zu already there\n", added, from.path().string().c_str(), to.path().string().c_str(),
+              n - added);
+  return 0;
+}
+
+int report(const RunsArgs& a) {
+  const TrackingStore store(tracking_path(a.tracking));
+  std::vector<RunCurves> runs;
+  for (auto& r : selected(store, a)) {
+    auto points = store.metric_history(r.id, "");
+    runs.push_back({std::move(r), std::move(points)});
+  }
+  if (runs.empty()) throw InvalidArgument("runs report: no run matches (give ids, or --experiment / --filter that select some)");
+  RunsReportOptions o;
+  o.store = store.path().string();
+  write_file_atomic(a.out, runs_report_html(runs, o));
+  std::printf("wrote %s: %zu run(s) compared\n", a.out.c_str(), runs.size());
+  return 0;
+}
+
 }  // namespace
 
 void register_runs(CLI::App& app, RunsArgs& a, int& status) {
   CLI::App* runs = app.add_subcommand("runs", "The tracking store: list, show and compare the recorded runs");
   runs->require_subcommand(1);
   auto common = [&](CLI::App* c) {
-    c->add_option("--tracking", a.tracking, "Tracking store (default: $HEARTWAVE_TRACKING, else out/tracking.db)");
+    c->add_option("--tracking", a.tracking, kTrackingHelp);
     c->add_flag("--json", a.json, "JSON for scripts");
   };
   CLI::App* ls = runs->add_subcommand("list", "The runs, newest first (or by --sort)");
@@ -275,11 +331,31 @@ void register_runs(CLI::App& app, RunsArgs& a, int& status) {
   cmp->add_option("ids", a.ids, "Two or more run ids (or unique prefixes)")->required();
   cmp->callback([&] { status = guarded([&] { return compare(a); }); });
   CLI::App* ex = runs->add_subcommand("export", "Send runs to an MLflow tracking server (REST API; a run already there is skipped)");
-  ex->add_option("--tracking", a.tracking, "Tracking store (default: $HEARTWAVE_TRACKING, else out/tracking.db)");
+  ex->add_option("--tracking", a.tracking, kTrackingHelp);
   ex->add_option("--mlflow", a.mlflow, "The MLflow server's URL, e.g. http://127.0.0.1:5000 (token: $MLFLOW_TRACKING_TOKEN)")->required();
   ex->add_option("--experiment", a.experiment, "Only this experiment's runs (without ids)");
   ex->add_option("ids", a.ids, "Run ids (default: every run that has ended)");
   ex->callback([&] { status = guarded([&] { return export_runs(a); }); });
+  CLI::App* rp = runs->add_subcommand("report", "One self-contained HTML page comparing runs: parameters side by side, curves and final metrics plotted together");
+  rp->add_option("--tracking", a.tracking, kTrackingHelp);
+  rp->add_option("--out", a.out, "The page to write")->capture_default_str();
+  rp->add_option("--experiment", a.experiment, "Only this experiment's runs (without ids)");
+  rp->add_option("--filter", a.filters, "Only runs where FIELD OP VALUE holds (without ids)");
+  rp->add_option("--sort", a.sort, "Order by this metric, highest first ('-metric': lowest first; without ids)");
+  rp->add_option("--limit", a.limit, "At most this many runs (without ids)");
+  rp->add_option("ids", a.ids, "Run ids or unique prefixes (default: the runs selected by the options)");
+  rp->callback([&] { status = guarded([&] { return report(a); }); });
+  CLI::App* im = runs->add_subcommand("import", "Add runs from JSON files (what `runs show --json` writes); a run already there is skipped");
+  im->add_option("--tracking", a.tracking, kTrackingHelp);
+  im->add_option("files", a.files, "JSON files: a run document {\"run\", \"curves\"}, a list of them, or {\"runs\": [...]}")->required();
+  im->callback([&] { status = guarded([&] { return import_runs(a); }); });
+  CLI::App* cp = runs->add_subcommand("copy", "Copy runs into another store, e.g. from the SQLite file to a shared PostgreSQL (a run already there is skipped)");
+  cp->add_option("--tracking", a.tracking, std::string("The store to copy from. ") + kTrackingHelp);
+  cp->add_option("--to", a.to, "The store to copy to: a file or postgresql://USER@HOST/DB")->required();
+  cp->add_option("--experiment", a.experiment, "Only this experiment's runs (without ids)");
+  cp->add_option("--filter", a.filters, "Only runs where FIELD OP VALUE holds (without ids)");
+  cp->add_option("ids", a.ids, "Run ids (default: every run)");
+  cp->callback([&] { status = guarded([&] { return copy_runs(a); }); });
 }
 
 }  // namespace heartwave::cli

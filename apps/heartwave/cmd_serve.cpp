@@ -13,6 +13,7 @@
 #include "heartwave/core/error.hpp"
 #include "heartwave/core/version.hpp"
 #include "heartwave/serve/http_server.hpp"
+#include "heartwave/track/store.hpp"
 
 namespace heartwave::cli {
 
@@ -49,12 +50,16 @@ void register_serve(CLI::App& app, ServeArgs& a, int& status) {
       ->delimiter(',');
   sv->add_option("--max-body", a.max_body_mb, "Largest request body, in MB")->capture_default_str()->check(CLI::Range(0.001, 4096.0))->envname("HEARTWAVE_MAX_BODY");
   sv->add_option("--timeout", a.timeout_s, "Per-request time limit, in seconds")->capture_default_str()->check(CLI::Range(1.0, 3600.0))->envname("HEARTWAVE_TIMEOUT");
+  sv->add_option("--tracking", a.tracking,
+                 "Tracking store shown in the page's Runs view: a SQLite file or postgresql://USER@HOST/DB (default: $HEARTWAVE_TRACKING, "
+                 "else out/tracking.db; 'none': no Runs view)");
   sv->callback([&] { status = run_serve(a); });
 }
 
 int run_serve(const ServeArgs& a) {
   return guarded([&] {
     serve::ServiceOptions so;
+    if (a.tracking != "none") so.tracking = tracking_path(a.tracking).string();
     if (a.models.empty())
       for (const char* f : {"default.hwm", "one-lead.hwm", "window-only.hwm"}) so.models.push_back(kSource / "models" / f);
     else

@@ -144,7 +144,7 @@ void track_command(CLI::App* app, const std::string& kind) {
   tp->app = app;
   tp->kind = kind;
   tp->experiment = kind;
-  app->add_option("--tracking", tp->path, "Tracking store (SQLite file; default: $HEARTWAVE_TRACKING, else out/tracking.db)");
+  app->add_option("--tracking", tp->path, kTrackingHelp);
   app->add_flag("--no-track", tp->off, "Do not record this run in the tracking store");
   app->add_option("--experiment", tp->experiment, "Experiment the run is recorded under")->capture_default_str();
   app->parse_complete_callback([tp] {

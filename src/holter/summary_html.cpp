@@ -152,13 +152,6 @@ struct Page {
 };
 
 const char* kCss = R"CSS(
-@page { size: A4 landscape; margin: 10mm }
-* { box-sizing: border-box }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact }
-body { font-family: sans-serif; font-size: 10pt; line-height: 1.3; color: #111; background: #fff;
-       max-width: 277mm; margin: 0 auto; padding: 6mm 0 }
-@media print { body { max-width: none; padding: 0 } }
-h1 { font-size: 16pt; margin: 0 0 2mm }
 h2 { font-size: 12pt; margin: 5mm 0 2mm; padding-bottom: 0.5mm; border-bottom: 0.4mm solid #7a1f1f; color: #7a1f1f;
      break-after: avoid; page-break-after: avoid }
 h3 { font-size: 10.5pt; margin: 3mm 0 1mm; break-after: avoid; page-break-after: avoid }
@@ -189,7 +182,7 @@ footer { margin-top: 6mm; padding-top: 1mm; border-top: 0.25mm solid #999; color
 std::string page_head(const std::string& title) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-         title + "</title>\n<style>" + kCss + "</style>\n</head>\n<body>\n";
+         title + "</title>\n<style>" + kA4PageCss + kCss + "</style>\n</head>\n<body>\n";
 }
 
 std::string footer_html() {

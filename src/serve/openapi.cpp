@@ -96,6 +96,23 @@ json schemas() {
                                    {"fs", "beats"});
   s["Example"] = object({{"id", str()}, {"title", str()}, {"fs", num()}, {"seconds", num()}}, {"id", "title", "fs", "seconds"});
   s["Examples"] = object({{"examples", array_of(ref("Example"))}}, {"examples"});
+  const json strings = {{"type", "object"}, {"additionalProperties", str()}};
+  const json maybe_num = {{"type", "number"}, {"nullable", true}};
+  s["Artifact"] = object({{"path", str()}, {"sha256", str()}, {"size", integer()}, {"kind", str()}}, {"path", "sha256", "size", "kind"});
+  s["Run"] = object({{"id", str()}, {"experiment", str()}, {"status", {{"type", "string"}, {"enum", {"running", "finished", "failed"}}}},
+                     {"start_ms", integer()}, {"end_ms", integer()}, {"git_commit", str()}, {"git_dirty", boolean()}, {"command", str()},
+                     {"params", strings}, {"tags", strings}, {"metrics", {{"type", "object"}, {"additionalProperties", maybe_num}}},
+                     {"host", str()}, {"pid", integer()}, {"artifacts", array_of(ref("Artifact"))}},
+                    {"id", "experiment", "status", "start_ms", "end_ms", "git_commit", "git_dirty", "command", "params", "tags", "metrics"});
+  s["Runs"] = object({{"store", {{"type", "string"}, {"nullable", true}}}, {"count", integer()}, {"experiments", array_of(str())},
+                      {"runs", array_of(ref("Run"))}, {"build", ref("Build")}},
+                     {"store", "count", "experiments", "runs"});
+  s["RunDocument"] = object({{"run", ref("Run")},
+                             {"curves", {{"type", "object"},
+                                         {"additionalProperties", array_of({{"type", "array"}, {"items", maybe_num}, {"minItems", 2}, {"maxItems", 2}})},
+                                         {"description", "every metric's points, [step, value], by step"}}},
+                             {"build", ref("Build")}},
+                            {"run", "curves"});
   return s;
 }
 
@@ -141,6 +158,19 @@ json openapi_document() {
       {"summary", "WFDB annotation file (MIT format) of beats and classes, e.g. relabelled in the page"},
       {"requestBody", json_body("AnnotationsRequest")},
       {"responses", with(json{{"200", {{"description", "The annotation file"}, {"content", {{"application/octet-stream", {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}}}}, error_responses({400, 401, 415, 422}))}};
+  paths["/v1/runs"]["get"] = {
+      {"summary", "Tracked runs (the Runs view): newest first, or sorted by a metric"},
+      {"parameters",
+       {{{"name", "experiment"}, {"in", "query"}, {"schema", str()}},
+        {{"name", "filter"}, {"in", "query"}, {"schema", str()}, {"explode", true},
+         {"description", "FIELD OP VALUE, e.g. accuracy>0.9, params.seed=42, status=finished; repeat for several"}},
+        {{"name", "sort"}, {"in", "query"}, {"schema", str()}, {"description", "a metric, highest first; -metric lowest first"}},
+        {{"name", "limit"}, {"in", "query"}, {"schema", integer()}}}},
+      {"responses", with(json{{"200", json_ok("Runs", "The runs (store null: no tracking store)")}}, error_responses({401, 422, 503}))}};
+  paths["/v1/runs/{id}"]["get"] = {
+      {"summary", "One run with its artifacts and every metric's curve"},
+      {"parameters", {{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", str()}, {"description", "run id or a unique prefix"}}}},
+      {"responses", with(json{{"200", json_ok("RunDocument", "The run")}, {"404", error_responses({422})["422"]}}, error_responses({401, 422, 503}))}};
   paths["/metrics"]["get"] = {{"summary", "Prometheus metrics (text format 0.0.4), names prefixed heartwave_"},
                               {"responses", with(json{{"200", {{"description", "Metrics"}, {"content", {{"text/plain", {{"schema", str()}}}}}}}}, auth)}};
   paths["/openapi.json"]["get"] = {

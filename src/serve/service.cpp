@@ -9,6 +9,7 @@
 
 #include "heartwave/core/version.hpp"
 #include "heartwave/io/file_util.hpp"
+#include "heartwave/track/store.hpp"
 #include "service_model.hpp"
 
 namespace heartwave::serve {
@@ -169,6 +170,8 @@ void Service::add_routes() {
   router_.add("POST", "/v1/beats:classify", [this](const Request& r) { return classify_route(r); });
   router_.add("POST", "/v1/records:analyze", [this](const Request& r) { return analyze_route(r); });
   router_.add("POST", "/v1/annotations:wfdb", [this](const Request& r) { return annotations_route(r); });
+  router_.add("GET", "/v1/runs", [this](const Request& r) { return runs_route(r); });
+  router_.add_prefix("GET", "/v1/runs/", [this](const Request& r) { return run_route(r); }, "/v1/runs/{id}");
   for (const std::string p : {"/", "/index.html", "/docs", "/docs/"})
     router_.add("GET", p, [this](const Request& r) { return page(r); }, "page");
   for (const std::string p : {"/assets/", "/docs/"})

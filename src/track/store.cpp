@@ -1,39 +1,24 @@
 #include "heartwave/track/store.hpp"
 
 #include <signal.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
+#include <mutex>
 #include <random>
 #include <unordered_map>
 
 #include "heartwave/core/error.hpp"
 #include "heartwave/io/sha256.hpp"
+#include "sql.hpp"
 
 namespace heartwave {
 
 namespace {
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS runs (
-  run_id TEXT PRIMARY KEY, experiment TEXT NOT NULL, status TEXT NOT NULL,
-  start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL DEFAULT 0,
-  git_commit TEXT NOT NULL DEFAULT '', git_dirty INTEGER NOT NULL DEFAULT 0,
-  command TEXT NOT NULL DEFAULT '', host TEXT NOT NULL DEFAULT '', pid INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS runs_experiment ON runs(experiment, start_ms);
-CREATE TABLE IF NOT EXISTS params (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));
-CREATE TABLE IF NOT EXISTS tags (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key));
-CREATE TABLE IF NOT EXISTS metrics (run_id TEXT NOT NULL, key TEXT NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL, time_ms INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS metrics_run_key ON metrics(run_id, key, step);
-CREATE TABLE IF NOT EXISTS latest_metrics (run_id TEXT NOT NULL, key TEXT NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL,
-  PRIMARY KEY (run_id, key));
-CREATE TABLE IF NOT EXISTS artifacts (run_id TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
-  kind TEXT NOT NULL, PRIMARY KEY (run_id, path));
-)sql";
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -78,117 +63,78 @@ const char* run_status_name(RunStatus s) {
 }
 
 struct TrackingStore::Db {
-  sqlite3* db = nullptr;
-  std::string where;
-  ~Db() {
-    if (db) sqlite3_close(db);
-  }
-  [[noreturn]] void fail(const std::string& what) const {
-    throw IoError(where + ": " + what + ": " + (db ? sqlite3_errmsg(db) : "cannot open"));
-  }
-  // SQLITE_BUSY can come back without the busy handler (e.g. while another
-  // connection recovers the WAL, or sets the journal mode): retried for up to
-  // ~10 s more.
-  void exec(const char* sql) const {
-    char* err = nullptr;
-    int rc = SQLITE_OK;
-    for (int attempt = 0; attempt < 500; ++attempt) {
-      rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
-      if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
-      sqlite3_free(err);
-      err = nullptr;
-      usleep(20000);
-    }
-    if (rc != SQLITE_OK) {
-      const std::string m = err ? err : "?";
-      sqlite3_free(err);
-      throw IoError(where + ": " + m);
-    }
-  }
+  std::unique_ptr<track_sql::Conn> conn;
+  // One connection, used by one thread at a time (the service reads the
+  // store from several; a libpq connection is not thread-safe).
+  std::recursive_mutex mutex;
+  std::unique_ptr<track_sql::Stmt> prepare(const std::string& sql) const { return conn->prepare(sql); }
 };
 
 namespace {
 
-// A prepared statement, reset for each use.
-class Stmt {
- public:
-  Stmt(const TrackingStore::Db* d, const char* sql) : d_(d) {
-    if (sqlite3_prepare_v2(d->db, sql, -1, &s_, nullptr) != SQLITE_OK) d->fail("prepare");
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, double v) {
-    sqlite3_bind_double(s_, i, v);
-    return *this;
-  }
-  bool step() {
-    int rc = sqlite3_step(s_);
-    for (int attempt = 0; (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && attempt < 500; ++attempt) {
-      sqlite3_reset(s_);
-      usleep(20000);
-      rc = sqlite3_step(s_);
-    }
-    if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) d_->fail("write");
-    return false;
-  }
-  void run() {
-    step();
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  std::string text(int c) const {
-    const auto* p = sqlite3_column_text(s_, c);
-    return p ? reinterpret_cast<const char*>(p) : "";
-  }
-  std::int64_t i64(int c) const { return sqlite3_column_int64(s_, c); }
-  double real(int c) const { return sqlite3_column_double(s_, c); }
+using Lock = std::lock_guard<std::recursive_mutex>;
 
- private:
-  const TrackingStore::Db* d_;
-  sqlite3_stmt* s_ = nullptr;
-};
-
-// BEGIN IMMEDIATE ... COMMIT, rolled back when an exception leaves.
+// A write transaction, rolled back when an exception leaves.
 class Transaction {
  public:
-  explicit Transaction(const TrackingStore::Db* d) : d_(d) { d_->exec("BEGIN IMMEDIATE"); }
+  explicit Transaction(track_sql::Conn& c) : c_(c) { c_.begin(); }
   void commit() {
-    d_->exec("COMMIT");
+    c_.commit();
     done_ = true;
   }
   ~Transaction() {
-    if (!done_) sqlite3_exec(d_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!done_) c_.rollback();
   }
 
  private:
-  const TrackingStore::Db* d_;
+  track_sql::Conn& c_;
   bool done_ = false;
 };
 
+constexpr const char* kUpsertParam =
+    "INSERT INTO params(run_id, key, value) VALUES (?1,?2,?3) ON CONFLICT(run_id, key) DO UPDATE SET value=excluded.value";
+constexpr const char* kUpsertTag =
+    "INSERT INTO tags(run_id, key, value) VALUES (?1,?2,?3) ON CONFLICT(run_id, key) DO UPDATE SET value=excluded.value";
+constexpr const char* kInsertMetric = "INSERT INTO metrics(run_id, key, step, value, time_ms) VALUES (?1,?2,?3,?4,?5)";
+constexpr const char* kUpsertLatest =
+    "INSERT INTO latest_metrics(run_id, key, step, value) VALUES (?1,?2,?3,?4) "
+    "ON CONFLICT(run_id, key) DO UPDATE SET step=excluded.step, value=excluded.value WHERE excluded.step >= latest_metrics.step";
+constexpr const char* kUpsertArtifact =
+    "INSERT INTO artifacts(run_id, path, sha256, size, kind) VALUES (?1,?2,?3,?4,?5) "
+    "ON CONFLICT(run_id, path) DO UPDATE SET sha256=excluded.sha256, size=excluded.size, kind=excluded.kind";
+constexpr const char* kInsertRun =
+    "INSERT INTO runs(run_id, experiment, status, start_ms, end_ms, git_commit, git_dirty, command, host, pid) "
+    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
+
+void write_metrics(track_sql::Conn& c, const std::string& run, const std::vector<MetricPoint>& points, std::int64_t now) {
+  auto s = c.prepare(kInsertMetric);
+  auto l = c.prepare(kUpsertLatest);
+  for (const MetricPoint& p : points) {
+    if (p.key.empty()) throw InvalidArgument("tracking: a metric without a name");
+    if (!std::isfinite(p.value)) continue;
+    s->bind(1, run).bind(2, p.key).bind(3, p.step).bind(4, p.value).bind(5, p.time_ms ? p.time_ms : now).run();
+    l->bind(1, run).bind(2, p.key).bind(3, p.step).bind(4, p.value).run();
+  }
+}
+
+void write_pairs(track_sql::Conn& c, const char* sql, const std::string& run, const std::map<std::string, std::string>& kv) {
+  auto s = c.prepare(sql);
+  for (const auto& [k, v] : kv) s->bind(1, run).bind(2, k).bind(3, v).run();
+}
+
 }  // namespace
 
+bool TrackingStore::is_url(const std::string& location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
 TrackingStore::TrackingStore(const std::filesystem::path& path) : db_(std::make_unique<Db>()), path_(path) {
-  db_->where = "tracking store " + path.string();
-  std::error_code ec;
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  if (sqlite3_open_v2(path.c_str(), &db_->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK)
-    db_->fail("cannot open");
-  sqlite3_busy_timeout(db_->db, 10000);
-  db_->exec("PRAGMA journal_mode=WAL");
-  db_->exec("PRAGMA synchronous=NORMAL");
-  db_->exec("PRAGMA foreign_keys=ON");
-  {
-    Transaction t(db_.get());
-    db_->exec(kSchema);
-    t.commit();
+  const std::string location = path.string();
+  if (is_url(location)) {
+    path_ = track_sql::redact_url(location);
+    db_->conn = track_sql::open_postgres(location, "tracking store " + path_.string());
+  } else {
+    db_->conn = track_sql::open_sqlite(location, "tracking store " + location);
   }
   recover_crashed();
 }
@@ -196,59 +142,58 @@ TrackingStore::TrackingStore(const std::filesystem::path& path) : db_(std::make_
 TrackingStore::~TrackingStore() = default;
 
 void TrackingStore::recover_crashed() {
-  std::vector<std::pair<std::string, std::int64_t>> running;
+  Lock lock(db_->mutex);
+  std::vector<std::tuple<std::string, std::string, std::int64_t>> running;
   {
-    Stmt s(db_.get(), "SELECT run_id, pid FROM runs WHERE status='running' AND host=?");
-    s.bind(1, hostname());
-    while (s.step()) running.emplace_back(s.text(0), s.i64(1));
+    auto s = db_->prepare("SELECT run_id, host, pid FROM runs WHERE status='running'");
+    while (s->step()) running.emplace_back(s->text(0), s->text(1), s->i64(2));
   }
-  for (const auto& [id, pid] : running) {
-    if (pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) continue;  // still alive
-    Stmt u(db_.get(), "UPDATE runs SET status='failed', end_ms=? WHERE run_id=? AND status='running'");
-    u.bind(1, now_ms()).bind(2, id).run();
-    Stmt t(db_.get(), "INSERT OR REPLACE INTO tags(run_id, key, value) VALUES (?, 'heartwave.end', 'the process ended without closing the run')");
-    t.bind(1, id).run();
+  const std::string here = hostname();
+  for (const auto& [id, host, pid] : running) {
+    int gone = db_->conn->owner_gone(id);
+    if (gone < 0) {  // the database cannot tell: ask this machine about the process
+      if (host != here) continue;
+      gone = pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) ? 0 : 1;
+    }
+    if (!gone) continue;
+    auto u = db_->prepare("UPDATE runs SET status='failed', end_ms=?1 WHERE run_id=?2 AND status='running'");
+    u->bind(1, now_ms()).bind(2, id).run();
+    write_pairs(*db_->conn, kUpsertTag, id, {{"heartwave.end", "the process ended without closing the run"}});
   }
 }
 
 std::string TrackingStore::start_run(const std::string& experiment, const std::string& command, const std::string& git_commit,
                                      bool git_dirty) {
   if (experiment.empty()) throw InvalidArgument("tracking: a run needs an experiment name");
+  Lock lock(db_->mutex);
   const std::string id = new_run_id();
-  Stmt s(db_.get(), "INSERT INTO runs(run_id, experiment, status, start_ms, git_commit, git_dirty, command, host, pid) VALUES (?,?,?,?,?,?,?,?,?)");
-  s.bind(1, id).bind(2, experiment).bind(3, std::string("running")).bind(4, now_ms()).bind(5, git_commit);
-  s.bind(6, static_cast<std::int64_t>(git_dirty)).bind(7, command).bind(8, hostname()).bind(9, static_cast<std::int64_t>(getpid()));
-  s.run();
+  db_->conn->claim(id);  // before the row exists, so no other process takes it for a crashed run
+  auto s = db_->prepare(kInsertRun);
+  s->bind(1, id).bind(2, experiment).bind(3, std::string("running")).bind(4, now_ms()).bind(5, std::int64_t{0}).bind(6, git_commit);
+  s->bind(7, static_cast<std::int64_t>(git_dirty)).bind(8, command).bind(9, hostname()).bind(10, static_cast<std::int64_t>(getpid()));
+  s->run();
   return id;
 }
 
 void TrackingStore::log_params(const std::string& run, const std::map<std::string, std::string>& params) {
-  Transaction t(db_.get());
-  Stmt s(db_.get(), "INSERT OR REPLACE INTO params(run_id, key, value) VALUES (?,?,?)");
-  for (const auto& [k, v] : params) s.bind(1, run).bind(2, k).bind(3, v).run();
+  Lock lock(db_->mutex);
+  Transaction t(*db_->conn);
+  write_pairs(*db_->conn, kUpsertParam, run, params);
   t.commit();
 }
 
 void TrackingStore::set_tags(const std::string& run, const std::map<std::string, std::string>& tags) {
-  Transaction t(db_.get());
-  Stmt s(db_.get(), "INSERT OR REPLACE INTO tags(run_id, key, value) VALUES (?,?,?)");
-  for (const auto& [k, v] : tags) s.bind(1, run).bind(2, k).bind(3, v).run();
+  Lock lock(db_->mutex);
+  Transaction t(*db_->conn);
+  write_pairs(*db_->conn, kUpsertTag, run, tags);
   t.commit();
 }
 
 void TrackingStore::log_metrics(const std::string& run, const std::vector<MetricPoint>& points) {
   if (points.empty()) return;
-  Transaction t(db_.get());
-  Stmt s(db_.get(), "INSERT INTO metrics(run_id, key, step, value, time_ms) VALUES (?,?,?,?,?)");
-  Stmt l(db_.get(),
-         "INSERT INTO latest_metrics(run_id, key, step, value) VALUES (?,?,?,?) "
-         "ON CONFLICT(run_id, key) DO UPDATE SET step=excluded.step, value=excluded.value WHERE excluded.step >= latest_metrics.step");
-  const std::int64_t now = now_ms();
-  for (const MetricPoint& p : points) {
-    if (p.key.empty()) throw InvalidArgument("tracking: a metric without a name");
-    s.bind(1, run).bind(2, p.key).bind(3, p.step).bind(4, p.value).bind(5, p.time_ms ? p.time_ms : now).run();
-    l.bind(1, run).bind(2, p.key).bind(3, p.step).bind(4, p.value).run();
-  }
+  Lock lock(db_->mutex);
+  Transaction t(*db_->conn);
+  write_metrics(*db_->conn, run, points, now_ms());
   t.commit();
 }
 
@@ -257,22 +202,49 @@ void TrackingStore::log_artifact(const std::string& run, const std::filesystem::
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw IoError(path.string() + ": cannot read the artifact: " + ec.message());
   const std::string hash = sha256_file(path);
-  Stmt s(db_.get(), "INSERT OR REPLACE INTO artifacts(run_id, path, sha256, size, kind) VALUES (?,?,?,?,?)");
-  s.bind(1, run).bind(2, std::filesystem::absolute(path).lexically_normal().string()).bind(3, hash);
-  s.bind(4, static_cast<std::int64_t>(size)).bind(5, kind).run();
+  Lock lock(db_->mutex);
+  auto s = db_->prepare(kUpsertArtifact);
+  s->bind(1, run).bind(2, std::filesystem::absolute(path).lexically_normal().string()).bind(3, hash);
+  s->bind(4, static_cast<std::int64_t>(size)).bind(5, kind).run();
 }
 
 void TrackingStore::end_run(const std::string& run, RunStatus status) {
-  Stmt s(db_.get(), "UPDATE runs SET status=?, end_ms=? WHERE run_id=?");
-  s.bind(1, std::string(run_status_name(status))).bind(2, now_ms()).bind(3, run).run();
+  Lock lock(db_->mutex);
+  auto s = db_->prepare("UPDATE runs SET status=?1, end_ms=?2 WHERE run_id=?3");
+  s->bind(1, std::string(run_status_name(status))).bind(2, now_ms()).bind(3, run).run();
+  if (status != RunStatus::running) db_->conn->release(run);
+}
+
+bool TrackingStore::import_run(const RunRecord& r, const std::vector<MetricPoint>& points) {
+  if (r.id.empty() || r.experiment.empty()) throw InvalidArgument("tracking: an imported run needs an id and an experiment");
+  Lock lock(db_->mutex);
+  Transaction t(*db_->conn);
+  {
+    auto s = db_->prepare("SELECT 1 FROM runs WHERE run_id=?1");
+    s->bind(1, r.id);
+    if (s->step()) return false;  // rolled back: nothing was written
+  }
+  auto s = db_->prepare(kInsertRun);
+  s->bind(1, r.id).bind(2, r.experiment).bind(3, std::string(run_status_name(r.status))).bind(4, r.start_ms).bind(5, r.end_ms);
+  s->bind(6, r.git_commit).bind(7, static_cast<std::int64_t>(r.git_dirty)).bind(8, r.command).bind(9, r.host).bind(10, r.pid);
+  s->run();
+  write_pairs(*db_->conn, kUpsertParam, r.id, r.params);
+  write_pairs(*db_->conn, kUpsertTag, r.id, r.tags);
+  write_metrics(*db_->conn, r.id, points, r.start_ms);
+  auto a = db_->prepare(kUpsertArtifact);
+  for (const auto& x : r.artifacts) a->bind(1, r.id).bind(2, x.path).bind(3, x.sha256).bind(4, x.size).bind(5, x.kind).run();
+  t.commit();
+  return true;
 }
 
 std::optional<RunRecord> TrackingStore::run(const std::string& id) const {
+  if (id.empty()) return std::nullopt;
+  Lock lock(db_->mutex);
   std::vector<std::string> ids;
   {
-    Stmt s(db_.get(), "SELECT run_id FROM runs WHERE run_id >= ? AND run_id < ? LIMIT 2");
-    s.bind(1, id).bind(2, id + "\x7f");
-    while (s.step()) ids.push_back(s.text(0));
+    auto s = db_->prepare("SELECT run_id FROM runs WHERE substr(run_id, 1, length(CAST(?1 AS TEXT))) = CAST(?1 AS TEXT) LIMIT 2");
+    s->bind(1, id);
+    while (s->step()) ids.push_back(s->text(0));
   }
   if (ids.size() != 1) {
     if (ids.size() > 1) throw InvalidArgument("tracking: run id prefix '" + id + "' matches more than one run");
@@ -282,23 +254,34 @@ std::optional<RunRecord> TrackingStore::run(const std::string& id) const {
   q.filters.push_back({"run_id", "=", ids[0]});
   auto r = runs(q);
   if (r.empty()) return std::nullopt;
-  Stmt a(db_.get(), "SELECT path, sha256, size, kind FROM artifacts WHERE run_id=? ORDER BY path");
-  a.bind(1, ids[0]);
-  while (a.step()) r[0].artifacts.push_back({a.text(0), a.text(1), a.text(3), a.i64(2)});
+  auto a = db_->prepare("SELECT path, sha256, size, kind FROM artifacts WHERE run_id=?1 ORDER BY path");
+  a->bind(1, ids[0]);
+  while (a->step()) r[0].artifacts.push_back({a->text(0), a->text(1), a->text(3), a->i64(2)});
   return r[0];
 }
 
 std::vector<MetricPoint> TrackingStore::metric_history(const std::string& run, const std::string& key) const {
+  Lock lock(db_->mutex);
   std::vector<MetricPoint> out;
-  Stmt s(db_.get(), key.empty() ? "SELECT key, value, step, time_ms FROM metrics WHERE run_id=? ORDER BY key, step, rowid"
-                                : "SELECT key, value, step, time_ms FROM metrics WHERE run_id=? AND key=? ORDER BY step, rowid");
-  s.bind(1, run);
-  if (!key.empty()) s.bind(2, key);
-  while (s.step()) out.push_back({s.text(0), s.real(1), s.i64(2), s.i64(3)});
+  const std::string order = db_->conn->insertion_order();
+  auto s = db_->prepare(key.empty() ? "SELECT key, value, step, time_ms FROM metrics WHERE run_id=?1 ORDER BY key, step, " + order
+                                    : "SELECT key, value, step, time_ms FROM metrics WHERE run_id=?1 AND key=?2 ORDER BY step, " + order);
+  s->bind(1, run);
+  if (!key.empty()) s->bind(2, key);
+  while (s->step()) out.push_back({s->text(0), s->real(1), s->i64(2), s->i64(3)});
+  return out;
+}
+
+std::vector<std::string> TrackingStore::experiments() const {
+  Lock lock(db_->mutex);
+  std::vector<std::string> out;
+  auto s = db_->prepare("SELECT DISTINCT experiment FROM runs ORDER BY experiment");
+  while (s->step()) out.push_back(s->text(0));
   return out;
 }
 
 std::vector<RunRecord> TrackingStore::runs(const RunQuery& q) const {
+  Lock lock(db_->mutex);
   std::string only;
   for (const auto& f : q.filters)
     if (f.field == "run_id") only = f.value;
@@ -306,35 +289,31 @@ std::vector<RunRecord> TrackingStore::runs(const RunQuery& q) const {
   std::unordered_map<std::string, std::size_t> at;
   at.reserve(1024);
   {
-    Stmt s(db_.get(),
-           only.empty() ? "SELECT run_id, experiment, status, start_ms, end_ms, git_commit, git_dirty, command, host, pid FROM runs "
-                          "WHERE (?1 = '' OR experiment = ?1) ORDER BY start_ms DESC, run_id"
-                        : "SELECT run_id, experiment, status, start_ms, end_ms, git_commit, git_dirty, command, host, pid FROM runs "
-                          "WHERE run_id = ?2");
-    s.bind(1, q.experiment);
-    s.bind(2, only);
-    while (s.step()) {
+    constexpr const char* kColumns = "SELECT run_id, experiment, status, start_ms, end_ms, git_commit, git_dirty, command, host, pid FROM runs ";
+    auto s = db_->prepare(only.empty() ? std::string(kColumns) + "WHERE (CAST(?1 AS TEXT) = '' OR experiment = ?1) ORDER BY start_ms DESC, run_id"
+                                       : std::string(kColumns) + "WHERE run_id = ?1");
+    s->bind(1, only.empty() ? q.experiment : only);
+    while (s->step()) {
       RunRecord r;
-      r.id = s.text(0), r.experiment = s.text(1), r.status = status_of(s.text(2));
-      r.start_ms = s.i64(3), r.end_ms = s.i64(4), r.git_commit = s.text(5), r.git_dirty = s.i64(6) != 0;
-      r.command = s.text(7), r.host = s.text(8), r.pid = s.i64(9);
+      r.id = s->text(0), r.experiment = s->text(1), r.status = status_of(s->text(2));
+      r.start_ms = s->i64(3), r.end_ms = s->i64(4), r.git_commit = s->text(5), r.git_dirty = s->i64(6) != 0;
+      r.command = s->text(7), r.host = s->text(8), r.pid = s->i64(9);
       at[r.id] = out.size();
       out.push_back(std::move(r));
     }
   }
-  auto fill = [&](const char* sql, auto&& put) {
-    Stmt s(db_.get(), sql);
-    s.bind(1, only);
-    while (s.step())
-      if (auto it = at.find(s.text(0)); it != at.end()) put(out[it->second], s);
+  auto fill = [&](const char* table, auto&& put) {
+    auto s = db_->prepare(std::string("SELECT run_id, key, value FROM ") + table + " WHERE (CAST(?1 AS TEXT) = '' OR run_id = ?1)");
+    s->bind(1, only);
+    while (s->step())
+      if (auto it = at.find(s->text(0)); it != at.end()) put(out[it->second], *s);
   };
   bool params_needed = q.with_params;
   for (const auto& f : q.filters) params_needed = params_needed || f.field.rfind("params.", 0) == 0;
-  if (params_needed)
-    fill("SELECT run_id, key, value FROM params WHERE (?1 = '' OR run_id = ?1)", [](RunRecord& r, Stmt& s) { r.params[s.text(1)] = s.text(2); });
-  fill("SELECT run_id, key, value FROM tags WHERE (?1 = '' OR run_id = ?1)", [](RunRecord& r, Stmt& s) { r.tags[s.text(1)] = s.text(2); });
-  fill("SELECT run_id, key, value FROM latest_metrics WHERE (?1 = '' OR run_id = ?1)",
-       [](RunRecord& r, Stmt& s) { r.metrics[s.text(1)] = s.real(2); });
+  using S = track_sql::Stmt;
+  if (params_needed) fill("params", [](RunRecord& r, S& s) { r.params[s.text(1)] = s.text(2); });
+  fill("tags", [](RunRecord& r, S& s) { r.tags[s.text(1)] = s.text(2); });
+  fill("latest_metrics", [](RunRecord& r, S& s) { r.metrics[s.text(1)] = s.real(2); });
   // Filters, then the order.
   auto holds = [](const RunRecord& r, const RunFilter& f) {
     if (f.field == "run_id") return true;

@@ -13,6 +13,7 @@
 #include "heartwave/core/error.hpp"
 #include "heartwave/io/wfdb_annotation.hpp"
 #include "heartwave/serve/service.hpp"
+#include "heartwave/track/store.hpp"
 #include "openapi_check.hpp"
 #include "support.hpp"
 
@@ -65,7 +66,11 @@ Request make(const std::string& method, const std::string& path, std::string bod
 }
 
 // The OpenAPI document path of a request path.
-std::string doc_path(const std::string& path) { return path.rfind("/v1/examples/", 0) == 0 ? "/v1/examples/{id}" : path; }
+std::string doc_path(const std::string& path) {
+  if (path.rfind("/v1/examples/", 0) == 0) return "/v1/examples/{id}";
+  if (path.rfind("/v1/runs/", 0) == 0) return "/v1/runs/{id}";
+  return path;
+}
 
 // Answers `req` and checks the answer against the document: the route and
 // status are declared, and a JSON answer fits the declared schema.
@@ -384,4 +389,55 @@ TEST(Service, TheOpenApiDocumentDescribesEveryRoute) {
     }
   };
   refs(d);
+}
+
+// The Runs routes over a real tracking store: none yet (store null), then
+// the runs once the file exists, filtered and sorted like `runs list`, one
+// run with its curves; bad filters, limits and ids are typed errors.
+TEST(Service, RunsRoutesReadTheTrackingStore) {
+  heartwave::test::TempDir dir;
+  ServiceOptions o;
+  o.tracking = (dir / "t.db").string();
+  Service s(o);
+  Response r = call(s, make("GET", "/v1/runs"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(json::parse(r.body)["store"].is_null());
+  EXPECT_FALSE(std::filesystem::exists(dir / "t.db")) << "listing must not create the store";
+  std::vector<std::string> ids;
+  {
+    heartwave::TrackingStore t(dir / "t.db");
+    for (int i = 0; i < 4; ++i) {
+      ids.push_back(t.start_run(i < 3 ? "train" : "tune", "heartwave train", "abc", false));
+      t.log_params(ids.back(), {{"eta", std::to_string(i)}, {"seed", "1"}});
+      std::vector<heartwave::MetricPoint> curve;
+      for (int step = 0; step < 10; ++step) curve.push_back({"valid.mlogloss", 1.0 / (step + 1 + i), step, 0});
+      curve.push_back({"accuracy", 0.9 + 0.01 * i, 0, 0});
+      t.log_metrics(ids.back(), curve);
+      t.end_run(ids.back(), heartwave::RunStatus::finished);
+    }
+  }
+  r = call(s, make("GET", "/v1/runs"));
+  json j = json::parse(r.body);
+  EXPECT_EQ(j["store"], o.tracking);
+  EXPECT_EQ(j["count"], 4);
+  EXPECT_EQ(j["experiments"], json({"train", "tune"}));
+  j = json::parse(call(s, make("GET", "/v1/runs?experiment=train&sort=-accuracy")).body);
+  ASSERT_EQ(j["runs"].size(), 3u);
+  EXPECT_EQ(j["runs"][0]["id"], ids[0]);
+  j = json::parse(call(s, make("GET", "/v1/runs?filter=accuracy>0.915&filter=params.seed=1&limit=1&sort=accuracy")).body);
+  ASSERT_EQ(j["runs"].size(), 1u);
+  EXPECT_EQ(j["runs"][0]["id"], ids[3]);
+  EXPECT_EQ(j["runs"][0]["params"]["eta"], "3");
+  const Response one = call(s, make("GET", "/v1/runs/" + ids[1].substr(0, 10)));
+  ASSERT_EQ(one.status, 200) << one.body;
+  j = json::parse(one.body);
+  EXPECT_EQ(j["run"]["id"], ids[1]);
+  ASSERT_EQ(j["curves"]["valid.mlogloss"].size(), 10u);
+  EXPECT_DOUBLE_EQ(j["curves"]["valid.mlogloss"][9][1].get<double>(), 1.0 / 11);
+  expect_error(call(s, make("GET", "/v1/runs?filter=accuracy")), 422, "invalid_filter", "FIELD OP VALUE");
+  expect_error(call(s, make("GET", "/v1/runs?limit=0")), 422, "invalid_content", "limit");
+  expect_error(call(s, make("GET", "/v1/runs?limit=5x")), 422, "invalid_content", "limit");
+  expect_error(call(s, make("GET", "/v1/runs/ffffffffffff")), 404, "not_found", "no run");
+  expect_error(call(s, make("GET", "/v1/runs/..%2Fetc")), 404, "not_found", "hexadecimal");
+  expect_error(call(s, make("GET", "/v1/runs/")), 404, "not_found", "hexadecimal");
 }

@@ -9,6 +9,7 @@ import { $, clock, saveBlob } from './dom';
 import { analyzeExample, analyzeFiles, listExamples, wireFiles, type Loaded } from './loader';
 import { AF_TYPES, PAUSE_TYPES, RUN_TYPES, findBeat, findEpisode } from './navigate';
 import { Overview } from './overview';
+import { RunsTab } from './runs_tab';
 import { renderCounts, renderRecordInfo, renderSelected, renderSummary } from './panels';
 import { EcgRecord } from './record';
 import type { Beat, BeatClass, Episode } from './types';
@@ -154,9 +155,27 @@ function toggleHelp(show?: boolean): void {
   help.hidden = show === undefined ? !help.hidden : !show;
 }
 
-function setTab(tab: 'record' | 'beats'): void {
+type Tab = 'record' | 'beats' | 'runs';
+let runsTab: RunsTab | null = null;
+
+/** Shows a tab; the URL hash follows (#beats, #runs/…, none for the record). */
+function setTab(tab: Tab, show = true): void {
   document.body.dataset.tab = tab;
-  for (const t of ['record', 'beats']) $(`tab-${t}`).setAttribute('aria-selected', String(t === tab));
+  for (const t of ['record', 'beats', 'runs']) $(`tab-${t}`).setAttribute('aria-selected', String(t === tab));
+  const want = tab === 'record' ? '' : `#${tab}`;
+  if (tab === 'record' ? location.hash !== '' : !location.hash.startsWith(want))
+    history.replaceState(null, '', location.pathname + location.search + want);
+  if (tab === 'runs' && show) runsTab?.show();
+}
+
+/** The tab (and the Runs view) a URL hash names: #beats, #runs, #runs/compare=ID,ID… */
+function fromHash(): void {
+  const hash = location.hash;
+  if (hash.startsWith('#runs')) {
+    setTab('runs', false);
+    runsTab?.restore(hash);
+  } else if (hash === '#beats') setTab('beats');
+  else if (!hash) setTab('record');
 }
 
 function onKey(e: KeyboardEvent): void {
@@ -225,9 +244,13 @@ function wire(): void {
   $('help-close').addEventListener('click', () => toggleHelp(false));
   $('tab-record').addEventListener('click', () => setTab('record'));
   $('tab-beats').addEventListener('click', () => setTab('beats'));
+  $('tab-runs').addEventListener('click', () => setTab('runs'));
   $('error').addEventListener('click', () => ($('error').hidden = true));
   wireBeatsTab(setBusy, showError);
-  setTab('record');
+  runsTab = new RunsTab(setBusy, showError, () => ($('error').hidden = true));
+  window.addEventListener('hashchange', fromHash);
+  if (location.hash) fromHash();
+  else setTab('record');
   listExamples().catch(showError);
   listModels().catch(() => undefined);
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Api, check, parseArgs, recordFiles, section, summary, failures } from './helpers.mjs';
 import { testRecord, testZoom, testJumpV, testRelabelAndDownloads, testEpisodeKeys, testExample, testCsvPause } from './record_tests.mjs';
 import { testBeatsTab, testDocs, testApiKey, testDrop } from './other_tests.mjs';
+import { testRunsList, testRunsCompare, testRunsKeyed } from './runs_tests.mjs';
 
 const args = parseArgs(process.argv.slice(2));
 if (!args.base || !args.out) {
@@ -72,6 +73,9 @@ try {
   await section('/docs (Swagger UI)', () => testDocs(ctx));
   if (args['keyed-base']) await section('API key', () => testApiKey(ctx, args['keyed-base'], args.key));
   else console.log('\n## API key: skipped (no --keyed-base)');
+  await section('Runs tab: list, experiment, filters, sort', () => testRunsList(ctx));
+  await section('Runs tab: compare three runs', () => testRunsCompare(ctx));
+  if (args['keyed-base']) await section('Runs tab with the API key', () => testRunsKeyed(ctx, args['keyed-base'], args.key));
   check(ctx.external.length === 0, 'no request left 127.0.0.1', ctx.external.slice(0, 5).join(' '));
   await context.close();
 } catch (e) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Browser tests of the page against the real server:
 #   bash web/tests/run-e2e.sh BINARY OUT_DIR
-# Starts `BINARY serve` on free 127.0.0.1 ports (one plain, one with --api-key),
+# Seeds a tracking store (OUT_DIR/tracking.db) from runs-fixture.json with
+# `BINARY runs import`, starts `BINARY serve --tracking` on it on free
+# 127.0.0.1 ports (one plain, one with --api-key),
 # waits for /ready, runs e2e.mjs (playwright-core driving /usr/bin/chromium),
 # stops the servers. Needs `cd web && npm ci && npm run build` first.
 # Exits non-zero on any failure; gives up after E2E_TIMEOUT seconds (120).
@@ -32,6 +34,7 @@ grep -q -- '--web-dir' <<<"$SERVE_HELP" || fail "$BIN has no 'serve' subcommand 
 [ -x /usr/bin/chromium ] || [ -n "${CHROMIUM:-}" ] || fail "/usr/bin/chromium is missing (apt-get install chromium)"
 command -v node >/dev/null || fail "node is missing"
 mkdir -p "$OUT"
+OUT=$(realpath "$OUT") # the servers run from the repository root
 
 PIDS=()
 cleanup() {
@@ -74,13 +77,21 @@ wait_ready() {
   fail "the $name server was not ready within 60 s"
 }
 
-start_server plain
+# The Runs view's tracking store: the fixture's runs imported into a fresh SQLite file.
+grep -q -- '--tracking' <<<"$SERVE_HELP" || fail "$BIN serve has no --tracking (the Runs view's store)"
+STORE="$OUT/tracking.db"
+rm -f "$STORE" "$STORE-wal" "$STORE-shm" "$STORE-journal"
+timeout 60 "$BIN" runs import "$HERE/runs-fixture.json" --tracking "$STORE" >"$OUT/runs-import.log" 2>&1 ||
+  { cat "$OUT/runs-import.log" >&2; fail "'$BIN runs import $HERE/runs-fixture.json --tracking $STORE' failed"; }
+echo "run-e2e: tracking store $STORE seeded from runs-fixture.json"
+
+start_server plain --tracking "$STORE"
 PLAIN_PORT=$PORT
 PLAIN_PID=${PIDS[-1]}
 KEYED_ARGS=()
 if grep -q -- '--api-key' <<<"$SERVE_HELP"; then
   KEY="e2e-$RANDOM$RANDOM"
-  start_server keyed --api-key "$KEY"
+  start_server keyed --tracking "$STORE" --api-key "$KEY"
   KEYED_ARGS=(--keyed-base "http://127.0.0.1:$PORT" --key "$KEY")
   wait_ready "$PORT" "${PIDS[-1]}" keyed
 else

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@
 
 #include "heartwave/serve/http.hpp"
 #include "heartwave/serve/metrics.hpp"
+
+namespace heartwave {
+class TrackingStore;
+}
 
 namespace heartwave::serve {
 
@@ -34,6 +39,9 @@ struct ServiceOptions {
   std::size_t max_predict = 200;     // per /predict request
   double max_record_s = 48 * 3600;   // per /v1/records:analyze recording
   int model_threads = 1;
+  // The tracking store the Runs routes read: a SQLite file (opened once it
+  // exists) or a postgresql:// URL; empty: none.
+  std::string tracking;
 };
 
 class Service {
@@ -61,6 +69,10 @@ class Service {
   std::atomic<bool> ready_{false};
   std::vector<std::unique_ptr<Model>> models_;
   std::map<std::string, std::string> page_;  // request path -> file content
+  mutable std::mutex store_mutex_;
+  mutable std::unique_ptr<TrackingStore> store_;
+  const TrackingStore* tracking_store() const;  // nullptr while there is none
+  std::string tracking_name() const;            // the file; "postgresql" (no URL, no password)
   void add_routes();
   const Model& model(const std::string& name) const;  // "" = the default; ApiError 422 for an unknown one
   const Model* find_model(const std::string& name) const;
@@ -73,6 +85,8 @@ class Service {
   Response annotations_route(const Request& req) const;
   Response examples_route(const Request& req) const;
   Response example_route(const Request& req) const;
+  Response runs_route(const Request& req) const;
+  Response run_route(const Request& req) const;
 };
 
 // The OpenAPI 3 document of every route (serve/openapi.cpp).

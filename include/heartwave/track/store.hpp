@@ -4,7 +4,9 @@
 // commit and the command line. The store is an embedded SQLite database
 // (WAL mode, a busy timeout, one write transaction per batch), so several
 // processes on one machine can log at once; network file systems are not
-// supported (SQLite's locking is not reliable on them). docs/tracking.md.
+// supported (SQLite's locking is not reliable on them). For a team sharing
+// one store, the same tables on a PostgreSQL server: a location of the form
+// postgresql://USER@HOST/DB (libpq's connection URI). docs/tracking.md.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -64,9 +66,13 @@ struct RunQuery {
 
 class TrackingStore {
  public:
-  // Opens (creating) the store at `path`. Runs left "running" by a process
-  // of this machine that no longer exists end as failed here.
+  // Opens (creating) the store at `path`, a file or a postgresql:// (or
+  // postgres://) URL. Runs left "running" by a process that no longer
+  // exists end as failed here: on SQLite, a process of this machine; on
+  // PostgreSQL, one of any machine (its connection is gone). IoError naming
+  // the store when it cannot be opened.
   explicit TrackingStore(const std::filesystem::path& path);
+  static bool is_url(const std::string& location);
   ~TrackingStore();
   TrackingStore(const TrackingStore&) = delete;
   TrackingStore& operator=(const TrackingStore&) = delete;
@@ -75,18 +81,25 @@ class TrackingStore {
   std::string start_run(const std::string& experiment, const std::string& command, const std::string& git_commit, bool git_dirty);
   void log_params(const std::string& run, const std::map<std::string, std::string>& params);
   void set_tags(const std::string& run, const std::map<std::string, std::string>& tags);
-  // Points are written in one transaction.
+  // Points are written in one transaction; NaN and infinite values are not
+  // stored.
   void log_metrics(const std::string& run, const std::vector<MetricPoint>& points);
   // The file's sha256 and size (IoError when it cannot be read).
   void log_artifact(const std::string& run, const std::filesystem::path& path, const std::string& kind);
   void end_run(const std::string& run, RunStatus status);
+  // A run recorded elsewhere (another store, a JSON file), with its own id,
+  // times, status and artifacts; false (nothing written) when a run of that
+  // id is already here.
+  bool import_run(const RunRecord& run, const std::vector<MetricPoint>& points);
 
   std::optional<RunRecord> run(const std::string& id) const;  // also a unique id prefix
   std::vector<RunRecord> runs(const RunQuery& q) const;
+  std::vector<std::string> experiments() const;  // the names, sorted
   std::vector<MetricPoint> metric_history(const std::string& run, const std::string& key) const;
+  // The file, or the URL with its password hidden.
   const std::filesystem::path& path() const { return path_; }
 
-  struct Db;  // the SQLite connection (store.cpp)
+  struct Db;  // the database connection (store.cpp)
 
  private:
   std::unique_ptr<Db> db_;
