@@ -95,7 +95,6 @@ constexpr const char* kUpsertParam =
     "INSERT INTO params(run_id, key, value) VALUES (?1,?2,?3) ON CONFLICT(run_id, key) DO UPDATE SET value=excluded.value";
 constexpr const char* kUpsertTag =
     "INSERT INTO tags(run_id, key, value) VALUES (?1,?2,?3) ON CONFLICT(run_id, key) DO UPDATE SET value=excluded.value";
-constexpr const char* kInsertMetric = "INSERT INTO metrics(run_id, key, step, value, time_ms) VALUES (?1,?2,?3,?4,?5)";
 constexpr const char* kUpsertLatest =
     "INSERT INTO latest_metrics(run_id, key, step, value) VALUES (?1,?2,?3,?4) "
     "ON CONFLICT(run_id, key) DO UPDATE SET step=excluded.step, value=excluded.value WHERE excluded.step >= latest_metrics.step";
@@ -106,15 +105,50 @@ constexpr const char* kInsertRun =
     "INSERT INTO runs(run_id, experiment, status, start_ms, end_ms, git_commit, git_dirty, command, host, pid) "
     "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)";
 
+// Points go in by rows of kRowsPerInsert per statement, and each key's last
+// value once per batch (the point of the highest step, the last of equals:
+// what upserting every point in order would leave), so a batch costs a few
+// statements, not two per point: on PostgreSQL each statement is a round
+// trip to the server.
+constexpr std::size_t kRowsPerInsert = 250;
+
+std::string multi_row_insert(std::size_t rows) {
+  std::string sql = "INSERT INTO metrics(run_id, key, step, value, time_ms) VALUES ";
+  for (std::size_t i = 0; i < rows; ++i) {
+    const std::size_t b = 2 + 4 * i;
+    sql += (i ? ",(?1,?" : "(?1,?") + std::to_string(b) + ",?" + std::to_string(b + 1) + ",?" + std::to_string(b + 2) + ",?" +
+           std::to_string(b + 3) + ")";
+  }
+  return sql;
+}
+
 void write_metrics(track_sql::Conn& c, const std::string& run, const std::vector<MetricPoint>& points, std::int64_t now) {
-  auto s = c.prepare(kInsertMetric);
-  auto l = c.prepare(kUpsertLatest);
+  std::vector<const MetricPoint*> kept;
+  std::map<std::string, const MetricPoint*> last;
   for (const MetricPoint& p : points) {
     if (p.key.empty()) throw InvalidArgument("tracking: a metric without a name");
     if (!std::isfinite(p.value)) continue;
-    s->bind(1, run).bind(2, p.key).bind(3, p.step).bind(4, p.value).bind(5, p.time_ms ? p.time_ms : now).run();
-    l->bind(1, run).bind(2, p.key).bind(3, p.step).bind(4, p.value).run();
+    kept.push_back(&p);
+    auto& l = last[p.key];
+    if (!l || p.step >= l->step) l = &p;
   }
+  std::unique_ptr<track_sql::Stmt> full;
+  for (std::size_t at = 0; at < kept.size(); at += kRowsPerInsert) {
+    const std::size_t n = std::min(kRowsPerInsert, kept.size() - at);
+    std::unique_ptr<track_sql::Stmt> partial;
+    if (n == kRowsPerInsert && !full) full = c.prepare(multi_row_insert(n));
+    if (n < kRowsPerInsert) partial = c.prepare(multi_row_insert(n));
+    track_sql::Stmt& s = n == kRowsPerInsert ? *full : *partial;
+    s.bind(1, run);
+    for (std::size_t i = 0; i < n; ++i) {
+      const MetricPoint& p = *kept[at + i];
+      const int b = 2 + 4 * static_cast<int>(i);
+      s.bind(b, p.key).bind(b + 1, p.step).bind(b + 2, p.value).bind(b + 3, p.time_ms ? p.time_ms : now);
+    }
+    s.run();
+  }
+  auto l = c.prepare(kUpsertLatest);
+  for (const auto& [key, p] : last) l->bind(1, run).bind(2, key).bind(3, p->step).bind(4, p->value).run();
 }
 
 void write_pairs(track_sql::Conn& c, const char* sql, const std::string& run, const std::map<std::string, std::string>& kv) {
