@@ -60,10 +60,11 @@ ARG DEBIAN_FRONTEND=noninteractive
 #   libxgboost.so.0 libxgboost0 | libdmlc.so.0 libdmlc0 | libgomp.so.1 libgomp1
 #   libssl.so.3 libcrypto.so.3 libssl3 | libsoxr.so.0 libsoxr0 | libspdlog.so.1.10 libspdlog1.10
 #   libfmt.so.9 libfmt9 | libcpp-httplib.so.0.11 libcpp-httplib0.11 | libbrotli*.so.1 libbrotli1 (its dependency)
+#   libsqlite3.so.0 libsqlite3-0 | libpq.so.5 libpq5 (brings its Kerberos/LDAP libraries) | libyaml-cpp.so.0.7 libyaml-cpp0.7
 #   libstdc++6 libgcc-s1 libc6 zlib1g (libz.so.1): already in debian:12-slim.
 # curl: the HEALTHCHECK (its libcurl4 is also what `heartwave data fetch` dlopens).
 RUN set -eu; \
-    pkgs="libxgboost0 libdmlc0 libgomp1 libssl3 libsoxr0 libspdlog1.10 libfmt9 libcpp-httplib0.11 curl"; \
+    pkgs="libxgboost0 libdmlc0 libgomp1 libssl3 libsoxr0 libspdlog1.10 libfmt9 libcpp-httplib0.11 libsqlite3-0 libpq5 libyaml-cpp0.7 curl"; \
     if [ "$HEARTWAVE_EDF" = 1 ]; then pkgs="$pkgs libbiosig3"; fi; \
     apt-get update -qq; \
     apt-get install -y -qq --no-install-recommends $pkgs >/dev/null; \
