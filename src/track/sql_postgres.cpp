@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "heartwave/core/error.hpp"
@@ -77,13 +78,14 @@ class Result {
 
 class PgConn final : public track_sql::Conn {
  public:
-  PgConn(const std::string& url, const std::string& where) : where_(where) {
-    pg_ = PQconnectdb(url.c_str());
+  // The connection is closed on every way out, a failed start included
+  // (PQconnectdb allocates even when it cannot connect).
+  PgConn(const std::string& url, const std::string& where) : where_(where), owner_(PQconnectdb(url.c_str())) {
+    pg_ = owner_.get();
     if (!pg_ || PQstatus(pg_) != CONNECTION_OK) fail("cannot connect");
     PQsetNoticeProcessor(pg_, [](void*, const char*) {}, nullptr);  // "relation already exists, skipping"
     exec(kSchema);
   }
-  ~PgConn() override { PQfinish(pg_); }
 
   [[noreturn]] void fail(const std::string& what) const {
     std::string m = pg_ ? PQerrorMessage(pg_) : "out of memory";
@@ -121,7 +123,11 @@ class PgConn final : public track_sql::Conn {
   }
 
  private:
+  struct Finish {
+    void operator()(PGconn* c) const { PQfinish(c); }
+  };
   std::string where_;
+  std::unique_ptr<PGconn, Finish> owner_;
   PGconn* pg_ = nullptr;
 };
 
