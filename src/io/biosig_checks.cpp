@@ -71,6 +71,16 @@ bool snap_rate(double r, double& out) {
 // sopen's EDF+ parse of the patient ("code sex birthdate name") and
 // recording ("Startdate dd-MMM-yyyy ...") fields dereferences each subfield.
 void check_edf_plus_fields(const std::string& name, std::string_view f) {
+  // EDF's header is printable ASCII; a control character in these fields
+  // (a line feed, say) makes sopen's tokenising hand a null subfield to
+  // strlen (found by fuzz_edf). NUL padding, though not the standard's, is
+  // read as the field's end.
+  for (std::size_t i = 8; i < 168; ++i) {
+    const auto c = static_cast<unsigned char>(f[i]);
+    if ((c != 0 && c < 32) || c == 127)
+      throw FormatError(name + ": header byte " + std::to_string(i) + " (in the " + (i < 88 ? "patient" : "recording") +
+                        " field) is a control character (" + std::to_string(c) + "); EDF's header is printable ASCII");
+  }
   std::string_view patient = until_nul(f.substr(8, 80));
   while (!patient.empty() && is_space(patient.back())) patient.remove_suffix(1);
   const auto p = tokens(patient, " ");

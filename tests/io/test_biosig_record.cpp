@@ -220,6 +220,10 @@ TEST(BiosigEdf, MalformedEdfPlusFieldsAreRefusedBeforeLibbiosigSeesThem) {
   bad.replace(88, 80, field("Startdate 01JAN2020 X", 80));
   write_file_atomic(dir / "d.edf", bad);
   expect_throw_with<FormatError>([&] { read_biosig(dir / "d.edf"); }, "recording field");
+  bad = bytes;
+  bad.replace(8, 80, field(std::string("0 X \n", 5), 80));  // a line feed in the patient field (libbiosig's strlen(NULL))
+  write_file_atomic(dir / "c.edf", bad);
+  expect_throw_with<FormatError>([&] { read_biosig(dir / "c.edf"); }, "c.edf: header byte 12 (in the patient field) is a control character (10)");
   // Each record's annotation bytes must end with a NUL.
   bad = bytes;
   const std::size_t record = 20 + 30, first_annotation = 3 * 256 + 20;
