@@ -337,8 +337,10 @@ std::vector<RunRecord> TrackingStore::runs(const RunQuery& q) const {
     }
   }
   auto fill = [&](const char* table, auto&& put) {
-    auto s = db_->prepare(std::string("SELECT run_id, key, value FROM ") + table + " WHERE (CAST(?1 AS TEXT) = '' OR run_id = ?1)");
-    s->bind(1, only);
+    // One run by its key (an indexed lookup; `runs copy` and `report` read
+    // each selected run so), or the whole table once.
+    auto s = db_->prepare(std::string("SELECT run_id, key, value FROM ") + table + (only.empty() ? "" : " WHERE run_id = ?1"));
+    if (!only.empty()) s->bind(1, only);
     while (s->step())
       if (auto it = at.find(s->text(0)); it != at.end()) put(out[it->second], *s);
   };
